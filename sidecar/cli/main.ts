@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// The `dnc` command: `serve` runs the sidecar; `add` and `check` talk to a
+// running one over gRPC.
+
+import { toJson } from "@bufbuild/protobuf";
+import { parseArgs } from "node:util";
+import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
+import { CheckResponseSchema, FilterService } from "../gen/dnc/v1/filter_service_pb.js";
+import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
+import { GrpcClient } from "../grpc/grpc-client.js";
+import { resolveCountry } from "../normalise/contact-normaliser.js";
+import { DEFAULTS, Sidecar } from "../sidecar.js";
+import { parseEnum } from "./enum-names.js";
+
+const usage = `dnc — Do-Not-Contact filter sidecar
+
+  dnc serve [--data-dir DIR] [--grpc-listen HOST:PORT|unix:PATH] [--http-listen HOST:PORT]
+            [--max-batch N] [--default-country CC]
+  dnc add CONTACT [--channel C] [--sender S] [--account A] [--kind phone|email|customer-id]
+            [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC] [--server ADDR]
+  dnc check RECIPIENT --channel C [--sender S] [--account A] [--customer-id ID] [--country CC]
+            [--server ADDR]
+
+Defaults: --data-dir ${DEFAULTS.dataDir}, --grpc-listen ${DEFAULTS.grpcListen}, --http-listen ${DEFAULTS.httpListen},
+--server ${DEFAULTS.grpcListen}, --max-batch ${DEFAULTS.maxBatch}.
+`;
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      "data-dir": { type: "string", default: DEFAULTS.dataDir },
+      "grpc-listen": { type: "string", default: DEFAULTS.grpcListen },
+      "http-listen": { type: "string", default: DEFAULTS.httpListen },
+      "max-batch": { type: "string", default: String(DEFAULTS.maxBatch) },
+      "default-country": { type: "string", default: "" },
+    },
+  });
+  const maxBatch = Number(values["max-batch"]);
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`--max-batch: expected a positive integer`);
+  const started = Date.now();
+  const sidecar = await Sidecar.start({
+    dataDir: values["data-dir"],
+    grpcListen: values["grpc-listen"],
+    httpListen: values["http-listen"],
+    maxBatch,
+    defaultCountry: resolveCountry(values["default-country"], undefined, "--default-country"),
+  });
+  const entries = sidecar.list.store.entryCount();
+  console.log(
+    `dnc serving ${entries} entries: gRPC on ${values["grpc-listen"]}, HTTP on ${values["http-listen"]} (ready in ${Date.now() - started} ms)`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`dnc: ${signal}, finishing in-flight calls`);
+    sidecar.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+async function add(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      channel: { type: "string", default: "" },
+      sender: { type: "string", default: "" },
+      account: { type: "string", default: "" },
+      kind: { type: "string", default: "" },
+      source: { type: "string", default: "manual" },
+      reason: { type: "string", default: "" },
+      campaign: { type: "string", default: "" },
+      note: { type: "string", default: "" },
+      country: { type: "string", default: "" },
+      server: { type: "string", default: DEFAULTS.grpcListen },
+    },
+  });
+  if (positionals.length === 0) throw new Error("add: give at least one CONTACT");
+  const client = new GrpcClient(values.server);
+  try {
+    const res = await client.call(AdminService.method.addEntries, {
+      defaultCountry: values.country,
+      entries: positionals.map((contact) => ({
+        contact,
+        kind: values.kind === "" ? 0 : parseEnum(ContactKindSchema, "CONTACT_KIND", values.kind, "--kind"),
+        channel: values.channel === "" ? 0 : parseEnum(ChannelSchema, "CHANNEL", values.channel, "--channel"),
+        sender: values.sender,
+        account: values.account,
+        source: parseEnum(SourceSchema, "SOURCE", values.source, "--source"),
+        reason: values.reason === "" ? 0 : parseEnum(ReasonSchema, "REASON", values.reason, "--reason"),
+        campaignRef: values.campaign,
+        note: values.note,
+      })),
+    });
+    console.log(`added ${res.added}, repeated ${res.repeated}, rejected ${res.rejected.length}`);
+    for (const r of res.rejected) console.log(`  rejected ${positionals[r.index]}: ${r.reason}`);
+    if (res.rejected.length > 0) process.exitCode = 1;
+  } finally {
+    client.close();
+  }
+}
+
+async function check(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      channel: { type: "string" },
+      sender: { type: "string", default: "" },
+      account: { type: "string", default: "" },
+      "customer-id": { type: "string", default: "" },
+      country: { type: "string", default: "" },
+      server: { type: "string", default: DEFAULTS.grpcListen },
+    },
+  });
+  if (positionals.length !== 1) throw new Error("check: give one RECIPIENT");
+  if (values.channel === undefined) throw new Error("check: --channel is required");
+  const client = new GrpcClient(values.server);
+  try {
+    const res = await client.call(FilterService.method.check, {
+      defaultCountry: values.country,
+      request: {
+        recipient: positionals[0],
+        channel: parseEnum(ChannelSchema, "CHANNEL", values.channel, "--channel"),
+        sender: values.sender,
+        account: values.account,
+        customerId: values["customer-id"],
+      },
+    });
+    console.log(JSON.stringify(toJson(CheckResponseSchema, res, { alwaysEmitImplicit: true }), null, 2));
+    if (res.code !== "") process.exitCode = 2;
+  } finally {
+    client.close();
+  }
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { serve, add, check };
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const run = command === undefined ? undefined : commands[command];
+  if (run === undefined) {
+    process.stdout.write(usage);
+    process.exitCode = command === undefined || command === "help" || command === "--help" ? 0 : 64;
+    return;
+  }
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const e = err as { details?: string; message?: string };
+  console.error(`dnc: ${e.details ?? e.message ?? String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,282 @@
+// The list: the LMDB store and the in-memory filter index kept in step.
+// Writes run one at a time; the index changes only after the store has made
+// a write durable, so what the filter sees is always what is on disk, and an
+// acknowledged write is visible to the very next filter call.
+
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { CountryCode } from "libphonenumber-js";
+import { UnavailableError } from "../errors.js";
+import { EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
+import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
+import type { ByteInternTable } from "../index/byte-intern-table.js";
+import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
+import { EntryStore, type NameTable, type StoreWriter } from "../store/entry-store.js";
+import { checkDetails, checkScope, type ValidScope } from "./entry-rules.js";
+
+export interface AddResult {
+  added: number;
+  repeated: number;
+  rejected: { index: number; reason: string }[];
+}
+
+export interface RemoveResult {
+  removed: number;
+  notFound: number[];
+}
+
+/** Ids handed out inside a write, made visible in the index only after commit. */
+class PendingIds {
+  readonly contacts = new Map<string, number>();
+  readonly names = { senders: new Map<string, number>(), accounts: new Map<string, number>() };
+  constructor(
+    public nextContact: number,
+    public nextSender: number,
+    public nextAccount: number,
+  ) {}
+}
+
+export class DncList {
+  readonly index = new FilterIndex();
+  private readonly keyBuf = Buffer.alloc(ENTRY_KEY_BYTES);
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(readonly store: EntryStore) {}
+
+  /** Opens (or creates) the store at `dir` and rebuilds the index from it. */
+  static open(dir: string): DncList {
+    const list = new DncList(EntryStore.open(dir));
+    list.rebuild();
+    return list;
+  }
+
+  private rebuild(): void {
+    const { index, store } = this;
+    for (const { key, value } of store.allContacts()) index.contacts.insert(value, 0, value.length, key);
+    for (const table of ["senders", "accounts"] as const) {
+      const names = this.names(table);
+      for (const { key, value } of store.allNames(table)) {
+        const bytes = Buffer.from(value, "utf8");
+        names.insert(bytes, 0, bytes.length, key);
+      }
+    }
+    const perChannel: number[][] = Array.from({ length: 8 }, () => []);
+    for (const key of store.allEntryKeys()) {
+      const contactId = key.readUInt32BE(0);
+      const channel = key[4]!;
+      const senderId = key.readUInt32BE(5);
+      const accountId = key.readUInt32BE(9);
+      if (senderId === 0 && accountId === 0) {
+        const ids = perChannel[channel]!;
+        ids.push(contactId);
+        if (ids.length >= 1 << 20) {
+          index.addUnscopedMany(channel, Uint32Array.from(ids));
+          ids.length = 0;
+        }
+      } else {
+        index.add(contactId, channel, senderId, accountId);
+      }
+    }
+    perChannel.forEach((ids, channel) => index.addUnscopedMany(channel, Uint32Array.from(ids)));
+    index.optimise();
+  }
+
+  /** Throws UNAVAILABLE once the list is closed: the filter must never guess. */
+  assertOpen(): void {
+    if (this.closed) throw new UnavailableError("the store is closed");
+  }
+
+  names(table: NameTable): ByteInternTable {
+    return table === "senders" ? this.index.senders : this.index.accounts;
+  }
+
+  /** The id of a sender or account name: 0 for empty, UNKNOWN_NAME when no entry names it. */
+  nameId(table: NameTable, name: string): number {
+    if (name === "") return 0;
+    const bytes = Buffer.from(name, "utf8");
+    const id = this.names(table).lookup(bytes, 0, bytes.length);
+    return id < 0 ? UNKNOWN_NAME : id;
+  }
+
+  /** The stored value of the entry with these ids (8-byte sequence, then `dnc.v1.Entry`); a view. */
+  entryRaw(contactId: number, channel: number, senderId: number, accountId: number): Buffer | undefined {
+    return this.store.getEntryRaw(writeEntryKey(this.keyBuf, contactId, channel, senderId, accountId));
+  }
+
+  /** The ids of an entry scope, or undefined when no entry can have it. */
+  idsOf(scope: ValidScope): EntryIds | undefined {
+    const contactId = this.index.contacts.lookup(scope.key, 0, scope.key.length);
+    const senderId = this.nameId("senders", scope.sender);
+    const accountId = this.nameId("accounts", scope.account);
+    if (contactId < 0 || senderId === UNKNOWN_NAME || accountId === UNKNOWN_NAME) return undefined;
+    return { contactId, channel: scope.channel, senderId, accountId };
+  }
+
+  /** Adds entries (SPEC §2): new keys are added, known keys are repeats, the rest are rejected with a reason. */
+  addEntries(entries: Entry[], defaultCountry: CountryCode | undefined, actor: string): Promise<AddResult> {
+    const checked = entries.map((e) => {
+      const scope = checkScope(e, defaultCountry);
+      if (!scope.ok) return scope;
+      const problem = checkDetails(e);
+      return problem === undefined ? scope : { ok: false as const, reason: problem };
+    });
+    return this.exclusive(async () => {
+      const result: AddResult = { added: 0, repeated: 0, rejected: [] };
+      const applied: EntryIds[] = [];
+      const at = Date.now();
+      const pending = await this.write((w, pending) => {
+        checked.forEach((c, index) => {
+          const input = entries[index]!;
+          if (!c.ok) {
+            result.rejected.push({ index, reason: c.reason });
+            w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, input), note: c.reason });
+            return;
+          }
+          const scope = c.value;
+          const ids = this.assignIds(w, pending, scope);
+          const key = entryKey(ids);
+          const entry = create(EntrySchema, {
+            contact: scope.contact,
+            kind: scope.kind,
+            channel: scope.channel,
+            sender: scope.sender,
+            account: scope.account,
+            source: input.source,
+            reason: input.reason,
+            campaignRef: input.campaignRef.trim(),
+            addedAt: timestampFromMs(at),
+            addedBy: actor,
+            note: input.note,
+          });
+          const bytes = toBinary(EntrySchema, entry);
+          if (w.getEntry(key) !== undefined) {
+            result.repeated++;
+            w.appendHistory({ at, actor, action: "repeated", entry: bytes });
+            return;
+          }
+          const seq = w.appendHistory({ at, actor, action: "added", entry: bytes });
+          w.putEntry(key, seq, bytes);
+          applied.push(ids);
+          result.added++;
+        });
+      });
+      this.commitPending(pending);
+      for (const ids of applied) this.index.add(ids.contactId, ids.channel, ids.senderId, ids.accountId);
+      return result;
+    });
+  }
+
+  /** Removes entries by key. The caller has checked consent. */
+  removeEntries(keys: EntryKey[], note: string, defaultCountry: CountryCode | undefined, actor: string): Promise<RemoveResult> {
+    const scopes = keys.map((k) => checkScope(k, defaultCountry));
+    return this.exclusive(async () => {
+      const result: RemoveResult = { removed: 0, notFound: [] };
+      const removed: EntryIds[] = [];
+      const at = Date.now();
+      await this.write((w) => {
+        scopes.forEach((s, index) => {
+          const ids = s.ok ? this.idsOf(s.value) : undefined;
+          const key = ids === undefined ? undefined : entryKey(ids);
+          const stored = key === undefined ? undefined : w.getEntry(key);
+          if (ids === undefined || key === undefined || stored === undefined) {
+            result.notFound.push(index);
+            return;
+          }
+          w.deleteEntry(key, stored.seq);
+          w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note });
+          removed.push(ids);
+          result.removed++;
+        });
+      });
+      for (const ids of removed) this.index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
+      return result;
+    });
+  }
+
+  /** Records refused changes (e.g. a removal without consent) in the history. */
+  recordRejected(entries: Entry[], reason: string, actor: string): Promise<void> {
+    const at = Date.now();
+    return this.exclusive(() =>
+      this.store.write((w) => {
+        for (const e of entries) w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, e), note: reason });
+      }),
+    );
+  }
+
+  /** Reads the key ids back from a stored entry key. */
+  static idsOfKey(key: Buffer): EntryIds {
+    return readEntryKey(key);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await this.store.close();
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
+    const { contacts, senders, accounts } = this.index;
+    const pending = new PendingIds(contacts.nextId, senders.nextId, accounts.nextId);
+    try {
+      await this.store.write((w) => fn(w, pending));
+    } catch (err: unknown) {
+      throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return pending;
+  }
+
+  private assignIds(w: StoreWriter, pending: PendingIds, scope: ValidScope): EntryIds {
+    let contactId = this.index.contacts.lookup(scope.key, 0, scope.key.length);
+    if (contactId < 0) {
+      const hex = Buffer.from(scope.key).toString("hex");
+      contactId = pending.contacts.get(hex) ?? -1;
+      if (contactId < 0) {
+        contactId = pending.nextContact++;
+        pending.contacts.set(hex, contactId);
+        w.putContact(contactId, scope.key);
+      }
+    }
+    return {
+      contactId,
+      channel: scope.channel,
+      senderId: this.assignName(w, pending, "senders", scope.sender),
+      accountId: this.assignName(w, pending, "accounts", scope.account),
+    };
+  }
+
+  private assignName(w: StoreWriter, pending: PendingIds, table: NameTable, name: string): number {
+    if (name === "") return 0;
+    const known = this.nameId(table, name);
+    if (known !== UNKNOWN_NAME) return known;
+    const map = pending.names[table];
+    let id = map.get(name);
+    if (id === undefined) {
+      id = table === "senders" ? pending.nextSender++ : pending.nextAccount++;
+      map.set(name, id);
+      w.putName(table, id, name);
+    }
+    return id;
+  }
+
+  private commitPending(pending: PendingIds): void {
+    for (const [hex, id] of pending.contacts) {
+      const key = Buffer.from(hex, "hex");
+      this.index.contacts.insert(key, 0, key.length, id);
+    }
+    for (const table of ["senders", "accounts"] as const) {
+      for (const [name, id] of pending.names[table]) {
+        const bytes = Buffer.from(name, "utf8");
+        this.names(table).insert(bytes, 0, bytes.length, id);
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// The rules an entry must meet before it is stored (SPEC §2–3): a contact
+// that normalises, known enum values, a channel the contact's kind can be
+// reached on, bounded text fields.
+
+import type { CountryCode } from "libphonenumber-js";
+import { Channel, ContactKind, Reason, Source } from "../gen/dnc/v1/types_pb.js";
+import { normaliseContact } from "../normalise/contact-normaliser.js";
+
+export const MAX_NOTE_CHARS = 500;
+export const MAX_NAME_CHARS = 128;
+
+export interface EntryScopeInput {
+  contact: string;
+  kind: ContactKind;
+  channel: Channel;
+  sender: string;
+  account: string;
+}
+
+export interface ValidScope {
+  /** The contact's binary key (contact-key.ts). */
+  key: Uint8Array;
+  contact: string;
+  kind: ContactKind;
+  channel: Channel;
+  sender: string;
+  account: string;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+
+function isEnumValue(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+/** Validates the key fields of an entry. */
+export function checkScope(input: EntryScopeInput, defaultCountry: CountryCode | undefined): Checked<ValidScope> {
+  if (!isEnumValue(input.kind, ContactKind.CUSTOMER_ID)) return fail(`kind: unknown value ${input.kind}`);
+  if (!isEnumValue(input.channel, Channel.VOICE)) return fail(`channel: unknown value ${input.channel}`);
+  const n = normaliseContact(input.contact, input.kind, defaultCountry);
+  if (!n.ok) return n;
+  if (n.kind === ContactKind.EMAIL && input.channel !== Channel.UNSPECIFIED && input.channel !== Channel.EMAIL) {
+    return fail("channel: an email address can only be blocked on CHANNEL_EMAIL or on all channels");
+  }
+  if (n.kind === ContactKind.PHONE && input.channel === Channel.EMAIL) {
+    return fail("channel: a phone number cannot be blocked on CHANNEL_EMAIL");
+  }
+  const sender = input.sender.trim();
+  const account = input.account.trim();
+  const nameProblem = checkName("sender", sender) ?? checkName("account", account);
+  if (nameProblem !== undefined) return fail(nameProblem);
+  return { ok: true, value: { key: n.key, contact: n.contact, kind: n.kind, channel: input.channel, sender, account } };
+}
+
+export interface EntryDetailsInput {
+  source: Source;
+  reason: Reason;
+  campaignRef: string;
+  note: string;
+}
+
+/** Validates the descriptive fields of an entry; returns a problem or undefined. */
+export function checkDetails(input: EntryDetailsInput): string | undefined {
+  if (!isEnumValue(input.source, Source.EMAIL_SERVER)) return `source: unknown value ${input.source}`;
+  if (!isEnumValue(input.reason, Reason.SPAM_COMPLAINT)) return `reason: unknown value ${input.reason}`;
+  if ([...input.note].length > MAX_NOTE_CHARS) return `note: longer than ${MAX_NOTE_CHARS} characters`;
+  return checkName("campaign_ref", input.campaignRef.trim());
+}
+
+function checkName(field: string, value: string): string | undefined {
+  if ([...value].length > MAX_NAME_CHARS) return `${field}: longer than ${MAX_NAME_CHARS} characters`;
+  if (CONTROL.test(value)) return `${field}: contains control characters`;
+  return undefined;
+}
+
+function fail(reason: string): { ok: false; reason: string } {
+  return { ok: false, reason };
+}

@@ -1,0 +1,67 @@
+// Writes a dnc.v1.FilterBatchResponse straight into bytes: a blocked
+// recipient's entry is copied from the store's value without decoding it.
+
+import { invalidReasonText } from "../normalise/invalid-reason.js";
+import { WIRE_LEN, WIRE_VARINT } from "../wire/proto-reader.js";
+import { ProtoWriter, varintSize } from "../wire/proto-writer.js";
+
+export const CODE_BLOCKED = "DNC_BLOCKED";
+export const CODE_INVALID = "INVALID_RECIPIENT";
+const blockedCode = Buffer.from(CODE_BLOCKED);
+const invalidCode = Buffer.from(CODE_INVALID);
+
+const reasonTexts: Buffer[] = [];
+
+/** The text an invalid recipient's reason code is reported with. */
+export function recipientReason(code: number): string {
+  const text = invalidReasonText(code);
+  return text.startsWith("customer id") ? text : `recipient ${text}`;
+}
+
+function reasonBytes(code: number): Buffer {
+  return (reasonTexts[code] ??= Buffer.from(recipientReason(code)));
+}
+
+export class BatchResponseWriter {
+  private readonly w = new ProtoWriter();
+
+  begin(): void {
+    this.w.reset();
+  }
+
+  blocked(index: number, entry: Uint8Array): void {
+    const size = 1 + varintSize(index) + 2 + blockedCode.length + 1 + varintSize(entry.length) + entry.length;
+    this.w
+      .tag(1, WIRE_LEN)
+      .varint(size)
+      .tag(1, WIRE_VARINT)
+      .varint(index)
+      .tag(2, WIRE_LEN)
+      .varint(blockedCode.length)
+      .bytes(blockedCode)
+      .tag(3, WIRE_LEN)
+      .varint(entry.length)
+      .bytes(entry);
+  }
+
+  invalid(index: number, reasonCode: number): void {
+    const reason = reasonBytes(reasonCode);
+    const size = 1 + varintSize(index) + 2 + invalidCode.length + 1 + varintSize(reason.length) + reason.length;
+    this.w
+      .tag(2, WIRE_LEN)
+      .varint(size)
+      .tag(1, WIRE_VARINT)
+      .varint(index)
+      .tag(2, WIRE_LEN)
+      .varint(invalidCode.length)
+      .bytes(invalidCode)
+      .tag(3, WIRE_LEN)
+      .varint(reason.length)
+      .bytes(reason);
+  }
+
+  finish(checked: number): Buffer {
+    if (checked > 0) this.w.tag(3, WIRE_VARINT).varint(checked);
+    return this.w.finish();
+  }
+}

@@ -1,0 +1,191 @@
+// Answers send requests against the list (SPEC §4). The batch path works on
+// the request bytes: recipients are normalised into a reused key buffer,
+// looked up in the intern table and matched on the index; only a blocked
+// recipient reads its entry from the (memory-mapped) store.
+
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { CountryCode } from "libphonenumber-js";
+import { InvalidArgumentError } from "../errors.js";
+import { CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
+import { Channel, ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { MatchedScope, UNKNOWN_NAME } from "../index/filter-index.js";
+import { KeyScratch, decodeKey } from "../normalise/contact-key.js";
+import { normaliseContactBytes, resolveCountry } from "../normalise/contact-normaliser.js";
+import { InvalidReason } from "../normalise/invalid-reason.js";
+import type { DncList } from "../engine/dnc-list.js";
+import type { NameTable } from "../store/entry-store.js";
+import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
+import { BatchResponseWriter, CODE_BLOCKED, CODE_INVALID, recipientReason } from "./batch-response-writer.js";
+
+export const ALLOWED = 0;
+export const BLOCKED = 1;
+
+export interface FilterOptions {
+  /** Most recipients or requests in one FilterBatch. */
+  maxBatch: number;
+  /** Country for national-format numbers when a request names none. */
+  defaultCountry?: CountryCode;
+}
+
+export class FilterEngine {
+  private readonly decoder = new BatchDecoder();
+  private readonly batch = new DecodedBatch();
+  private readonly request = new DecodedSendRequest();
+  private readonly writer = new BatchResponseWriter();
+  private readonly scratch = new KeyScratch();
+  private readonly matched = new MatchedScope();
+  /** The contact id of the last BLOCKED verdict. */
+  private matchedContact = -1;
+
+  constructor(
+    private readonly list: DncList,
+    readonly options: FilterOptions,
+  ) {}
+
+  /**
+   * Checks one recipient (and customer id) for a send on `channel` from
+   * `senderId` under `accountId`. Returns ALLOWED, BLOCKED, or minus an
+   * InvalidReason code.
+   */
+  checkOne(
+    src: Uint8Array,
+    start: number,
+    end: number,
+    channel: number,
+    senderId: number,
+    accountId: number,
+    customerStart: number,
+    customerEnd: number,
+    country: CountryCode | undefined,
+  ): number {
+    const { list, scratch } = this;
+    const index = list.index;
+    if (customerEnd > customerStart) {
+      const code = normaliseContactBytes(src, customerStart, customerEnd, ContactKind.CUSTOMER_ID, undefined, scratch);
+      if (code !== 0) return -code;
+      const id = index.contacts.lookup(scratch.bytes, 0, scratch.length);
+      if (id >= 0 && index.match(id, channel, senderId, accountId, this.matched)) {
+        this.matchedContact = id;
+        return BLOCKED;
+      }
+    }
+    const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);
+    if (code !== 0) return -code;
+    if (scratch.kind === ContactKind.EMAIL) {
+      if (channel !== Channel.EMAIL) return -InvalidReason.EMAIL_ON_PHONE_CHANNEL;
+    } else if (channel === Channel.EMAIL) {
+      return -InvalidReason.PHONE_ON_EMAIL_CHANNEL;
+    }
+    const id = index.contacts.lookup(scratch.bytes, 0, scratch.length);
+    if (id < 0 || !index.match(id, channel, senderId, accountId, this.matched)) return ALLOWED;
+    this.matchedContact = id;
+    return BLOCKED;
+  }
+
+  /** FilterBatch from the request bytes to the response bytes. */
+  filterBatch(buf: Uint8Array): Buffer {
+    this.list.assertOpen();
+    const batch = this.batch;
+    this.decoder.decode(buf, this.options.maxBatch, batch);
+    checkChannel(batch.channel, "channel");
+    const country = this.country(buf, batch.country);
+    const senderId = this.nameId("senders", buf, batch.sender);
+    const accountId = this.nameId("accounts", buf, batch.account);
+    const spans = batch.spans;
+    const writer = this.writer;
+    writer.begin();
+    if (batch.recipientCount > 0) {
+      if (batch.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("channel", "required with recipients");
+      for (let i = 0; i < batch.recipientCount; i++) {
+        const v = this.checkOne(buf, spans[2 * i]!, spans[2 * i + 1]!, batch.channel, senderId, accountId, 0, 0, country);
+        if (v === BLOCKED) writer.blocked(i, this.matchedEntry());
+        else if (v < 0) writer.invalid(i, -v);
+      }
+      return writer.finish(batch.recipientCount);
+    }
+    const req = this.request;
+    for (let i = 0; i < batch.requestCount; i++) {
+      req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
+      const channel = req.channel !== Channel.UNSPECIFIED ? req.channel : batch.channel;
+      checkChannel(req.channel, `requests[${i}].channel`);
+      if (channel === Channel.UNSPECIFIED) {
+        throw new InvalidArgumentError(`requests[${i}].channel`, "required, here or in the batch scope");
+      }
+      const s = req.sender.present ? this.nameId("senders", buf, req.sender) : senderId;
+      const a = req.account.present ? this.nameId("accounts", buf, req.account) : accountId;
+      const v = this.checkOne(buf, req.recipient.start, req.recipient.end, channel, s, a, req.customerId.start, req.customerId.end, country);
+      if (v === BLOCKED) writer.blocked(i, this.matchedEntry());
+      else if (v < 0) writer.invalid(i, -v);
+    }
+    return writer.finish(batch.requestCount);
+  }
+
+  /** Check: one send request. */
+  check(req: CheckRequest): CheckResponse {
+    this.list.assertOpen();
+    const send = req.request;
+    if (send === undefined) throw new InvalidArgumentError("request", "required");
+    checkChannel(send.channel, "request.channel");
+    if (send.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("request.channel", "required");
+    const country = resolveCountry(req.defaultCountry, this.options.defaultCountry, "default_country");
+    const recipient = Buffer.from(send.recipient, "utf8");
+    const customer = Buffer.from(send.customerId, "utf8");
+    const src = Buffer.concat([recipient, customer]);
+    const v = this.checkOne(
+      src,
+      0,
+      recipient.length,
+      send.channel,
+      this.list.nameId("senders", send.sender),
+      this.list.nameId("accounts", send.account),
+      recipient.length,
+      src.length,
+      country,
+    );
+    if (v === BLOCKED) {
+      return create(CheckResponseSchema, { blocked: true, code: CODE_BLOCKED, entry: fromBinary(EntrySchema, this.matchedEntry()) });
+    }
+    if (v < 0) return create(CheckResponseSchema, { code: CODE_INVALID, invalidReason: recipientReason(-v) });
+    return create(CheckResponseSchema, {});
+  }
+
+  /** The encoded entry of the last BLOCKED verdict. */
+  private matchedEntry(): Uint8Array {
+    const m = this.matched;
+    const raw = this.list.entryRaw(this.matchedContact, m.channel, m.senderId, m.accountId);
+    if (raw !== undefined) return raw.subarray(8);
+    // Removed between the index read and the store read: still blocked, since
+    // the removal was not yet acknowledged; report the entry from its key.
+    return toBinary(EntrySchema, this.entryFromIds(this.matchedContact, m));
+  }
+
+  private entryFromIds(contactId: number, m: MatchedScope): Entry {
+    const { kind, contact } = decodeKey(this.list.index.contacts.keyOf(contactId));
+    const name = (table: NameTable, id: number) =>
+      id === 0 ? "" : Buffer.from(this.list.names(table).keyOf(id)).toString("utf8");
+    return create(EntrySchema, {
+      contact,
+      kind,
+      channel: m.channel,
+      sender: name("senders", m.senderId),
+      account: name("accounts", m.accountId),
+    });
+  }
+
+  private country(buf: Uint8Array, span: Span): CountryCode | undefined {
+    const value = span.present ? Buffer.from(buf.buffer, buf.byteOffset + span.start, span.end - span.start).toString("utf8") : "";
+    return resolveCountry(value, this.options.defaultCountry, "default_country");
+  }
+
+  private nameId(table: NameTable, buf: Uint8Array, span: Span): number {
+    if (!span.present) return 0;
+    const id = this.list.names(table).lookup(buf, span.start, span.end);
+    return id < 0 ? UNKNOWN_NAME : id;
+  }
+}
+
+function checkChannel(channel: number, field: string): void {
+  if (!Number.isInteger(channel) || channel < 0 || channel > Channel.VOICE) {
+    throw new InvalidArgumentError(field, `unknown channel ${channel}`);
+  }
+}

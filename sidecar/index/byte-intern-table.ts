@@ -1,0 +1,143 @@
+// Interns byte strings to dense 32-bit ids in typed arrays: one arena of
+// length-prefixed keys, an id → offset array and an open-addressing slot
+// array. Millions of contacts cost a few bytes each and no JS objects, and a
+// lookup reads straight from a request's bytes.
+
+import { hashBytes } from "../normalise/contact-key.js";
+
+const EMPTY = 0;
+const LONG_KEY = 255;
+
+export class ByteInternTable {
+  private arena: Uint8Array;
+  private arenaUsed = 0;
+  private offsets: Uint32Array;
+  private slots: Uint32Array;
+  private mask: number;
+  private size = 0;
+  /** One past the highest id handed out. */
+  nextId: number;
+
+  /** `firstId` lets a table reserve 0 (names use 0 for "any"). */
+  constructor(firstId = 0, capacity = 1024) {
+    this.nextId = firstId;
+    const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
+    this.slots = new Uint32Array(slots);
+    this.mask = slots - 1;
+    this.offsets = new Uint32Array(Math.max(16, capacity + firstId));
+    this.arena = new Uint8Array(Math.max(1024, capacity * 12));
+  }
+
+  get count(): number {
+    return this.size;
+  }
+
+  /** The id of `key[start..end)`, or -1. */
+  lookup(key: Uint8Array, start: number, end: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hashBytes(key, start, end) & mask;
+    for (;;) {
+      const s = slots[i]!;
+      if (s === EMPTY) return -1;
+      if (this.equals(s - 1, key, start, end)) return s - 1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The id of the key, assigning the next id when it is new. */
+  intern(key: Uint8Array, start: number, end: number): number {
+    const found = this.lookup(key, start, end);
+    if (found >= 0) return found;
+    const id = this.nextId;
+    this.insert(key, start, end, id);
+    return id;
+  }
+
+  /** Adds a key under a known id (rebuilding from the store). The key must be new. */
+  insert(key: Uint8Array, start: number, end: number, id: number): void {
+    if ((this.size + 1) / this.slots.length > 0.6) this.growSlots();
+    if (id >= this.offsets.length) this.growOffsets(id + 1);
+    this.offsets[id] = this.append(key, start, end);
+    let i = hashBytes(key, start, end) & this.mask;
+    while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
+    this.slots[i] = id + 1;
+    this.size++;
+    if (id >= this.nextId) this.nextId = id + 1;
+  }
+
+  /** The bytes of id's key (a view: copy it to keep it). */
+  keyOf(id: number): Uint8Array {
+    const [start, length] = this.locate(id);
+    return this.arena.subarray(start, start + length);
+  }
+
+  /** Bytes held, for memory accounting. */
+  get byteSize(): number {
+    return this.arena.byteLength + this.offsets.byteLength + this.slots.byteLength;
+  }
+
+  private locate(id: number): [number, number] {
+    const off = this.offsets[id]!;
+    const first = this.arena[off]!;
+    if (first !== LONG_KEY) return [off + 1, first];
+    return [off + 3, this.arena[off + 1]! | (this.arena[off + 2]! << 8)];
+  }
+
+  private equals(id: number, key: Uint8Array, start: number, end: number): boolean {
+    const arena = this.arena;
+    let off = this.offsets[id]!;
+    let length = arena[off]!;
+    if (length === LONG_KEY) {
+      length = arena[off + 1]! | (arena[off + 2]! << 8);
+      off += 3;
+    } else {
+      off += 1;
+    }
+    if (length !== end - start) return false;
+    for (let i = 0; i < length; i++) if (arena[off + i] !== key[start + i]) return false;
+    return true;
+  }
+
+  private append(key: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    const need = length + (length >= LONG_KEY ? 3 : 1);
+    if (this.arenaUsed + need > this.arena.length) {
+      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + need));
+      next.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = next;
+    }
+    const off = this.arenaUsed;
+    if (length >= LONG_KEY) {
+      this.arena[off] = LONG_KEY;
+      this.arena[off + 1] = length & 255;
+      this.arena[off + 2] = length >> 8;
+      this.arena.set(key.subarray(start, end), off + 3);
+    } else {
+      this.arena[off] = length;
+      this.arena.set(key.subarray(start, end), off + 1);
+    }
+    this.arenaUsed += need;
+    return off;
+  }
+
+  private growOffsets(min: number): void {
+    const next = new Uint32Array(Math.max(min, this.offsets.length * 2));
+    next.set(this.offsets);
+    this.offsets = next;
+  }
+
+  private growSlots(): void {
+    const slots = new Uint32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (const s of this.slots) {
+      if (s === EMPTY) continue;
+      const [start, length] = this.locate(s - 1);
+      let i = hashBytes(this.arena, start, start + length) & mask;
+      while (slots[i] !== EMPTY) i = (i + 1) & mask;
+      slots[i] = s;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}

@@ -1,0 +1,113 @@
+// The in-memory index the filter answers from: interned contacts, senders and
+// accounts; one roaring bitmap per channel plus one for all channels holding
+// the contacts of unscoped entries; and a tuple set for scoped entries.
+// Matching is SPEC §4 over ids: no strings, no store reads.
+
+import roaring from "roaring";
+import { ByteInternTable } from "./byte-intern-table.js";
+import { MAX_SCOPE_NAME_ID, ScopedEntrySet } from "./scoped-entry-set.js";
+
+// roaring is CommonJS: its named exports are not visible to ESM imports.
+const { RoaringBitmap32 } = roaring;
+type RoaringBitmap32 = InstanceType<typeof RoaringBitmap32>;
+
+/** Channels are 1..7; slot 0 holds the all-channels bitmap. */
+export const CHANNEL_SLOTS = 8;
+
+/** A name id for "the request names a sender/account no entry mentions". */
+export const UNKNOWN_NAME = -1;
+
+/** Where a match is reported, reused across checks. */
+export class MatchedScope {
+  channel = 0;
+  senderId = 0;
+  accountId = 0;
+}
+
+export class FilterIndex {
+  readonly contacts = new ByteInternTable(0, 1 << 16);
+  /** Sender and account names; id 0 stands for "any". */
+  readonly senders = new ByteInternTable(1);
+  readonly accounts = new ByteInternTable(1);
+  private readonly unscoped: RoaringBitmap32[] = [];
+  /** Contacts that have (or once had) a scoped entry: a cheap gate before probing. */
+  private readonly scopedContacts = new RoaringBitmap32();
+  private readonly scoped = new ScopedEntrySet();
+
+  constructor() {
+    for (let c = 0; c < CHANNEL_SLOTS; c++) this.unscoped.push(new RoaringBitmap32());
+  }
+
+  add(contactId: number, channel: number, senderId: number, accountId: number): void {
+    if (senderId === 0 && accountId === 0) {
+      this.unscoped[channel]!.add(contactId);
+      return;
+    }
+    if (senderId > MAX_SCOPE_NAME_ID || accountId > MAX_SCOPE_NAME_ID) throw new RangeError("too many distinct senders or accounts");
+    this.scoped.add(contactId, channel, senderId, accountId);
+    this.scopedContacts.add(contactId);
+  }
+
+  delete(contactId: number, channel: number, senderId: number, accountId: number): void {
+    if (senderId === 0 && accountId === 0) this.unscoped[channel]!.delete(contactId);
+    else this.scoped.delete(contactId, channel, senderId, accountId);
+  }
+
+  /** Bulk load of unscoped entries per channel slot (rebuild). */
+  addUnscopedMany(channel: number, contactIds: Uint32Array): void {
+    this.unscoped[channel]!.addMany(contactIds);
+  }
+
+  /**
+   * Whether an entry blocks contact `contactId` for a send on `channel` from
+   * `senderId` under `accountId` (0 = the request names none, UNKNOWN_NAME =
+   * no entry names it). Writes the matching entry's scope into `out`.
+   */
+  match(contactId: number, channel: number, senderId: number, accountId: number, out: MatchedScope): boolean {
+    const unscoped = this.unscoped;
+    if (unscoped[0]!.has(contactId)) return this.found(out, 0, 0, 0);
+    if (unscoped[channel]!.has(contactId)) return this.found(out, channel, 0, 0);
+    if (!this.scopedContacts.has(contactId)) return false;
+    return this.matchScoped(contactId, 0, senderId, accountId, out) || this.matchScoped(contactId, channel, senderId, accountId, out);
+  }
+
+  private matchScoped(contactId: number, channel: number, senderId: number, accountId: number, out: MatchedScope): boolean {
+    const scoped = this.scoped;
+    const s = senderId > 0;
+    const a = accountId > 0;
+    if (s && scoped.has(contactId, channel, senderId, 0)) return this.found(out, channel, senderId, 0);
+    if (a && scoped.has(contactId, channel, 0, accountId)) return this.found(out, channel, 0, accountId);
+    if (s && a && scoped.has(contactId, channel, senderId, accountId)) return this.found(out, channel, senderId, accountId);
+    return false;
+  }
+
+  private found(out: MatchedScope, channel: number, senderId: number, accountId: number): true {
+    out.channel = channel;
+    out.senderId = senderId;
+    out.accountId = accountId;
+    return true;
+  }
+
+  /** Entries per channel slot among unscoped entries, and scoped entries in all. */
+  counts(): { unscoped: number[]; scoped: number } {
+    return { unscoped: this.unscoped.map((b) => b.size), scoped: this.scoped.count };
+  }
+
+  /** Bytes of memory the index holds, bitmaps included. */
+  get byteSize(): number {
+    let bitmaps = this.scopedContacts.getSerializationSizeInBytes("croaring");
+    for (const b of this.unscoped) bitmaps += b.getSerializationSizeInBytes("croaring");
+    return (
+      this.contacts.byteSize + this.senders.byteSize + this.accounts.byteSize + this.scoped.byteSize + bitmaps
+    );
+  }
+
+  /** Compacts bitmaps after a bulk load. */
+  optimise(): void {
+    for (const b of this.unscoped) {
+      b.runOptimize();
+      b.shrinkToFit();
+    }
+    this.scopedContacts.runOptimize();
+  }
+}

@@ -1,0 +1,60 @@
+// The binary key a normalised contact is interned and stored under:
+// one kind byte, then the payload. Phones are packed two digits a byte, so
+// the hot path and the indexes never hold a contact as a JS string.
+
+import { ContactKind } from "../gen/dnc/v1/types_pb.js";
+
+/** Longest key: an email of 254 bytes, or a customer id of 128 characters. */
+export const MAX_KEY_BYTES = 1 + 512;
+
+/** A reusable buffer that normalisers write one key into. */
+export class KeyScratch {
+  readonly bytes = new Uint8Array(MAX_KEY_BYTES);
+  length = 0;
+  kind: ContactKind = ContactKind.UNSPECIFIED;
+}
+
+/** Packs ASCII digits `src[start..end)` as a phone key: nibble = digit + 1, 0 pads. */
+export function writePhoneKey(src: Uint8Array, start: number, end: number, out: KeyScratch): void {
+  const b = out.bytes;
+  b[0] = ContactKind.PHONE;
+  let o = 1;
+  let i = start;
+  for (; i + 1 < end; i += 2) b[o++] = ((src[i]! - 47) << 4) | (src[i + 1]! - 47);
+  if (i < end) b[o++] = (src[i]! - 47) << 4;
+  out.length = o;
+  out.kind = ContactKind.PHONE;
+}
+
+/** Writes a key whose payload is `src[start..end)` as is. */
+export function writeRawKey(kind: ContactKind, src: Uint8Array, start: number, end: number, out: KeyScratch): void {
+  out.bytes[0] = kind;
+  out.bytes.set(src.subarray(start, end), 1);
+  out.length = 1 + end - start;
+  out.kind = kind;
+}
+
+/** The kind and the canonical contact string of a key. */
+export function decodeKey(key: Uint8Array, start = 0, length = key.length): { kind: ContactKind; contact: string } {
+  const kind = key[start] as ContactKind;
+  if (kind === ContactKind.PHONE) {
+    let s = "";
+    for (let i = start + 1; i < start + length; i++) {
+      const hi = key[i]! >> 4;
+      const lo = key[i]! & 15;
+      s += String.fromCharCode(hi + 47);
+      if (lo !== 0) s += String.fromCharCode(lo + 47);
+    }
+    return { kind, contact: s };
+  }
+  return { kind, contact: Buffer.from(key.buffer, key.byteOffset + start + 1, length - 1).toString("utf8") };
+}
+
+/** FNV-1a over `bytes[start..end)`, finished with a multiply so low bits mix. */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> 0;
+}

@@ -1,0 +1,137 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { describe, expect, it } from "vitest";
+import { ContactKind } from "../gen/dnc/v1/types_pb.js";
+import { KeyScratch, decodeKey } from "./contact-key.js";
+import { normaliseContact, normaliseContactBytes, resolveCountry } from "./contact-normaliser.js";
+import { isCanonicalPossible } from "./phone-normaliser.js";
+
+function ok(input: string, kind = ContactKind.UNSPECIFIED, country?: string) {
+  const n = normaliseContact(input, kind, country === undefined ? undefined : resolveCountry(country, undefined, "c"));
+  if (!n.ok) throw new Error(`${input}: ${n.reason}`);
+  return n;
+}
+
+function reason(input: string, kind = ContactKind.UNSPECIFIED, country?: string): string {
+  const n = normaliseContact(input, kind, country === undefined ? undefined : resolveCountry(country, undefined, "c"));
+  if (n.ok) throw new Error(`${input} normalised to ${n.contact}`);
+  return n.reason;
+}
+
+describe("phone numbers", () => {
+  it.each([
+    ["+447700900123", "447700900123"],
+    ["+44 7700 900123", "447700900123"],
+    ["+44 (0)7700-900.123", "447700900123"],
+    ["00447700900123", "447700900123"],
+    ["0044 7700 900123", "447700900123"],
+    ["447700900123", "447700900123"],
+    ["+1 (201) 555-0123", "12015550123"],
+    ["+4407700900123", "447700900123"],
+    ["  +49 1512 3456789 ", "4915123456789"],
+  ])("%s → %s", (input, expected) => {
+    const n = ok(input);
+    expect(n.contact).toBe(expected);
+    expect(n.kind).toBe(ContactKind.PHONE);
+  });
+
+  it("reads national numbers with a default country", () => {
+    expect(ok("07700 900123", ContactKind.UNSPECIFIED, "GB").contact).toBe("447700900123");
+    expect(ok("(201) 555-0123", ContactKind.PHONE, "us").contact).toBe("12015550123");
+    expect(ok("447700900123", ContactKind.PHONE, "US").contact).toBe("447700900123");
+  });
+
+  it("rejects with a reason", () => {
+    expect(reason("07700 900123")).toMatch(/national phone number and no default country/);
+    expect(reason("+44 12")).toMatch(/not a possible phone number/);
+    expect(reason("+999 1234 5678")).toMatch(/not a possible phone number/);
+    expect(reason("1-800-FLOWERS")).toMatch(/only digits/);
+    expect(reason("")).toMatch(/empty/);
+    expect(reason("+".padEnd(400, "1"))).toMatch(/longer than/);
+  });
+
+  it("normalising a normalised number changes nothing", () => {
+    for (const input of ["+39 06 1234 5678", "+44 20 7946 0958", "+7 912 345-67-89", "+86 139 1234 5678", "+1 201 555 0123"]) {
+      const once = ok(input).contact;
+      expect(ok(once).contact).toBe(once);
+      expect(ok(`+${once}`).contact).toBe(once);
+    }
+  });
+
+  it("the byte fast path agrees with libphonenumber wherever it vouches for a number", () => {
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const codes = ["1", "7", "20", "27", "31", "33", "34", "39", "44", "49", "52", "54", "55", "57", "61", "81", "82", "86", "91", "234", "241", "261", "298", "352", "353", "370", "375", "380", "423", "506", "591", "672", "971"];
+    let vouched = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const cc = codes[Math.floor(rand() * codes.length)]!;
+      let digits = cc;
+      const len = 6 + Math.floor(rand() * 8);
+      for (let d = 0; d < len; d++) digits += Math.floor(rand() * 10);
+      const bytes = Buffer.from(digits, "latin1");
+      if (!isCanonicalPossible(bytes, 0, bytes.length)) continue;
+      vouched++;
+      const parsed = parsePhoneNumberFromString(`+${digits}`);
+      expect(parsed?.number, digits).toBe(`+${digits}`);
+      expect(ok(`+${digits}`).contact).toBe(digits);
+    }
+    expect(vouched).toBeGreaterThan(1000);
+  });
+});
+
+describe("email addresses", () => {
+  it.each([
+    ["Jane.Doe@Example.COM", "jane.doe@example.com"],
+    ["  jane@example.com\t", "jane@example.com"],
+    ["jane@bücher.de", "jane@xn--bcher-kva.de"],
+    ["JANE+news@Bücher.DE", "jane+news@xn--bcher-kva.de"],
+    ["o'brien@mail.example.co.uk", "o'brien@mail.example.co.uk"],
+  ])("%s → %s", (input, expected) => {
+    const n = ok(input);
+    expect(n.contact).toBe(expected);
+    expect(n.kind).toBe(ContactKind.EMAIL);
+  });
+
+  it.each(["jane@", "@example.com", "jane@@example.com", "jane@example", "ja..ne@example.com", ".jane@example.com", "jane.@example.com", "jane@-example.com", "jane@example-.com", "jane@exa_mple.com", "jane@example.123", "jané@example.com", "jane doe@example.com", `${"a".repeat(65)}@example.com`])(
+    "rejects %s",
+    (input) => {
+      expect(reason(input)).toMatch(/email/);
+    },
+  );
+
+  it("an explicit EMAIL kind without '@' is rejected, not read as a phone", () => {
+    expect(reason("447700900123", ContactKind.EMAIL)).toMatch(/email/);
+  });
+});
+
+describe("customer ids", () => {
+  it("keeps case, trims, and takes 1 to 128 printable characters", () => {
+    expect(ok("  CRM-00042 ", ContactKind.CUSTOMER_ID).contact).toBe("CRM-00042");
+    expect(ok("ÄÖ-Ü", ContactKind.CUSTOMER_ID).contact).toBe("ÄÖ-Ü");
+    expect(ok("x".repeat(128), ContactKind.CUSTOMER_ID).contact).toHaveLength(128);
+    expect(reason("x".repeat(129), ContactKind.CUSTOMER_ID)).toMatch(/1 to 128/);
+    expect(reason("   ", ContactKind.CUSTOMER_ID)).toMatch(/1 to 128/);
+    expect(reason("a\u0000b", ContactKind.CUSTOMER_ID)).toMatch(/printable/);
+  });
+
+  it("a customer id and a phone with the same text are different keys", () => {
+    const phone = ok("447700900123");
+    const customer = ok("447700900123", ContactKind.CUSTOMER_ID);
+    expect(Buffer.from(phone.key).equals(Buffer.from(customer.key))).toBe(false);
+  });
+});
+
+describe("the byte form", () => {
+  it("normalises a recipient in the middle of a buffer without touching its neighbours", () => {
+    const buf = Buffer.from("xx+44 7700 900123yyJane@Example.comzz", "latin1");
+    const out = new KeyScratch();
+    expect(normaliseContactBytes(buf, 2, 17, ContactKind.UNSPECIFIED, undefined, out)).toBe(0);
+    expect(decodeKey(out.bytes, 0, out.length)).toEqual({ kind: ContactKind.PHONE, contact: "447700900123" });
+    expect(normaliseContactBytes(buf, 19, 35, ContactKind.UNSPECIFIED, undefined, out)).toBe(0);
+    expect(decodeKey(out.bytes, 0, out.length)).toEqual({ kind: ContactKind.EMAIL, contact: "jane@example.com" });
+  });
+
+  it("rejects an unknown default country by field", () => {
+    expect(() => resolveCountry("XX", undefined, "default_country")).toThrow(/default_country: 'XX' is not a known/);
+    expect(resolveCountry("", "GB", "default_country")).toBe("GB");
+  });
+});

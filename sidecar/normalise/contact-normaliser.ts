@@ -1,0 +1,87 @@
+// One entry point for every contact the sidecar sees: infers the kind,
+// dispatches to the phone, email or customer-id rules, and writes the binary
+// key. The byte form serves the hot path; the string form serves admin calls
+// and is the same code underneath.
+
+import type { CountryCode } from "libphonenumber-js";
+import { ContactKind } from "../gen/dnc/v1/types_pb.js";
+import { InvalidArgumentError } from "../errors.js";
+import { KeyScratch, decodeKey } from "./contact-key.js";
+import { normaliseEmail } from "./email-normaliser.js";
+import { InvalidReason, invalidReasonText } from "./invalid-reason.js";
+import { isKnownCountry, normalisePhone } from "./phone-normaliser.js";
+
+/** Longest input accepted before any parsing. */
+export const MAX_CONTACT_INPUT_BYTES = 320;
+const MAX_CUSTOMER_ID_CHARS = 128;
+const AT = 64;
+
+/** Infers the kind of `src[start..end)`: '@' means email, anything else phone. */
+export function inferKind(src: Uint8Array, start: number, end: number): ContactKind {
+  return src.subarray(start, end).indexOf(AT) >= 0 ? ContactKind.EMAIL : ContactKind.PHONE;
+}
+
+/**
+ * Normalises `src[start..end)` as `kind` (UNSPECIFIED infers it) into `out`.
+ * Returns 0, or an InvalidReason code.
+ */
+export function normaliseContactBytes(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  kind: ContactKind,
+  defaultCountry: CountryCode | undefined,
+  out: KeyScratch,
+): number {
+  if (end - start > MAX_CONTACT_INPUT_BYTES) return InvalidReason.TOO_LONG;
+  if (end === start) return InvalidReason.EMPTY;
+  if (kind === ContactKind.UNSPECIFIED) kind = inferKind(src, start, end);
+  switch (kind) {
+    case ContactKind.EMAIL:
+      return normaliseEmail(src, start, end, out);
+    case ContactKind.CUSTOMER_ID:
+      return normaliseCustomerId(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("utf8"), out);
+    default:
+      return normalisePhone(src, start, end, defaultCountry, out);
+  }
+}
+
+// Control characters, and unpaired surrogates that UTF-8 decoding leaves as U+FFFD.
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\uFFFD]/u;
+
+function normaliseCustomerId(input: string, out: KeyScratch): number {
+  const s = input.trim();
+  const chars = [...s].length;
+  if (chars === 0 || chars > MAX_CUSTOMER_ID_CHARS || NOT_PRINTABLE.test(s)) return InvalidReason.CUSTOMER_ID;
+  out.bytes[0] = ContactKind.CUSTOMER_ID;
+  out.length = 1 + Buffer.from(out.bytes.buffer, out.bytes.byteOffset + 1, out.bytes.length - 1).write(s, "utf8");
+  out.kind = ContactKind.CUSTOMER_ID;
+  return 0;
+}
+
+export type Normalised =
+  | { ok: true; kind: ContactKind; contact: string; key: Uint8Array }
+  | { ok: false; reason: string };
+
+const scratch = new KeyScratch();
+
+/** The string form: normalises one contact for admin calls. */
+export function normaliseContact(input: string, kind: ContactKind, defaultCountry: CountryCode | undefined): Normalised {
+  const bytes = Buffer.from(input, "utf8");
+  const code = normaliseContactBytes(bytes, 0, bytes.length, kind, defaultCountry, scratch);
+  if (code !== 0) return { ok: false, reason: `contact ${invalidReasonText(code)}` };
+  const key = scratch.bytes.slice(0, scratch.length);
+  const decoded = decodeKey(key);
+  return { ok: true, kind: decoded.kind, contact: decoded.contact, key };
+}
+
+/**
+ * Checks a request's default_country (ISO 3166 alpha-2, any case); empty
+ * falls back to the server's. Throws InvalidArgumentError naming `field`.
+ */
+export function resolveCountry(value: string, serverDefault: CountryCode | undefined, field: string): CountryCode | undefined {
+  if (value === "") return serverDefault;
+  const upper = value.toUpperCase();
+  if (!isKnownCountry(upper)) throw new InvalidArgumentError(field, `'${value}' is not a known ISO 3166 alpha-2 country code`);
+  return upper;
+}

@@ -1,0 +1,55 @@
+// A minimal protobuf wire-format writer into one growable buffer that is
+// reused across calls; `finish` copies the bytes out once.
+
+export class ProtoWriter {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private pos = 0;
+
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  tag(field: number, wireType: number): this {
+    return this.varint((field << 3) | wireType);
+  }
+
+  varint(value: number): this {
+    this.ensure(10);
+    const buf = this.buf;
+    while (value >= 0x80) {
+      buf[this.pos++] = (value & 0x7f) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    buf[this.pos++] = value;
+    return this;
+  }
+
+  bytes(src: Uint8Array, start = 0, end = src.length): this {
+    this.ensure(end - start);
+    this.buf.set(src.subarray(start, end), this.pos);
+    this.pos += end - start;
+    return this;
+  }
+
+  /** A copy of what was written. */
+  finish(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+}
+
+export function varintSize(value: number): number {
+  let n = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    n++;
+  }
+  return n;
+}
