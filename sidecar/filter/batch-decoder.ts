@@ -3,7 +3,7 @@
 // offsets, in arrays reused across calls. No message object is built.
 
 import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
-import { MalformedMessageError, ProtoReader, WIRE_LEN, WIRE_VARINT, toInt32 } from "../wire/proto-reader.js";
+import { MalformedMessageError, ProtoReader, WIRE_LEN, WIRE_VARINT } from "../wire/proto-reader.js";
 
 /** Field numbers of dnc.v1.FilterBatchRequest. */
 const F_CHANNEL = 1;
@@ -59,7 +59,7 @@ export class BatchDecoder {
         const field = tag >>> 3;
         const wire = tag & 7;
         if (field === F_CHANNEL && wire === WIRE_VARINT) {
-          out.channel = toInt32(r.varint());
+          out.channel = r.int32();
         } else if (wire === WIRE_LEN && field >= F_SENDER && field <= F_REQUESTS) {
           const end = r.lengthDelimited();
           const start = r.pos;
@@ -135,7 +135,7 @@ export class DecodedSendRequest {
         const field = tag >>> 3;
         const wire = tag & 7;
         if (field === 2 && wire === WIRE_VARINT) {
-          this.channel = toInt32(r.varint());
+          this.channel = r.int32();
         } else if (wire === WIRE_LEN && field !== 2 && field >= 1 && field <= 5) {
           const fieldEnd = r.lengthDelimited();
           const span = field === 1 ? this.recipient : field === 3 ? this.sender : field === 4 ? this.account : this.customerId;

@@ -31,6 +31,13 @@ interface CallingCodeRules {
   patterns: RegExp[];
 }
 
+/** NumberingPlan methods that libphonenumber-js has but does not declare in its typings. */
+interface NumberingPlanPrefixes {
+  possibleLengths(): number[];
+  nationalPrefix(): string | undefined;
+  nationalPrefixForParsing(): string | undefined;
+}
+
 const rules = buildRules();
 
 function buildRules(): (CallingCodeRules | undefined)[] {
@@ -40,7 +47,7 @@ function buildRules(): (CallingCodeRules | undefined)[] {
   for (const country of getCountries()) {
     const cc = Number(getCountryCallingCode(country));
     metadata.selectNumberingPlan(country);
-    const plan = metadata.numberingPlan;
+    const plan = metadata.numberingPlan as NumberingPlanPrefixes | undefined;
     if (plan === undefined) continue;
     const r = (table[cc] ??= { lengths: 0, prefixes: [], patterns: [] });
     for (const n of plan.possibleLengths()) r.lengths |= 1 << n;

@@ -38,6 +38,18 @@ export class ProtoReader {
     throw new MalformedMessageError("varint longer than 10 bytes");
   }
 
+  /** An int32 field (enum values): the low 32 bits of the varint, signed. */
+  int32(): number {
+    let result = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new MalformedMessageError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      if (i < 5) result |= (b & 0x7f) << (7 * i);
+      if (b < 0x80) return result | 0;
+    }
+    throw new MalformedMessageError("varint longer than 10 bytes");
+  }
+
   /** Reads a length prefix and returns the end of the delimited bytes; `pos` is their start. */
   lengthDelimited(): number {
     const length = this.varint();
@@ -69,9 +81,4 @@ export class ProtoReader {
     if (this.pos + n > this.end) throw new MalformedMessageError("truncated fixed-width field");
     this.pos += n;
   }
-}
-
-/** The enum value of a varint as int32 (negative values arrive as 10-byte varints). */
-export function toInt32(value: number): number {
-  return value > 0x7fffffff ? value - 2 ** 64 : value;
 }

@@ -1,0 +1,49 @@
+// What the benchmark leaves behind if it stops early: child processes and
+// temp dirs are registered here and removed on the normal path, on an error,
+// and on SIGINT/SIGTERM, since a 10M-entry data dir is gigabytes.
+
+import type { ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+
+export class Cleanup {
+  private readonly children = new Set<ChildProcess>();
+  private readonly dirs = new Set<string>();
+
+  constructor() {
+    process.on("exit", () => this.now());
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      process.once(signal, () => {
+        process.stderr.write(`\n${signal}: cleaning up\n`);
+        this.now();
+        process.exit(code);
+      });
+    }
+  }
+
+  child(child: ChildProcess): void {
+    this.children.add(child);
+    child.once("exit", () => this.children.delete(child));
+  }
+
+  dir(path: string): void {
+    this.dirs.add(path);
+  }
+
+  /** Stops a child with SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(child: ChildProcess, graceMs = 5_000): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous, so that it can run from an exit handler. */
+  now(): void {
+    for (const child of this.children) child.kill("SIGKILL");
+    this.children.clear();
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+    this.dirs.clear();
+  }
+}

@@ -1,0 +1,237 @@
+// The sidecar over a real socket with a real grpc-js client: both filter
+// forms, Check, the admin methods, health, reflection, and bad requests.
+
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { status, type ServiceError } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
+import { FilterBatchRequestSchema, FilterBatchResponseSchema, FilterService } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
+import { Channel, ContactKind, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
+import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { Sidecar } from "../sidecar/sidecar.js";
+import { healthCheck, reflect } from "./support/health-and-reflection.js";
+import { tempDir } from "./support/temp-dir.js";
+
+const FILTER_BATCH = "/dnc.v1.FilterService/FilterBatch";
+
+async function grpcError(p: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await p;
+  } catch (err: unknown) {
+    return err as ServiceError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("gRPC door", () => {
+  const dir = tempDir();
+  let sidecar: Sidecar;
+  let client: GrpcClient;
+  let address: string;
+
+  beforeAll(async () => {
+    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 500 });
+    address = `127.0.0.1:${sidecar.grpcPort}`;
+    client = new GrpcClient(address);
+    const res = await client.call(AdminService.method.addEntries, {
+      entries: [
+        { contact: "+44 7700 900123", source: Source.MO_KEYWORD, reason: Reason.OPT_OUT, campaignRef: "spring" },
+        { contact: "+1 201 555 0123", channel: Channel.SMS, sender: "ACME" },
+        { contact: "Jane@Example.com", channel: Channel.EMAIL },
+        { contact: "CRM-42", kind: ContactKind.CUSTOMER_ID, account: "tenant-a" },
+        { contact: "not a number" },
+      ],
+    });
+    expect(res.added).toBe(4);
+    expect(res.rejected).toEqual([expect.objectContaining({ index: 4, reason: expect.stringMatching(/not a phone number/) })]);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await sidecar.stop(1000);
+    dir.remove();
+  });
+
+  it("FilterBatch, fast form: only the blocked and the invalid come back, by index", async () => {
+    const res = await client.call(FilterService.method.filterBatch, {
+      channel: Channel.SMS,
+      sender: "ACME",
+      recipients: ["+447700900999", "0044 7700 900123", "+12015550123", "", "x".repeat(10 * 1024), "jane@example.com"],
+    });
+    expect(res.checked).toBe(6);
+    expect(res.blocked.map((b) => [b.index, b.code, b.entry?.contact])).toEqual([
+      [1, "DNC_BLOCKED", "447700900123"],
+      [2, "DNC_BLOCKED", "12015550123"],
+    ]);
+    expect(res.blocked[0]!.entry).toMatchObject({ source: Source.MO_KEYWORD, reason: Reason.OPT_OUT, campaignRef: "spring", addedBy: "grpc" });
+    expect(res.invalid.map((i) => [i.index, i.code])).toEqual([
+      [3, "INVALID_RECIPIENT"],
+      [4, "INVALID_RECIPIENT"],
+      [5, "INVALID_RECIPIENT"],
+    ]);
+    expect(res.invalid[0]!.reason).toMatch(/empty/);
+    expect(res.invalid[1]!.reason).toMatch(/longer than/);
+    expect(res.invalid[2]!.reason).toMatch(/only the EMAIL channel/);
+  });
+
+  it("FilterBatch, full form: an unset field takes the batch scope", async () => {
+    const res = await client.call(FilterService.method.filterBatch, {
+      channel: Channel.VOICE,
+      account: "tenant-a",
+      requests: [
+        { recipient: "+12015550123" },
+        { recipient: "+12015550123", channel: Channel.SMS, sender: "ACME" },
+        { recipient: "JANE@example.com", channel: Channel.EMAIL },
+        { recipient: "+447700900555", customerId: "CRM-42" },
+        { recipient: "+447700900555", customerId: "CRM-42", account: "tenant-b" },
+      ],
+    });
+    expect(res.checked).toBe(5);
+    expect(res.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([
+      [1, "12015550123"],
+      [2, "jane@example.com"],
+      [3, "CRM-42"],
+    ]);
+    expect(res.invalid).toEqual([]);
+  });
+
+  it("Check answers blocked, invalid or allowed", async () => {
+    const blocked = await client.call(FilterService.method.check, { request: { recipient: "07700 900123", channel: Channel.WHATSAPP }, defaultCountry: "GB" });
+    expect(blocked).toMatchObject({ blocked: true, code: "DNC_BLOCKED", entry: { contact: "447700900123" } });
+    const invalid = await client.call(FilterService.method.check, { request: { recipient: "07700 900123", channel: Channel.SMS } });
+    expect(invalid).toMatchObject({ blocked: false, code: "INVALID_RECIPIENT", invalidReason: expect.stringMatching(/default country/) });
+    const allowed = await client.call(FilterService.method.check, { request: { recipient: "+447700900124", channel: Channel.SMS } });
+    expect(allowed).toMatchObject({ blocked: false, code: "" });
+  });
+
+  it("an acknowledged add is visible to the very next filter call, a removal too", async () => {
+    await client.call(AdminService.method.addEntries, { entries: [{ contact: "+49 1512 3456789", channel: Channel.RCS }] });
+    const after = await client.call(FilterService.method.filterBatch, { channel: Channel.RCS, recipients: ["+4915123456789"] });
+    expect(after.blocked).toHaveLength(1);
+    const refused = await grpcError(
+      client.call(AdminService.method.removeEntries, { keys: [{ contact: "+4915123456789", channel: Channel.RCS }] }),
+    );
+    expect(refused.code).toBe(status.FAILED_PRECONDITION);
+    expect(refused.details).toMatch(/consent_confirmed/);
+    const still = await client.call(FilterService.method.filterBatch, { channel: Channel.RCS, recipients: ["+4915123456789"] });
+    expect(still.blocked).toHaveLength(1);
+    const removed = await client.call(AdminService.method.removeEntries, {
+      keys: [{ contact: "+4915123456789", channel: Channel.RCS }, { contact: "+4915123456789", channel: Channel.SMS }],
+      consentConfirmed: true,
+      note: "user texted START",
+    });
+    expect(removed).toMatchObject({ removed: 1, notFound: [1] });
+    const gone = await client.call(FilterService.method.filterBatch, { channel: Channel.RCS, recipients: ["+4915123456789"] });
+    expect(gone.blocked).toHaveLength(0);
+  });
+
+  it("a repeated add keeps the first added_at and campaign_ref", async () => {
+    const first = await client.call(AdminService.method.getContact, { contact: "+447700900123" });
+    const res = await client.call(AdminService.method.addEntries, { entries: [{ contact: "00447700900123", campaignRef: "autumn" }] });
+    expect(res).toMatchObject({ added: 0, repeated: 1 });
+    const again = await client.call(AdminService.method.getContact, { contact: "+447700900123" });
+    expect(again.entries).toEqual(first.entries);
+    expect(again.entries[0]!.campaignRef).toBe("spring");
+  });
+
+  it("ListEntries pages newest first with a total; GetContact gives every entry of a contact", async () => {
+    await client.call(AdminService.method.addEntries, {
+      entries: Array.from({ length: 25 }, (_, i) => ({ contact: `+4477009010${String(i).padStart(2, "0")}`, channel: Channel.SMS, sender: i % 2 ? "ACME" : "" })),
+    });
+    const seen: string[] = [];
+    let token = "";
+    let pages = 0;
+    do {
+      const page = await client.call(AdminService.method.listEntries, { pageSize: 10, pageToken: token, filter: { channels: [Channel.SMS] } });
+      expect(Number(page.totalCount)).toBe(26);
+      seen.push(...page.entries.map((e) => e.contact));
+      token = page.nextPageToken;
+      pages++;
+    } while (token !== "");
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(26);
+    expect(seen[0]).toBe("447700901024");
+    expect(new Set(seen).size).toBe(26);
+    const acme = await client.call(AdminService.method.listEntries, { filter: { senders: ["ACME"], channels: [Channel.SMS] } });
+    expect(Number(acme.totalCount)).toBe(13);
+    const all = await client.call(AdminService.method.listEntries, {});
+    expect(Number(all.totalCount)).toBe(29);
+    const badToken = await grpcError(client.call(AdminService.method.listEntries, { pageToken: "bogus" }));
+    expect(badToken.code).toBe(status.INVALID_ARGUMENT);
+    const tooBig = await grpcError(client.call(AdminService.method.listEntries, { pageSize: 1001 }));
+    expect(tooBig.details).toMatch(/page_size/);
+    const contact = await client.call(AdminService.method.getContact, { contact: "+1 (201) 555-0123" });
+    expect(contact).toMatchObject({ contact: "12015550123", kind: ContactKind.PHONE, entries: [{ channel: Channel.SMS, sender: "ACME" }] });
+  });
+
+  it("bad requests get INVALID_ARGUMENT or RESOURCE_EXHAUSTED naming the field, and leave the list alone", async () => {
+    const before = sidecar.list.store.entryCount();
+    const garbage = await grpcError(client.callRaw(FILTER_BATCH, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x12])));
+    expect(garbage.code).toBe(status.INVALID_ARGUMENT);
+    expect(garbage.details).toMatch(/FilterBatchRequest/);
+    const both = await grpcError(client.call(FilterService.method.filterBatch, { channel: Channel.SMS, recipients: ["+447700900123"], requests: [{ recipient: "+447700900123" }] }));
+    expect(both.code).toBe(status.INVALID_ARGUMENT);
+    expect(both.details).toMatch(/^recipients: /);
+    const oversize = await grpcError(client.call(FilterService.method.filterBatch, { channel: Channel.SMS, recipients: Array.from({ length: 501 }, () => "+447700900123") }));
+    expect(oversize.code).toBe(status.RESOURCE_EXHAUSTED);
+    const unknownChannel = await grpcError(client.call(FilterService.method.filterBatch, { channel: 99 as Channel, recipients: ["+447700900123"] }));
+    expect(unknownChannel.code).toBe(status.INVALID_ARGUMENT);
+    expect(unknownChannel.details).toMatch(/^channel: unknown channel 99/);
+    const noChannel = await grpcError(client.call(FilterService.method.filterBatch, { recipients: ["+447700900123"] }));
+    expect(noChannel.details).toMatch(/^channel: required/);
+    const requestChannel = await grpcError(client.call(FilterService.method.filterBatch, { requests: [{ recipient: "+447700900123", channel: Channel.SMS }, { recipient: "+447700900123", channel: -3 as Channel }] }));
+    expect(requestChannel.details).toMatch(/^requests\[1\]\.channel: unknown channel -3/);
+    const badCountry = await grpcError(client.call(FilterService.method.filterBatch, { channel: Channel.SMS, defaultCountry: "Narnia", recipients: ["1"] }));
+    expect(badCountry.details).toMatch(/^default_country: /);
+    const badCheck = await grpcError(client.callRaw("/dnc.v1.FilterService/Check", Buffer.from([0x0a, 0x40, 0x01])));
+    expect(badCheck.code).toBe(status.INVALID_ARGUMENT);
+    const badAdd = await grpcError(client.callRaw("/dnc.v1.AdminService/AddEntries", Buffer.from("garbage that is not protobuf")));
+    expect(badAdd.code).toBe(status.INVALID_ARGUMENT);
+    const unknownEnum = await client.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900777", channel: 42 as Channel }, { contact: "+447700900778", reason: 77 as Reason }] });
+    expect(unknownEnum.rejected.map((r) => r.reason)).toEqual(["channel: unknown value 42", "reason: unknown value 77"]);
+    expect(sidecar.list.store.entryCount()).toBe(before);
+  });
+
+  it("the fast form reads the raw bytes right even with unknown fields and the scope after the recipients", async () => {
+    const body = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { recipients: ["+12015550123"] }));
+    const scope = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, sender: "ACME" }));
+    const unknownField = Buffer.from([0xa2, 0x06, 0x03, 0x61, 0x62, 0x63]); // field 100, 3 bytes
+    const res = fromBinary(FilterBatchResponseSchema, await client.callRaw(FILTER_BATCH, Buffer.concat([body, unknownField, scope])));
+    expect(res.blocked.map((b) => b.index)).toEqual([0]);
+  });
+
+  it("serves grpc.health.v1.Health", async () => {
+    expect(await healthCheck(address, "")).toBe("SERVING");
+    expect(await healthCheck(address, "dnc.v1.FilterService")).toBe("SERVING");
+  });
+
+  it("serves reflection: services listed, descriptors resolvable", async () => {
+    const list = await reflect(address, { list_services: "" });
+    const names = list.list_services_response!.service.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(["dnc.v1.FilterService", "dnc.v1.AdminService"]));
+    const file = await reflect(address, { file_containing_symbol: "dnc.v1.FilterService" });
+    const files = file.file_descriptor_response!.file_descriptor_proto.map((b) => fromBinary(FileDescriptorProtoSchema, b));
+    const filterFile = files.find((f) => f.name === "dnc/v1/filter_service.proto");
+    expect(filterFile?.service[0]?.method.map((m) => m.name)).toEqual(["FilterBatch", "Check"]);
+  });
+
+  it("answers UNAVAILABLE, never allowed, once the store is closed", async () => {
+    const dir2 = tempDir();
+    const other = await Sidecar.start({ dataDir: dir2.path, grpcListen: `unix:${dir2.path}/dnc.sock`, httpListen: "127.0.0.1:0", maxBatch: 10 });
+    const c = new GrpcClient(`unix:${dir2.path}/dnc.sock`);
+    try {
+      const ok = await c.call(FilterService.method.filterBatch, { channel: Channel.SMS, recipients: ["+447700900123"] });
+      expect(ok.checked).toBe(1);
+      await other.list.close();
+      const err = await grpcError(c.call(FilterService.method.filterBatch, { channel: Channel.SMS, recipients: ["+447700900123"] }));
+      expect(err.code).toBe(status.UNAVAILABLE);
+      const checkErr = await grpcError(c.call(FilterService.method.check, { request: { recipient: "+447700900123", channel: Channel.SMS } }));
+      expect(checkErr.code).toBe(status.UNAVAILABLE);
+    } finally {
+      c.close();
+      await other.stop(500);
+      dir2.remove();
+    }
+  });
+});
