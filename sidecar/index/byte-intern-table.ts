@@ -7,6 +7,18 @@ import { hashBytes } from "../normalise/contact-key.js";
 
 const EMPTY = 0;
 const LONG_KEY = 255;
+/**
+ * A slot holds id + 1 in its low 28 bits and 4 bits of the key's hash above
+ * them, so most probes that hit another key are rejected without reading the
+ * arena.
+ */
+const ID_BITS = 28;
+const ID_MASK = (1 << ID_BITS) - 1;
+export const MAX_INTERNED_ID = ID_MASK - 1;
+
+function tagOf(hash: number): number {
+  return (hash >>> ID_BITS) << ID_BITS;
+}
 
 export class ByteInternTable {
   private arena: Uint8Array;
@@ -36,11 +48,16 @@ export class ByteInternTable {
   lookup(key: Uint8Array, start: number, end: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let i = hashBytes(key, start, end) & mask;
+    const hash = hashBytes(key, start, end);
+    const tag = tagOf(hash);
+    let i = hash & mask;
     for (;;) {
       const s = slots[i]!;
       if (s === EMPTY) return -1;
-      if (this.equals(s - 1, key, start, end)) return s - 1;
+      if (((s ^ tag) & ~ID_MASK) === 0) {
+        const id = (s & ID_MASK) - 1;
+        if (this.equals(id, key, start, end)) return id;
+      }
       i = (i + 1) & mask;
     }
   }
@@ -56,12 +73,14 @@ export class ByteInternTable {
 
   /** Adds a key under a known id (rebuilding from the store). The key must be new. */
   insert(key: Uint8Array, start: number, end: number, id: number): void {
+    if (id > MAX_INTERNED_ID) throw new RangeError(`more than ${MAX_INTERNED_ID} keys`);
     if ((this.size + 1) / this.slots.length > 0.6) this.growSlots();
     if (id >= this.offsets.length) this.growOffsets(id + 1);
     this.offsets[id] = this.append(key, start, end);
-    let i = hashBytes(key, start, end) & this.mask;
+    const hash = hashBytes(key, start, end);
+    let i = hash & this.mask;
     while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
-    this.slots[i] = id + 1;
+    this.slots[i] = (tagOf(hash) | (id + 1)) >>> 0;
     this.size++;
     if (id >= this.nextId) this.nextId = id + 1;
   }
@@ -132,7 +151,7 @@ export class ByteInternTable {
     const mask = slots.length - 1;
     for (const s of this.slots) {
       if (s === EMPTY) continue;
-      const [start, length] = this.locate(s - 1);
+      const [start, length] = this.locate((s & ID_MASK) - 1);
       let i = hashBytes(this.arena, start, start + length) & mask;
       while (slots[i] !== EMPTY) i = (i + 1) & mask;
       slots[i] = s;

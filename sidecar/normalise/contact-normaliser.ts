@@ -18,7 +18,8 @@ const AT = 64;
 
 /** Infers the kind of `src[start..end)`: '@' means email, anything else phone. */
 export function inferKind(src: Uint8Array, start: number, end: number): ContactKind {
-  return src.subarray(start, end).indexOf(AT) >= 0 ? ContactKind.EMAIL : ContactKind.PHONE;
+  for (let i = start; i < end; i++) if (src[i] === AT) return ContactKind.EMAIL;
+  return ContactKind.PHONE;
 }
 
 /**

@@ -20,16 +20,25 @@ const MAX_E164_DIGITS = 15;
 /**
  * Per calling code (0..999): which national numbers are possible (bit n set
  * for n digits), and which leading digits libphonenumber would strip as a
- * national or carrier prefix. A number whose national part starts with such a
- * prefix is not canonical, so it goes to libphonenumber.
+ * national or carrier prefix. A number whose national part may start with such
+ * a prefix is not vouched for here: it goes to libphonenumber.
  */
 interface CallingCodeRules {
   lengths: number;
   /** Literal digit prefixes (a trunk prefix such as "0" or "8"). */
   prefixes: Uint8Array[];
-  /** Anchored patterns; a non-empty match means libphonenumber strips something. */
-  patterns: RegExp[];
+  /** Anchored patterns, each run only for national numbers of a length in its mask. */
+  patterns: StripPattern[];
 }
+
+interface StripPattern {
+  regex: RegExp;
+  /** Bit n set when the pattern can match n digits; all bits for "any length". */
+  lengths: number;
+}
+
+const ANY_LENGTH = -1;
+const MAX_LENGTH_BIT = 31;
 
 /** NumberingPlan methods that libphonenumber-js has but does not declare in its typings. */
 interface NumberingPlanPrefixes {
@@ -42,7 +51,6 @@ const rules = buildRules();
 
 function buildRules(): (CallingCodeRules | undefined)[] {
   const table: (CallingCodeRules | undefined)[] = new Array(1000);
-  const sources: Set<string>[] = [];
   const metadata = new Metadata();
   for (const country of getCountries()) {
     const cc = Number(getCountryCallingCode(country));
@@ -51,26 +59,80 @@ function buildRules(): (CallingCodeRules | undefined)[] {
     if (plan === undefined) continue;
     const r = (table[cc] ??= { lengths: 0, prefixes: [], patterns: [] });
     for (const n of plan.possibleLengths()) r.lengths |= 1 << n;
-    const prefix = plan.nationalPrefixForParsing() ?? plan.nationalPrefix();
-    if (prefix) (sources[cc] ??= new Set()).add(prefix);
+    const source = plan.nationalPrefixForParsing() ?? plan.nationalPrefix();
+    if (source) addStripRule(r, source);
   }
-  sources.forEach((set, cc) => {
-    const r = table[cc]!;
-    const literal = new Set<string>();
-    const nonEmpty: string[] = [];
-    for (const source of set) {
-      if (/^\d+(\|\d+)*$/.test(source)) {
-        for (const p of source.split("|")) literal.add(p);
-      } else if (new RegExp(`^(?:${source})`).exec("")?.[0] === "") {
-        r.patterns.push(new RegExp(`^(?:${source})`));
-      } else {
-        nonEmpty.push(`(?:${source})`);
-      }
-    }
-    if (nonEmpty.length > 0) r.patterns.unshift(new RegExp(`^(?:${nonEmpty.join("|")})`));
-    r.prefixes = [...literal].map((p) => Buffer.from(p, "latin1"));
-  });
   return table;
+}
+
+/**
+ * Splits a national-prefix-for-parsing pattern into its top-level
+ * alternatives: literal digits become byte prefixes, and an alternative
+ * anchored with '$' only runs for the lengths it can match. A pattern with an
+ * alternative that matches the empty string is kept whole, since alternation
+ * order then decides what libphonenumber sees.
+ */
+function addStripRule(r: CallingCodeRules, source: string): void {
+  const alternatives = topLevelAlternatives(source);
+  if (alternatives.some((alt) => new RegExp(`^(?:${alt})`).exec("")?.[0] === "")) {
+    r.patterns.push({ regex: new RegExp(`^(?:${source})`), lengths: ANY_LENGTH });
+    return;
+  }
+  for (const alt of alternatives) {
+    if (/^\d+$/.test(alt)) {
+      if (!r.prefixes.some((p) => Buffer.from(p).toString("latin1") === alt)) r.prefixes.push(Buffer.from(alt, "latin1"));
+    } else if (!r.patterns.some((p) => p.regex.source === `^(?:${alt})`)) {
+      r.patterns.push({ regex: new RegExp(`^(?:${alt})`), lengths: alt.endsWith("$") && !alt.endsWith("\\$") ? lengthsOf(alt) : ANY_LENGTH });
+    }
+  }
+}
+
+function topLevelAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) {
+      out.push(source.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(source.slice(from));
+  return out;
+}
+
+/**
+ * The lengths an end-anchored alternative can match: with every digit, class
+ * and \d made "any digit", a match depends on the length alone.
+ */
+function lengthsOf(alt: string): number {
+  let blind = "";
+  let braces = false;
+  for (let i = 0; i < alt.length; i++) {
+    const c = alt[i]!;
+    if (c === "\\") {
+      blind += alt[i + 1] === "d" ? "\\d" : c + alt[i + 1];
+      i++;
+    } else if (c === "[") {
+      i = alt.indexOf("]", i);
+      blind += "\\d";
+    } else {
+      if (c === "{") braces = true;
+      if (c === "}") braces = false;
+      blind += !braces && c >= "0" && c <= "9" ? "\\d" : c;
+    }
+  }
+  const regex = new RegExp(`^(?:${blind})`);
+  let mask = 0;
+  for (let n = 1; n <= MAX_LENGTH_BIT; n++) if (regex.test("5".repeat(n))) mask |= 1 << n;
+  return mask;
 }
 
 function startsWithPrefix(src: Uint8Array, start: number, end: number, r: CallingCodeRules): boolean {
@@ -80,10 +142,12 @@ function startsWithPrefix(src: Uint8Array, start: number, end: number, r: Callin
     while (i < p.length && src[start + i] === p[i]) i++;
     if (i === p.length) return true;
   }
-  if (r.patterns.length === 0) return false;
-  const nsn = Buffer.from(src.buffer, src.byteOffset, src.byteLength).toString("latin1", start, end);
+  const bit = 1 << (end - start);
+  let nsn: string | undefined;
   for (const pattern of r.patterns) {
-    const m = pattern.exec(nsn);
+    if ((pattern.lengths & bit) === 0) continue;
+    nsn ??= Buffer.from(src.buffer, src.byteOffset, src.byteLength).toString("latin1", start, end);
+    const m = pattern.regex.exec(nsn);
     if (m !== null && m[0] !== "") return true;
   }
   return false;
