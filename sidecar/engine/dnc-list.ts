@@ -12,6 +12,8 @@ import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
 import type { ByteInternTable } from "../index/byte-intern-table.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
 import { EntryStore, type NameTable, type StoreWriter } from "../store/entry-store.js";
+import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
+import { join } from "node:path";
 import { checkDetails, checkScope, type ValidScope } from "./entry-rules.js";
 
 export interface AddResult {
@@ -36,31 +38,72 @@ class PendingIds {
   ) {}
 }
 
+const SNAPSHOT_FILE = "index.snapshot";
+
 export class DncList {
-  readonly index = new FilterIndex();
   private readonly keyBuf = Buffer.alloc(ENTRY_KEY_BYTES);
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(readonly store: EntryStore) {}
+  private constructor(
+    readonly store: EntryStore,
+    readonly index: FilterIndex,
+    private readonly snapshotPath: string,
+  ) {}
 
-  /** Opens (or creates) the store at `dir` and rebuilds the index from it. */
+  /**
+   * Opens (or creates) the store at `dir`. The index comes from the snapshot
+   * the last clean close wrote, brought up to date from the history; without
+   * a usable snapshot it is rebuilt from the store.
+   */
   static open(dir: string): DncList {
-    const list = new DncList(EntryStore.open(dir));
+    const store = EntryStore.open(dir);
+    const snapshotPath = join(dir, SNAPSHOT_FILE);
+    const snapshot = readSnapshot(snapshotPath);
+    if (snapshot !== undefined && snapshot.seq <= store.lastSeq) {
+      const list = new DncList(store, snapshot.index, snapshotPath);
+      list.catchUp(snapshot.seq);
+      if (list.indexedEntries() === store.entryCount()) return list;
+    }
+    const list = new DncList(store, new FilterIndex(), snapshotPath);
     list.rebuild();
     return list;
   }
 
-  private rebuild(): void {
+  /** Entries the index holds: every entry is one bitmap bit or one scoped tuple. */
+  indexedEntries(): number {
+    const { unscoped, scoped } = this.index.counts();
+    return unscoped.reduce((a, b) => a + b, scoped);
+  }
+
+  /** Applies what the store committed after the snapshot's sequence number. */
+  private catchUp(seq: number): void {
     const { index, store } = this;
-    for (const { key, value } of store.allContacts()) index.contacts.insert(value, 0, value.length, key);
-    for (const table of ["senders", "accounts"] as const) {
+    this.loadInterned(index.contacts.nextId, index.senders.nextId, index.accounts.nextId);
+    for (const event of store.historyAfter(seq)) {
+      if (event.key === undefined) continue;
+      const ids = readEntryKey(event.key);
+      if (event.action === "added") index.add(ids.contactId, ids.channel, ids.senderId, ids.accountId);
+      else if (event.action === "removed") index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
+    }
+  }
+
+  /** Interns the contacts, senders and accounts the store holds from the given ids on. */
+  private loadInterned(fromContact: number, fromSender: number, fromAccount: number): void {
+    const { index, store } = this;
+    for (const { key, value } of store.contactsFrom(fromContact)) index.contacts.insert(value, 0, value.length, key);
+    for (const [table, from] of [["senders", fromSender], ["accounts", fromAccount]] as const) {
       const names = this.names(table);
-      for (const { key, value } of store.allNames(table)) {
+      for (const { key, value } of store.namesFrom(table, from)) {
         const bytes = Buffer.from(value, "utf8");
         names.insert(bytes, 0, bytes.length, key);
       }
     }
+  }
+
+  private rebuild(): void {
+    const { index, store } = this;
+    this.loadInterned(0, 0, 0);
     const perChannel: number[][] = Array.from({ length: 8 }, () => []);
     for (const key of store.allEntryKeys()) {
       const contactId = key.readUInt32BE(0);
@@ -155,7 +198,7 @@ export class DncList {
             w.appendHistory({ at, actor, action: "repeated", entry: bytes });
             return;
           }
-          const seq = w.appendHistory({ at, actor, action: "added", entry: bytes });
+          const seq = w.appendHistory({ at, actor, action: "added", entry: bytes, key });
           w.putEntry(key, seq, bytes);
           applied.push(ids);
           result.added++;
@@ -184,7 +227,7 @@ export class DncList {
             return;
           }
           w.deleteEntry(key, stored.seq);
-          w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note });
+          w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note, key });
           removed.push(ids);
           result.removed++;
         });
@@ -204,15 +247,18 @@ export class DncList {
     );
   }
 
-  /** Reads the key ids back from a stored entry key. */
-  static idsOfKey(key: Buffer): EntryIds {
-    return readEntryKey(key);
-  }
-
+  /** Waits for queued writes, saves the index snapshot, and closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    try {
+      writeSnapshot(this.snapshotPath, this.store.lastSeq, this.store.entryCount(), this.index);
+    } catch (err: unknown) {
+      // The next start rebuilds from the store instead: slower, equally right.
+      removeSnapshot(this.snapshotPath);
+      console.error(`dnc: could not save the index snapshot: ${err instanceof Error ? err.message : String(err)}`);
+    }
     await this.store.close();
   }
 

@@ -20,6 +20,14 @@ function tagOf(hash: number): number {
   return (hash >>> ID_BITS) << ID_BITS;
 }
 
+export interface InternTableState {
+  arena: Uint8Array;
+  offsets: Uint32Array;
+  slots: Uint32Array;
+  size: number;
+  nextId: number;
+}
+
 export class ByteInternTable {
   private arena: Uint8Array;
   private arenaUsed = 0;
@@ -89,6 +97,29 @@ export class ByteInternTable {
   keyOf(id: number): Uint8Array {
     const [start, length] = this.locate(id);
     return this.arena.subarray(start, start + length);
+  }
+
+  /** The table's arrays, trimmed, for a snapshot. */
+  exportState(): InternTableState {
+    return {
+      arena: this.arena.subarray(0, this.arenaUsed),
+      offsets: this.offsets.subarray(0, this.nextId),
+      slots: this.slots,
+      size: this.size,
+      nextId: this.nextId,
+    };
+  }
+
+  /** A table from `exportState`'s arrays; it takes them over. */
+  static fromState(state: InternTableState): ByteInternTable {
+    const t = new ByteInternTable(state.nextId, 16);
+    t.arena = state.arena;
+    t.arenaUsed = state.arena.length;
+    t.offsets = state.offsets;
+    t.slots = state.slots;
+    t.mask = state.slots.length - 1;
+    t.size = state.size;
+    return t;
   }
 
   /** Bytes held, for memory accounting. */

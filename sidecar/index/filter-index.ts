@@ -24,18 +24,40 @@ export class MatchedScope {
   accountId = 0;
 }
 
-export class FilterIndex {
-  readonly contacts = new ByteInternTable(0, 1 << 16);
-  /** Sender and account names; id 0 stands for "any". */
-  readonly senders = new ByteInternTable(1);
-  readonly accounts = new ByteInternTable(1);
-  private readonly unscoped: RoaringBitmap32[] = [];
-  /** Contacts that have (or once had) a scoped entry: a cheap gate before probing. */
-  private readonly scopedContacts = new RoaringBitmap32();
-  private readonly scoped = new ScopedEntrySet();
+export interface IndexParts {
+  contacts: ByteInternTable;
+  senders: ByteInternTable;
+  accounts: ByteInternTable;
+  unscoped: RoaringBitmap32[];
+  scopedContacts: RoaringBitmap32;
+  scoped: ScopedEntrySet;
+}
 
-  constructor() {
-    for (let c = 0; c < CHANNEL_SLOTS; c++) this.unscoped.push(new RoaringBitmap32());
+export { RoaringBitmap32 };
+
+export class FilterIndex {
+  readonly contacts: ByteInternTable;
+  /** Sender and account names; id 0 stands for "any". */
+  readonly senders: ByteInternTable;
+  readonly accounts: ByteInternTable;
+  private readonly unscoped: RoaringBitmap32[];
+  /** Contacts that have (or once had) a scoped entry: a cheap gate before probing. */
+  private readonly scopedContacts: RoaringBitmap32;
+  private readonly scoped: ScopedEntrySet;
+
+  constructor(parts?: IndexParts) {
+    this.contacts = parts?.contacts ?? new ByteInternTable(0, 1 << 16);
+    this.senders = parts?.senders ?? new ByteInternTable(1);
+    this.accounts = parts?.accounts ?? new ByteInternTable(1);
+    this.unscoped = parts?.unscoped ?? Array.from({ length: CHANNEL_SLOTS }, () => new RoaringBitmap32());
+    this.scopedContacts = parts?.scopedContacts ?? new RoaringBitmap32();
+    this.scoped = parts?.scoped ?? new ScopedEntrySet();
+  }
+
+  /** The index's parts, for a snapshot (they stay live: do not change them). */
+  parts(): IndexParts {
+    const { contacts, senders, accounts, unscoped, scopedContacts, scoped } = this;
+    return { contacts, senders, accounts, unscoped, scopedContacts, scoped };
   }
 
   add(contactId: number, channel: number, senderId: number, accountId: number): void {

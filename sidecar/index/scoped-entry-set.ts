@@ -15,6 +15,12 @@ function hashTuple(contactId: number, packed: number, accountId: number): number
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+export interface ScopedSetState {
+  table: Uint32Array;
+  used: number;
+  live: number;
+}
+
 export class ScopedEntrySet {
   private table: Uint32Array;
   private mask: number;
@@ -29,6 +35,19 @@ export class ScopedEntrySet {
 
   get count(): number {
     return this.live;
+  }
+
+  exportState(): ScopedSetState {
+    return { table: this.table, used: this.used, live: this.live };
+  }
+
+  static fromState(state: ScopedSetState): ScopedEntrySet {
+    const s = new ScopedEntrySet(4);
+    s.table = state.table;
+    s.mask = state.table.length / WORDS - 1;
+    s.used = state.used;
+    s.live = state.live;
+    return s;
   }
 
   get byteSize(): number {

@@ -20,6 +20,8 @@ export interface HistoryEvent {
   entry: Uint8Array;
   /** Removal consent note, or the rejection reason. */
   note?: string;
+  /** The entry's store key, on "added" and "removed": what a replay of the index needs. */
+  key?: Uint8Array;
 }
 
 export type NameTable = "senders" | "accounts";
@@ -155,16 +157,18 @@ export class EntryStore {
     return this.entries.getKeys();
   }
 
-  allContacts(): Iterable<{ key: number; value: Buffer }> {
-    return this.contacts.getRange();
+  /** Interned contacts with an id of at least `fromId`. */
+  contactsFrom(fromId = 0): Iterable<{ key: number; value: Buffer }> {
+    return this.contacts.getRange({ start: fromId });
   }
 
-  allNames(table: NameTable): Iterable<{ key: number; value: string }> {
-    return this.names[table].getRange();
+  namesFrom(table: NameTable, fromId = 0): Iterable<{ key: number; value: string }> {
+    return this.names[table].getRange({ start: fromId });
   }
 
-  historyFrom(seq: number, limit: number): HistoryEvent[] {
-    return [...this.history.getRange({ start: seq, limit }).map(({ value }) => value)];
+  /** History events with a sequence number above `seq`, oldest first. */
+  *historyAfter(seq: number): Iterable<HistoryEvent> {
+    for (const { value } of this.history.getRange({ start: seq + 1 })) yield value;
   }
 
   async close(): Promise<void> {

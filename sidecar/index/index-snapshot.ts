@@ -1,0 +1,126 @@
+// Saves the filter index to one file and loads it back, so a restart maps
+// arrays in instead of rebuilding millions of entries from LMDB. The file
+// names the history sequence it reflects; the list replays what came after.
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
+import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
+import { ScopedEntrySet } from "./scoped-entry-set.js";
+
+const MAGIC = "dnc-index";
+const VERSION = 1;
+
+interface Header {
+  magic: string;
+  version: number;
+  /** The history sequence number the index reflects. */
+  seq: number;
+  /** Entries in the store at `seq`, checked after replay. */
+  entryCount: number;
+  tables: Record<"contacts" | "senders" | "accounts", { size: number; nextId: number }>;
+  scoped: { used: number; live: number };
+  /** Byte lengths of the sections that follow the header, in order. */
+  sections: number[];
+}
+
+export interface Snapshot {
+  seq: number;
+  entryCount: number;
+  index: FilterIndex;
+}
+
+/** Writes the snapshot atomically: a temp file, fsync, then rename. */
+export function writeSnapshot(path: string, seq: number, entryCount: number, index: FilterIndex): void {
+  const parts = index.parts();
+  const tables = { contacts: parts.contacts.exportState(), senders: parts.senders.exportState(), accounts: parts.accounts.exportState() };
+  const scoped = parts.scoped.exportState();
+  const sections: Uint8Array[] = [];
+  for (const t of Object.values(tables)) sections.push(t.arena, bytesOf(t.offsets), bytesOf(t.slots));
+  sections.push(bytesOf(scoped.table));
+  for (const b of [...parts.unscoped, parts.scopedContacts]) sections.push(b.serialize("portable"));
+  const header: Header = {
+    magic: MAGIC,
+    version: VERSION,
+    seq,
+    entryCount,
+    tables: {
+      contacts: { size: tables.contacts.size, nextId: tables.contacts.nextId },
+      senders: { size: tables.senders.size, nextId: tables.senders.nextId },
+      accounts: { size: tables.accounts.size, nextId: tables.accounts.nextId },
+    },
+    scoped: { used: scoped.used, live: scoped.live },
+    sections: sections.map((s) => s.byteLength),
+  };
+  const json = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32LE(json.length);
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, prefix);
+    writeSync(fd, json);
+    for (const s of sections) {
+      let off = 0;
+      while (off < s.byteLength) off += writeSync(fd, s, off, s.byteLength - off);
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** Loads a snapshot, or returns undefined when there is none or it is not one this version reads. */
+export function readSnapshot(path: string): Snapshot | undefined {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    const jsonLength = file.readUInt32LE(0);
+    const header = JSON.parse(file.toString("utf8", 4, 4 + jsonLength)) as Header;
+    if (header.magic !== MAGIC || header.version !== VERSION) return undefined;
+    let off = 4 + jsonLength;
+    const next = (): Buffer => {
+      const length = header.sections.shift();
+      if (length === undefined || off + length > file.length) throw new RangeError("snapshot is truncated");
+      const s = file.subarray(off, off + length);
+      off += length;
+      return s;
+    };
+    const table = (meta: { size: number; nextId: number }): ByteInternTable => {
+      const state: InternTableState = { arena: copy(next()), offsets: u32(next()), slots: u32(next()), size: meta.size, nextId: meta.nextId };
+      return ByteInternTable.fromState(state);
+    };
+    const contacts = table(header.tables.contacts);
+    const senders = table(header.tables.senders);
+    const accounts = table(header.tables.accounts);
+    const scoped = ScopedEntrySet.fromState({ table: u32(next()), ...header.scoped });
+    const unscoped = Array.from({ length: CHANNEL_SLOTS }, () => RoaringBitmap32.deserialize(next(), "portable"));
+    const scopedContacts = RoaringBitmap32.deserialize(next(), "portable");
+    const index = new FilterIndex({ contacts, senders, accounts, unscoped, scopedContacts, scoped });
+    return { seq: header.seq, entryCount: header.entryCount, index };
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeSnapshot(path: string): void {
+  rmSync(path, { force: true });
+}
+
+function bytesOf(a: Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function copy(b: Buffer): Uint8Array {
+  return new Uint8Array(b);
+}
+
+function u32(b: Buffer): Uint32Array {
+  const out = new Uint32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
