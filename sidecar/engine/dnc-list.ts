@@ -3,14 +3,14 @@
 // a write durable, so what the filter sees is always what is on disk, and an
 // acknowledged write is visible to the very next filter call.
 
-import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { UnavailableError } from "../errors.js";
 import { EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
 import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
-import type { ByteInternTable } from "../index/byte-intern-table.js";
+import { ByteInternTable } from "../index/byte-intern-table.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
+import { encodeEntry } from "../store/entry-codec.js";
 import { EntryStore, type NameTable, type StoreWriter } from "../store/entry-store.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
@@ -27,15 +27,19 @@ export interface RemoveResult {
   notFound: number[];
 }
 
-/** Ids handed out inside a write, made visible in the index only after commit. */
+/**
+ * Ids handed out inside a write, in tables of their own that continue the
+ * index's numbering; they join the index only after the commit.
+ */
 class PendingIds {
-  readonly contacts = new Map<string, number>();
-  readonly names = { senders: new Map<string, number>(), accounts: new Map<string, number>() };
-  constructor(
-    public nextContact: number,
-    public nextSender: number,
-    public nextAccount: number,
-  ) {}
+  readonly contacts: ByteInternTable;
+  readonly senders: ByteInternTable;
+  readonly accounts: ByteInternTable;
+  constructor(index: FilterIndex) {
+    this.contacts = new ByteInternTable(index.contacts.nextId, 64);
+    this.senders = new ByteInternTable(index.senders.nextId, 16);
+    this.accounts = new ByteInternTable(index.accounts.nextId, 16);
+  }
 }
 
 const SNAPSHOT_FILE = "index.snapshot";
@@ -179,7 +183,7 @@ export class DncList {
           const scope = c.value;
           const ids = this.assignIds(w, pending, scope);
           const key = entryKey(ids);
-          const entry = create(EntrySchema, {
+          const bytes = encodeEntry({
             contact: scope.contact,
             kind: scope.kind,
             channel: scope.channel,
@@ -188,12 +192,11 @@ export class DncList {
             source: input.source,
             reason: input.reason,
             campaignRef: input.campaignRef.trim(),
-            addedAt: timestampFromMs(at),
+            addedAtMs: at,
             addedBy: actor,
             note: input.note,
           });
-          const bytes = toBinary(EntrySchema, entry);
-          if (w.getEntry(key) !== undefined) {
+          if (w.hasEntry(key)) {
             result.repeated++;
             w.appendHistory({ at, actor, action: "repeated", entry: bytes });
             return;
@@ -270,8 +273,7 @@ export class DncList {
   }
 
   private async write(fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
-    const { contacts, senders, accounts } = this.index;
-    const pending = new PendingIds(contacts.nextId, senders.nextId, accounts.nextId);
+    const pending = new PendingIds(this.index);
     try {
       await this.store.write((w) => fn(w, pending));
     } catch (err: unknown) {
@@ -281,15 +283,12 @@ export class DncList {
   }
 
   private assignIds(w: StoreWriter, pending: PendingIds, scope: ValidScope): EntryIds {
-    let contactId = this.index.contacts.lookup(scope.key, 0, scope.key.length);
+    const key = scope.key;
+    let contactId = this.index.contacts.lookup(key, 0, key.length);
+    if (contactId < 0) contactId = pending.contacts.lookup(key, 0, key.length);
     if (contactId < 0) {
-      const hex = Buffer.from(scope.key).toString("hex");
-      contactId = pending.contacts.get(hex) ?? -1;
-      if (contactId < 0) {
-        contactId = pending.nextContact++;
-        pending.contacts.set(hex, contactId);
-        w.putContact(contactId, scope.key);
-      }
+      contactId = pending.contacts.intern(key, 0, key.length);
+      w.putContact(contactId, key);
     }
     return {
       contactId,
@@ -301,27 +300,25 @@ export class DncList {
 
   private assignName(w: StoreWriter, pending: PendingIds, table: NameTable, name: string): number {
     if (name === "") return 0;
-    const known = this.nameId(table, name);
-    if (known !== UNKNOWN_NAME) return known;
-    const map = pending.names[table];
-    let id = map.get(name);
-    if (id === undefined) {
-      id = table === "senders" ? pending.nextSender++ : pending.nextAccount++;
-      map.set(name, id);
+    const bytes = Buffer.from(name, "utf8");
+    const known = this.names(table).lookup(bytes, 0, bytes.length);
+    if (known >= 0) return known;
+    const pendingTable = pending[table];
+    let id = pendingTable.lookup(bytes, 0, bytes.length);
+    if (id < 0) {
+      id = pendingTable.intern(bytes, 0, bytes.length);
       w.putName(table, id, name);
     }
     return id;
   }
 
   private commitPending(pending: PendingIds): void {
-    for (const [hex, id] of pending.contacts) {
-      const key = Buffer.from(hex, "hex");
-      this.index.contacts.insert(key, 0, key.length, id);
-    }
-    for (const table of ["senders", "accounts"] as const) {
-      for (const [name, id] of pending.names[table]) {
-        const bytes = Buffer.from(name, "utf8");
-        this.names(table).insert(bytes, 0, bytes.length, id);
+    for (const table of ["contacts", "senders", "accounts"] as const) {
+      const target = this.index[table];
+      const source = pending[table];
+      for (let id = target.nextId; id < source.nextId; id++) {
+        const key = source.keyOf(id);
+        target.insert(key, 0, key.length, id);
       }
     }
   }

@@ -34,6 +34,7 @@ export interface StoreWriter {
   putEntry(key: Buffer, seq: number, entry: Uint8Array): void;
   deleteEntry(key: Buffer, seq: number): void;
   getEntry(key: Buffer): StoredEntry | undefined;
+  hasEntry(key: Buffer): boolean;
   appendHistory(event: Omit<HistoryEvent, "seq">): number;
 }
 
@@ -110,6 +111,7 @@ export class EntryStore {
       this.byAddOrder.remove(seq);
     },
     getEntry: (key) => this.getEntry(key),
+    hasEntry: (key) => this.entries.getBinaryFast(key) !== undefined,
     appendHistory: (event) => {
       const seq = ++this.seq;
       this.history.put(seq, { seq, ...event });

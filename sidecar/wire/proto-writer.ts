@@ -32,6 +32,22 @@ export class ProtoWriter {
     return this;
   }
 
+  /** A string field; proto3 leaves an empty one out. */
+  string(field: number, value: string): this {
+    if (value === "") return this;
+    const length = Buffer.byteLength(value, "utf8");
+    this.tag(field, 2).varint(length);
+    this.ensure(length);
+    this.buf.write(value, this.pos, length, "utf8");
+    this.pos += length;
+    return this;
+  }
+
+  /** A varint field; proto3 leaves a zero out. */
+  uint(field: number, value: number): this {
+    return value === 0 ? this : this.tag(field, 0).varint(value);
+  }
+
   /** A copy of what was written. */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));
