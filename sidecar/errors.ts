@@ -2,6 +2,9 @@
 // becomes; the mapping to a wire status lives in grpc/grpc-status.ts only.
 
 export type ErrorCode =
+  | "unauthenticated"
+  | "permission_denied"
+  | "already_exists"
   | "invalid_argument"
   | "failed_precondition"
   | "resource_exhausted"
@@ -22,6 +25,20 @@ export class InvalidArgumentError extends DncError {
   ) {
     super(`${field}: ${problem}`);
   }
+}
+
+/** No key, or a key that is unknown or revoked. */
+export class UnauthenticatedError extends DncError {
+  readonly code = "unauthenticated";
+}
+
+/** A valid key whose role is too weak for the method. */
+export class PermissionDeniedError extends DncError {
+  readonly code = "permission_denied";
+}
+
+export class AlreadyExistsError extends DncError {
+  readonly code = "already_exists";
 }
 
 export class FailedPreconditionError extends DncError {

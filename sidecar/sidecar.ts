@@ -2,7 +2,13 @@
 // implementation into the gRPC and HTTP servers, and shuts them down in order.
 
 import type { CountryCode } from "libphonenumber-js";
-import { AdminHandlers } from "./admin/admin-handlers.js";
+import { composeAdminImpl } from "./admin/admin-impl.js";
+import { EntryHandlers } from "./admin/entry-handlers.js";
+import { historyMethods } from "./admin/history-handlers.js";
+import { keyMethods } from "./admin/key-handlers.js";
+import { statsMethods } from "./admin/stats-handlers.js";
+import { webhookMethods } from "./admin/webhook-handlers.js";
+import { ApiKeyAuth } from "./auth/api-key-auth.js";
 import { DncList } from "./engine/dnc-list.js";
 import { FilterEngine } from "./filter/filter-engine.js";
 import { AdminService } from "./gen/dnc/v1/admin_service_pb.js";
@@ -40,8 +46,10 @@ export class Sidecar {
   static async start(options: SidecarOptions): Promise<Sidecar> {
     const list = DncList.open(options.dataDir);
     const engine = new FilterEngine(list, { maxBatch: options.maxBatch, defaultCountry: options.defaultCountry });
-    const admin = new AdminHandlers(list, { maxBatch: options.maxBatch, defaultCountry: options.defaultCountry });
-    const grpc = new GrpcServer({ filter: filterServiceGrpc(engine), admin: adminServiceGrpc(admin) });
+    const entries = new EntryHandlers(list, { maxBatch: options.maxBatch, defaultCountry: options.defaultCountry });
+    const admin = composeAdminImpl(entries.methods(), historyMethods(), keyMethods(), statsMethods(), webhookMethods());
+    const auth = new ApiKeyAuth();
+    const grpc = new GrpcServer({ filter: filterServiceGrpc(engine), admin: adminServiceGrpc(admin, auth) });
     let serving = false;
     const http = new AdminHttpServer(() => serving);
     try {

@@ -5,6 +5,9 @@ import { status, type ServiceError } from "@grpc/grpc-js";
 import { DncError, type ErrorCode } from "../errors.js";
 
 const codes: Record<ErrorCode, status> = {
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
+  already_exists: status.ALREADY_EXISTS,
   invalid_argument: status.INVALID_ARGUMENT,
   failed_precondition: status.FAILED_PRECONDITION,
   resource_exhausted: status.RESOURCE_EXHAUSTED,

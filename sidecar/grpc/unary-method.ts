@@ -3,7 +3,7 @@
 // request that does not decode is INVALID_ARGUMENT rather than grpc-js's
 // generic INTERNAL.
 
-import { fromBinary, toBinary, type DescMessage, type DescMethodUnary, type MessageShape } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescMethodUnary, type MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, handleUnaryCall, sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../errors.js";
 import { toServiceError } from "./grpc-status.js";
@@ -22,7 +22,7 @@ export function rawMethodDefinition(path: string): MethodDefinition<Buffer, Buff
   };
 }
 
-export function methodPath(method: DescMethodUnary): string {
+export function methodPath(method: Pick<DescMethod, "parent" | "name">): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 

@@ -20,10 +20,39 @@ function tagOf(hash: number): number {
   return (hash >>> ID_BITS) << ID_BITS;
 }
 
+/**
+ * A blocked Bloom filter in front of the slots: one 64-byte block per key,
+ * three bits in it, half a byte per slot. With millions of keys the slots
+ * live in main memory while the filter stays in the CPU's last-level cache,
+ * so a key that is not there (most recipients) costs no trip to memory.
+ */
+const BLOOM_BLOCK_WORDS = 16;
+const BLOOM_BYTES_PER_SLOT = 0.5;
+
+function bloomBlock(hash: number, blockMask: number): number {
+  const g = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  return ((g ^ (g >>> 13)) & blockMask) * BLOOM_BLOCK_WORDS;
+}
+
+function bloomBits(hash: number): number {
+  const g = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+  return (g ^ (g >>> 12)) >>> 5;
+}
+
+/** Arrays double while small and grow by a quarter once large, so slack stays small. */
+function grown(length: number): number {
+  return length < 1 << 24 ? length * 2 : Math.ceil(length * 1.25);
+}
+
+function bloomWords(slots: number): number {
+  return Math.max(BLOOM_BLOCK_WORDS, (slots * BLOOM_BYTES_PER_SLOT) / 4);
+}
+
 export interface InternTableState {
   arena: Uint8Array;
   offsets: Uint32Array;
   slots: Uint32Array;
+  bloom: Uint32Array;
   size: number;
   nextId: number;
 }
@@ -34,6 +63,8 @@ export class ByteInternTable {
   private offsets: Uint32Array;
   private slots: Uint32Array;
   private mask: number;
+  private bloom: Uint32Array;
+  private bloomMask: number;
   private size = 0;
   /** One past the highest id handed out. */
   nextId: number;
@@ -44,6 +75,8 @@ export class ByteInternTable {
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
     this.slots = new Uint32Array(slots);
     this.mask = slots - 1;
+    this.bloom = new Uint32Array(bloomWords(slots));
+    this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
     this.offsets = new Uint32Array(Math.max(16, capacity + firstId));
     this.arena = new Uint8Array(Math.max(1024, capacity * 12));
   }
@@ -54,9 +87,19 @@ export class ByteInternTable {
 
   /** The id of `key[start..end)`, or -1. */
   lookup(key: Uint8Array, start: number, end: number): number {
+    const hash = hashBytes(key, start, end);
+    const bloom = this.bloom;
+    const block = bloomBlock(hash, this.bloomMask);
+    const bits = bloomBits(hash);
+    if (
+      (bloom[block + ((bits >>> 5) & 15)]! & (1 << bits)) === 0 ||
+      (bloom[block + ((bits >>> 14) & 15)]! & (1 << (bits >>> 9))) === 0 ||
+      (bloom[block + ((bits >>> 23) & 15)]! & (1 << (bits >>> 18))) === 0
+    ) {
+      return -1;
+    }
     const slots = this.slots;
     const mask = this.mask;
-    const hash = hashBytes(key, start, end);
     const tag = tagOf(hash);
     let i = hash & mask;
     for (;;) {
@@ -89,8 +132,17 @@ export class ByteInternTable {
     let i = hash & this.mask;
     while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
     this.slots[i] = (tagOf(hash) | (id + 1)) >>> 0;
+    this.addToBloom(hash);
     this.size++;
     if (id >= this.nextId) this.nextId = id + 1;
+  }
+
+  private addToBloom(hash: number): void {
+    const block = bloomBlock(hash, this.bloomMask);
+    const bits = bloomBits(hash);
+    this.bloom[block + ((bits >>> 5) & 15)]! |= 1 << bits;
+    this.bloom[block + ((bits >>> 14) & 15)]! |= 1 << (bits >>> 9);
+    this.bloom[block + ((bits >>> 23) & 15)]! |= 1 << (bits >>> 18);
   }
 
   /** The bytes of id's key (a view: copy it to keep it). */
@@ -105,6 +157,7 @@ export class ByteInternTable {
       arena: this.arena.subarray(0, this.arenaUsed),
       offsets: this.offsets.subarray(0, this.nextId),
       slots: this.slots,
+      bloom: this.bloom,
       size: this.size,
       nextId: this.nextId,
     };
@@ -118,13 +171,15 @@ export class ByteInternTable {
     t.offsets = state.offsets;
     t.slots = state.slots;
     t.mask = state.slots.length - 1;
+    t.bloom = state.bloom;
+    t.bloomMask = state.bloom.length / BLOOM_BLOCK_WORDS - 1;
     t.size = state.size;
     return t;
   }
 
   /** Bytes held, for memory accounting. */
   get byteSize(): number {
-    return this.arena.byteLength + this.offsets.byteLength + this.slots.byteLength;
+    return this.arena.byteLength + this.offsets.byteLength + this.slots.byteLength + this.bloom.byteLength;
   }
 
   private locate(id: number): [number, number] {
@@ -153,7 +208,7 @@ export class ByteInternTable {
     const length = end - start;
     const need = length + (length >= LONG_KEY ? 3 : 1);
     if (this.arenaUsed + need > this.arena.length) {
-      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + need));
+      const next = new Uint8Array(Math.max(grown(this.arena.length), this.arenaUsed + need));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
@@ -172,7 +227,7 @@ export class ByteInternTable {
   }
 
   private growOffsets(min: number): void {
-    const next = new Uint32Array(Math.max(min, this.offsets.length * 2));
+    const next = new Uint32Array(Math.max(min, grown(this.offsets.length)));
     next.set(this.offsets);
     this.offsets = next;
   }
@@ -180,12 +235,16 @@ export class ByteInternTable {
   private growSlots(): void {
     const slots = new Uint32Array(this.slots.length * 2);
     const mask = slots.length - 1;
+    this.bloom = new Uint32Array(bloomWords(slots.length));
+    this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
     for (const s of this.slots) {
       if (s === EMPTY) continue;
       const [start, length] = this.locate((s & ID_MASK) - 1);
-      let i = hashBytes(this.arena, start, start + length) & mask;
+      const hash = hashBytes(this.arena, start, start + length);
+      let i = hash & mask;
       while (slots[i] !== EMPTY) i = (i + 1) & mask;
       slots[i] = s;
+      this.addToBloom(hash);
     }
     this.slots = slots;
     this.mask = mask;

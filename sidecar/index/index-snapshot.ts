@@ -8,7 +8,7 @@ import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
 
 const MAGIC = "dnc-index";
-const VERSION = 1;
+const VERSION = 2;
 
 interface Header {
   magic: string;
@@ -35,7 +35,7 @@ export function writeSnapshot(path: string, seq: number, entryCount: number, ind
   const tables = { contacts: parts.contacts.exportState(), senders: parts.senders.exportState(), accounts: parts.accounts.exportState() };
   const scoped = parts.scoped.exportState();
   const sections: Uint8Array[] = [];
-  for (const t of Object.values(tables)) sections.push(t.arena, bytesOf(t.offsets), bytesOf(t.slots));
+  for (const t of Object.values(tables)) sections.push(t.arena, bytesOf(t.offsets), bytesOf(t.slots), bytesOf(t.bloom));
   sections.push(bytesOf(scoped.table));
   for (const b of [...parts.unscoped, parts.scopedContacts]) sections.push(b.serialize("portable"));
   const header: Header = {
@@ -91,7 +91,7 @@ export function readSnapshot(path: string): Snapshot | undefined {
       return s;
     };
     const table = (meta: { size: number; nextId: number }): ByteInternTable => {
-      const state: InternTableState = { arena: copy(next()), offsets: u32(next()), slots: u32(next()), size: meta.size, nextId: meta.nextId };
+      const state: InternTableState = { arena: copy(next()), offsets: u32(next()), slots: u32(next()), bloom: u32(next()), size: meta.size, nextId: meta.nextId };
       return ByteInternTable.fromState(state);
     };
     const contacts = table(header.tables.contacts);

@@ -2,10 +2,16 @@
 // @generated from file dnc/v1/admin_service.proto (package dnc.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Channel, ContactKind, Entry, EntryKey, Reason, Source } from "./types_pb.js";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ApiKey, Role } from "./api_key_pb.js";
+import { file_dnc_v1_api_key } from "./api_key_pb.js";
+import type { HistoryAction, HistoryEvent } from "./history_pb.js";
+import { file_dnc_v1_history } from "./history_pb.js";
+import type { Channel, ContactKind, Entry, EntryKey, Reason, SendRequest, Source } from "./types_pb.js";
 import { file_dnc_v1_types } from "./types_pb.js";
+import type { Webhook } from "./webhook_pb.js";
+import { file_dnc_v1_webhook } from "./webhook_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file dnc/v1/admin_service.proto.
  */
 export const file_dnc_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("ChpkbmMvdjEvYWRtaW5fc2VydmljZS5wcm90bxIGZG5jLnYxIkwKEUFkZEVudHJpZXNSZXF1ZXN0Eh4KB2VudHJpZXMYASADKAsyDS5kbmMudjEuRW50cnkSFwoPZGVmYXVsdF9jb3VudHJ5GAIgASgJIi4KDVJlamVjdGVkRW50cnkSDQoFaW5kZXgYASABKA0SDgoGcmVhc29uGAIgASgJIl4KEkFkZEVudHJpZXNSZXNwb25zZRINCgVhZGRlZBgBIAEoDRIQCghyZXBlYXRlZBgCIAEoDRInCghyZWplY3RlZBgDIAMoCzIVLmRuYy52MS5SZWplY3RlZEVudHJ5IngKFFJlbW92ZUVudHJpZXNSZXF1ZXN0Eh4KBGtleXMYASADKAsyEC5kbmMudjEuRW50cnlLZXkSGQoRY29uc2VudF9jb25maXJtZWQYAiABKAgSDAoEbm90ZRgDIAEoCRIXCg9kZWZhdWx0X2NvdW50cnkYBCABKAkiOwoVUmVtb3ZlRW50cmllc1Jlc3BvbnNlEg8KB3JlbW92ZWQYASABKA0SEQoJbm90X2ZvdW5kGAIgAygNIp8CCgtFbnRyeUZpbHRlchIPCgdjb250YWN0GAEgASgJEiEKCGNoYW5uZWxzGAIgAygOMg8uZG5jLnYxLkNoYW5uZWwSDwoHc2VuZGVycxgDIAMoCRIQCghhY2NvdW50cxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRIfCgdyZWFzb25zGAYgAygOMg4uZG5jLnYxLlJlYXNvbhIUCgxjYW1wYWlnbl9yZWYYByABKAkSLwoLYWRkZWRfYWZ0ZXIYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGFkZGVkX2JlZm9yZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAieQoSTGlzdEVudHJpZXNSZXF1ZXN0EiMKBmZpbHRlchgBIAEoCzITLmRuYy52MS5FbnRyeUZpbHRlchIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCRIXCg9kZWZhdWx0X2NvdW50cnkYBCABKAkiYwoTTGlzdEVudHJpZXNSZXNwb25zZRIeCgdlbnRyaWVzGAEgAygLMg0uZG5jLnYxLkVudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRITCgt0b3RhbF9jb3VudBgDIAEoBCJgChFHZXRDb250YWN0UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJImgKEkdldENvbnRhY3RSZXNwb25zZRIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSHgoHZW50cmllcxgDIAMoCzINLmRuYy52MS5FbnRyeTKuAgoMQWRtaW5TZXJ2aWNlEkMKCkFkZEVudHJpZXMSGS5kbmMudjEuQWRkRW50cmllc1JlcXVlc3QaGi5kbmMudjEuQWRkRW50cmllc1Jlc3BvbnNlEkwKDVJlbW92ZUVudHJpZXMSHC5kbmMudjEuUmVtb3ZlRW50cmllc1JlcXVlc3QaHS5kbmMudjEuUmVtb3ZlRW50cmllc1Jlc3BvbnNlEkYKC0xpc3RFbnRyaWVzEhouZG5jLnYxLkxpc3RFbnRyaWVzUmVxdWVzdBobLmRuYy52MS5MaXN0RW50cmllc1Jlc3BvbnNlEkMKCkdldENvbnRhY3QSGS5kbmMudjEuR2V0Q29udGFjdFJlcXVlc3QaGi5kbmMudjEuR2V0Q29udGFjdFJlc3BvbnNlYgZwcm90bzM", [file_dnc_v1_types, file_google_protobuf_timestamp]);
+  fileDesc("ChpkbmMvdjEvYWRtaW5fc2VydmljZS5wcm90bxIGZG5jLnYxIkwKEUFkZEVudHJpZXNSZXF1ZXN0Eh4KB2VudHJpZXMYASADKAsyDS5kbmMudjEuRW50cnkSFwoPZGVmYXVsdF9jb3VudHJ5GAIgASgJIi4KDVJlamVjdGVkRW50cnkSDQoFaW5kZXgYASABKA0SDgoGcmVhc29uGAIgASgJIl4KEkFkZEVudHJpZXNSZXNwb25zZRINCgVhZGRlZBgBIAEoDRIQCghyZXBlYXRlZBgCIAEoDRInCghyZWplY3RlZBgDIAMoCzIVLmRuYy52MS5SZWplY3RlZEVudHJ5IngKFFJlbW92ZUVudHJpZXNSZXF1ZXN0Eh4KBGtleXMYASADKAsyEC5kbmMudjEuRW50cnlLZXkSGQoRY29uc2VudF9jb25maXJtZWQYAiABKAgSDAoEbm90ZRgDIAEoCRIXCg9kZWZhdWx0X2NvdW50cnkYBCABKAkiOwoVUmVtb3ZlRW50cmllc1Jlc3BvbnNlEg8KB3JlbW92ZWQYASABKA0SEQoJbm90X2ZvdW5kGAIgAygNIrcCCgtFbnRyeUZpbHRlchIPCgdjb250YWN0GAEgASgJEiEKCGNoYW5uZWxzGAIgAygOMg8uZG5jLnYxLkNoYW5uZWwSDwoHc2VuZGVycxgDIAMoCRIQCghhY2NvdW50cxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRIfCgdyZWFzb25zGAYgAygOMg4uZG5jLnYxLlJlYXNvbhIUCgxjYW1wYWlnbl9yZWYYByABKAkSLwoLYWRkZWRfYWZ0ZXIYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGFkZGVkX2JlZm9yZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOY29udGFjdF9wcmVmaXgYCiABKAkinAEKEkxpc3RFbnRyaWVzUmVxdWVzdBIjCgZmaWx0ZXIYASABKAsyEy5kbmMudjEuRW50cnlGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkSFwoPZGVmYXVsdF9jb3VudHJ5GAQgASgJEiEKBW9yZGVyGAUgASgOMhIuZG5jLnYxLkVudHJ5T3JkZXIiYwoTTGlzdEVudHJpZXNSZXNwb25zZRIeCgdlbnRyaWVzGAEgAygLMg0uZG5jLnYxLkVudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRITCgt0b3RhbF9jb3VudBgDIAEoBCJgChFHZXRDb250YWN0UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJIrgBChJHZXRDb250YWN0UmVzcG9uc2USDwoHY29udGFjdBgBIAEoCRIhCgRraW5kGAIgASgOMhMuZG5jLnYxLkNvbnRhY3RLaW5kEh4KB2VudHJpZXMYAyADKAsyDS5kbmMudjEuRW50cnkSJwoIY2hhbm5lbHMYBCADKAsyFS5kbmMudjEuQ2hhbm5lbFN0YXR1cxIlCgdoaXN0b3J5GAUgAygLMhQuZG5jLnYxLkhpc3RvcnlFdmVudCJ8Cg1DaGFubmVsU3RhdHVzEiAKB2NoYW5uZWwYASABKA4yDy5kbmMudjEuQ2hhbm5lbBIPCgdibG9ja2VkGAIgASgIEhgKEGJsb2NrZWRfZm9yX3NvbWUYAyABKAgSHgoHZW50cmllcxgEIAMoCzINLmRuYy52MS5FbnRyeSKkAQoVUmVtb3ZlQnlGaWx0ZXJSZXF1ZXN0EiMKBmZpbHRlchgBIAEoCzITLmRuYy52MS5FbnRyeUZpbHRlchIZChFjb25zZW50X2NvbmZpcm1lZBgCIAEoCBIMCgRub3RlGAMgASgJEg8KB2RyeV9ydW4YBCABKAgSEwoLc2FtcGxlX3NpemUYBSABKA0SFwoPZGVmYXVsdF9jb3VudHJ5GAYgASgJIlkKFlJlbW92ZUJ5RmlsdGVyUmVzcG9uc2USDwoHbWF0Y2hlZBgBIAEoBBIPCgdyZW1vdmVkGAIgASgEEh0KBnNhbXBsZRgDIAMoCzINLmRuYy52MS5FbnRyeSIqCgpWYWx1ZUNvdW50Eg0KBXZhbHVlGAEgASgJEg0KBWNvdW50GAIgASgEIjMKEkxpc3RTZW5kZXJzUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSDQoFbGltaXQYAiABKA0iOQoTTGlzdFNlbmRlcnNSZXNwb25zZRIiCgZ2YWx1ZXMYASADKAsyEi5kbmMudjEuVmFsdWVDb3VudCI0ChNMaXN0QWNjb3VudHNSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRINCgVsaW1pdBgCIAEoDSI6ChRMaXN0QWNjb3VudHNSZXNwb25zZRIiCgZ2YWx1ZXMYASADKAsyEi5kbmMudjEuVmFsdWVDb3VudCI1ChRMaXN0Q2FtcGFpZ25zUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSDQoFbGltaXQYAiABKA0iOwoVTGlzdENhbXBhaWduc1Jlc3BvbnNlEiIKBnZhbHVlcxgBIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Is0CChFHZXRIaXN0b3J5UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJEg4KBmFjdG9ycxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRImCgdhY3Rpb25zGAYgAygOMhUuZG5jLnYxLkhpc3RvcnlBY3Rpb24SKQoFYWZ0ZXIYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKBmJlZm9yZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAkgASgNEhIKCnBhZ2VfdG9rZW4YCiABKAkSFAoMb2xkZXN0X2ZpcnN0GAsgASgIIlMKEkdldEhpc3RvcnlSZXNwb25zZRIkCgZldmVudHMYASADKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ3Cg5DaGVja0F0UmVxdWVzdBIkCgdyZXF1ZXN0GAEgASgLMhMuZG5jLnYxLlNlbmRSZXF1ZXN0EiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9kZWZhdWx0X2NvdW50cnkYAyABKAkijgEKD0NoZWNrQXRSZXNwb25zZRIPCgdibG9ja2VkGAEgASgIEgwKBGNvZGUYAiABKAkSHAoFZW50cnkYAyABKAsyDS5kbmMudjEuRW50cnkSJgoIYWRkZWRfYnkYBCABKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50EhYKDmludmFsaWRfcmVhc29uGAUgASgJImMKD0dldFN0YXRzUmVxdWVzdBIoCgRmcm9tGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgJ0bxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPwoLQ2FtcGFpZ25EYXkSFAoMY2FtcGFpZ25fcmVmGAEgASgJEgsKA2RheRgCIAEoCRINCgVjb3VudBgDIAEoBCLiBAoQR2V0U3RhdHNSZXNwb25zZRIVCg10b3RhbF9lbnRyaWVzGAEgASgEEi4KEmVudHJpZXNfYnlfY2hhbm5lbBgCIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Ei0KEWVudHJpZXNfYnlfc291cmNlGAMgAygLMhIuZG5jLnYxLlZhbHVlQ291bnQSLQoRZW50cmllc19ieV9yZWFzb24YBCADKAsyEi5kbmMudjEuVmFsdWVDb3VudBItChFlbnRyaWVzX2J5X3NlbmRlchgFIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Ei4KEmVudHJpZXNfYnlfYWNjb3VudBgGIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50EjYKGW9wdF9vdXRzX3Blcl9jYW1wYWlnbl9kYXkYByADKAsyEy5kbmMudjEuQ2FtcGFpZ25EYXkSGgoScmVjaXBpZW50c19jaGVja2VkGAggASgEEhoKEnJlY2lwaWVudHNfYmxvY2tlZBgJIAEoBBIaChJyZWNpcGllbnRzX2ludmFsaWQYCiABKAQSLgoSYmxvY2tlZF9ieV9jaGFubmVsGAsgAygLMhIuZG5jLnYxLlZhbHVlQ291bnQSLQoRYmxvY2tlZF9ieV9zZW5kZXIYDCADKAsyEi5kbmMudjEuVmFsdWVDb3VudBIuChJibG9ja2VkX2J5X2FjY291bnQYDSADKAsyEi5kbmMudjEuVmFsdWVDb3VudBIvChNibG9ja2VkX2J5X2NhbXBhaWduGA4gAygLMhIuZG5jLnYxLlZhbHVlQ291bnQiKAoTV2F0Y2hDaGFuZ2VzUmVxdWVzdBIRCglhZnRlcl9zZXEYASABKAQiOwoUV2F0Y2hDaGFuZ2VzUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50Ij8KE0NyZWF0ZUFwaUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIaCgRyb2xlGAIgASgOMgwuZG5jLnYxLlJvbGUiQwoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USGwoDa2V5GAEgASgLMg4uZG5jLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiFAoSTGlzdEFwaUtleXNSZXF1ZXN0IjMKE0xpc3RBcGlLZXlzUmVzcG9uc2USHAoEa2V5cxgBIAMoCzIOLmRuYy52MS5BcGlLZXkiIwoTUmV2b2tlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIjMKFFJldm9rZUFwaUtleVJlc3BvbnNlEhsKA2tleRgBIAEoCzIOLmRuYy52MS5BcGlLZXkiIwoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSCwoDdXJsGAEgASgJIkkKFUNyZWF0ZVdlYmhvb2tSZXNwb25zZRIgCgd3ZWJob29rGAEgASgLMg8uZG5jLnYxLldlYmhvb2sSDgoGc2VjcmV0GAIgASgJIhUKE0xpc3RXZWJob29rc1JlcXVlc3QiOQoUTGlzdFdlYmhvb2tzUmVzcG9uc2USIQoId2ViaG9va3MYASADKAsyDy5kbmMudjEuV2ViaG9vayIiChREZWxldGVXZWJob29rUmVxdWVzdBIKCgJpZBgBIAEoCSIXChVEZWxldGVXZWJob29rUmVzcG9uc2UqfgoKRW50cnlPcmRlchIbChdFTlRSWV9PUkRFUl9VTlNQRUNJRklFRBAAEhwKGEVOVFJZX09SREVSX05FV0VTVF9GSVJTVBABEhwKGEVOVFJZX09SREVSX09MREVTVF9GSVJTVBACEhcKE0VOVFJZX09SREVSX0NPTlRBQ1QQAzKyCgoMQWRtaW5TZXJ2aWNlEkMKCkFkZEVudHJpZXMSGS5kbmMudjEuQWRkRW50cmllc1JlcXVlc3QaGi5kbmMudjEuQWRkRW50cmllc1Jlc3BvbnNlEkwKDVJlbW92ZUVudHJpZXMSHC5kbmMudjEuUmVtb3ZlRW50cmllc1JlcXVlc3QaHS5kbmMudjEuUmVtb3ZlRW50cmllc1Jlc3BvbnNlEkYKC0xpc3RFbnRyaWVzEhouZG5jLnYxLkxpc3RFbnRyaWVzUmVxdWVzdBobLmRuYy52MS5MaXN0RW50cmllc1Jlc3BvbnNlEkMKCkdldENvbnRhY3QSGS5kbmMudjEuR2V0Q29udGFjdFJlcXVlc3QaGi5kbmMudjEuR2V0Q29udGFjdFJlc3BvbnNlEk8KDlJlbW92ZUJ5RmlsdGVyEh0uZG5jLnYxLlJlbW92ZUJ5RmlsdGVyUmVxdWVzdBoeLmRuYy52MS5SZW1vdmVCeUZpbHRlclJlc3BvbnNlEkYKC0xpc3RTZW5kZXJzEhouZG5jLnYxLkxpc3RTZW5kZXJzUmVxdWVzdBobLmRuYy52MS5MaXN0U2VuZGVyc1Jlc3BvbnNlEkkKDExpc3RBY2NvdW50cxIbLmRuYy52MS5MaXN0QWNjb3VudHNSZXF1ZXN0GhwuZG5jLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlEkwKDUxpc3RDYW1wYWlnbnMSHC5kbmMudjEuTGlzdENhbXBhaWduc1JlcXVlc3QaHS5kbmMudjEuTGlzdENhbXBhaWduc1Jlc3BvbnNlEkMKCkdldEhpc3RvcnkSGS5kbmMudjEuR2V0SGlzdG9yeVJlcXVlc3QaGi5kbmMudjEuR2V0SGlzdG9yeVJlc3BvbnNlEjoKB0NoZWNrQXQSFi5kbmMudjEuQ2hlY2tBdFJlcXVlc3QaFy5kbmMudjEuQ2hlY2tBdFJlc3BvbnNlEj0KCEdldFN0YXRzEhcuZG5jLnYxLkdldFN0YXRzUmVxdWVzdBoYLmRuYy52MS5HZXRTdGF0c1Jlc3BvbnNlEksKDFdhdGNoQ2hhbmdlcxIbLmRuYy52MS5XYXRjaENoYW5nZXNSZXF1ZXN0GhwuZG5jLnYxLldhdGNoQ2hhbmdlc1Jlc3BvbnNlMAESSQoMQ3JlYXRlQXBpS2V5EhsuZG5jLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaHC5kbmMudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USRgoLTGlzdEFwaUtleXMSGi5kbmMudjEuTGlzdEFwaUtleXNSZXF1ZXN0GhsuZG5jLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2USSQoMUmV2b2tlQXBpS2V5EhsuZG5jLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaHC5kbmMudjEuUmV2b2tlQXBpS2V5UmVzcG9uc2USTAoNQ3JlYXRlV2ViaG9vaxIcLmRuYy52MS5DcmVhdGVXZWJob29rUmVxdWVzdBodLmRuYy52MS5DcmVhdGVXZWJob29rUmVzcG9uc2USSQoMTGlzdFdlYmhvb2tzEhsuZG5jLnYxLkxpc3RXZWJob29rc1JlcXVlc3QaHC5kbmMudjEuTGlzdFdlYmhvb2tzUmVzcG9uc2USTAoNRGVsZXRlV2ViaG9vaxIcLmRuYy52MS5EZWxldGVXZWJob29rUmVxdWVzdBodLmRuYy52MS5EZWxldGVXZWJob29rUmVzcG9uc2ViBnByb3RvMw", [file_dnc_v1_api_key, file_dnc_v1_history, file_dnc_v1_types, file_dnc_v1_webhook, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message dnc.v1.AddEntriesRequest
@@ -209,6 +215,14 @@ export type EntryFilter = Message<"dnc.v1.EntryFilter"> & {
    * @generated from field: google.protobuf.Timestamp added_before = 9;
    */
   addedBefore?: Timestamp | undefined;
+
+  /**
+   * Contacts starting with this text (as stored: E.164 digits without '+',
+   * a lower-cased email, a customer id).
+   *
+   * @generated from field: string contact_prefix = 10;
+   */
+  contactPrefix: string;
 };
 
 /**
@@ -245,6 +259,11 @@ export type ListEntriesRequest = Message<"dnc.v1.ListEntriesRequest"> & {
    * @generated from field: string default_country = 4;
    */
   defaultCountry: string;
+
+  /**
+   * @generated from field: dnc.v1.EntryOrder order = 5;
+   */
+  order: EntryOrder;
 };
 
 /**
@@ -334,6 +353,20 @@ export type GetContactResponse = Message<"dnc.v1.GetContactResponse"> & {
    * @generated from field: repeated dnc.v1.Entry entries = 3;
    */
   entries: Entry[];
+
+  /**
+   * One row per channel the contact's kind can be reached on.
+   *
+   * @generated from field: repeated dnc.v1.ChannelStatus channels = 4;
+   */
+  channels: ChannelStatus[];
+
+  /**
+   * The contact's history, newest first.
+   *
+   * @generated from field: repeated dnc.v1.HistoryEvent history = 5;
+   */
+  history: HistoryEvent[];
 };
 
 /**
@@ -342,6 +375,870 @@ export type GetContactResponse = Message<"dnc.v1.GetContactResponse"> & {
  */
 export const GetContactResponseSchema: GenMessage<GetContactResponse> = /*@__PURE__*/
   messageDesc(file_dnc_v1_admin_service, 9);
+
+/**
+ * Whether a contact may be reached on one channel.
+ *
+ * @generated from message dnc.v1.ChannelStatus
+ */
+export type ChannelStatus = Message<"dnc.v1.ChannelStatus"> & {
+  /**
+   * @generated from field: dnc.v1.Channel channel = 1;
+   */
+  channel: Channel;
+
+  /**
+   * Blocked from every sender under every account.
+   *
+   * @generated from field: bool blocked = 2;
+   */
+  blocked: boolean;
+
+  /**
+   * Blocked from some senders or under some accounts only.
+   *
+   * @generated from field: bool blocked_for_some = 3;
+   */
+  blockedForSome: boolean;
+
+  /**
+   * The entries that apply on this channel.
+   *
+   * @generated from field: repeated dnc.v1.Entry entries = 4;
+   */
+  entries: Entry[];
+};
+
+/**
+ * Describes the message dnc.v1.ChannelStatus.
+ * Use `create(ChannelStatusSchema)` to create a new message.
+ */
+export const ChannelStatusSchema: GenMessage<ChannelStatus> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 10);
+
+/**
+ * @generated from message dnc.v1.RemoveByFilterRequest
+ */
+export type RemoveByFilterRequest = Message<"dnc.v1.RemoveByFilterRequest"> & {
+  /**
+   * @generated from field: dnc.v1.EntryFilter filter = 1;
+   */
+  filter?: EntryFilter | undefined;
+
+  /**
+   * The end users gave consent again; required unless dry_run.
+   *
+   * @generated from field: bool consent_confirmed = 2;
+   */
+  consentConfirmed: boolean;
+
+  /**
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * Count and sample, remove nothing.
+   *
+   * @generated from field: bool dry_run = 4;
+   */
+  dryRun: boolean;
+
+  /**
+   * How many matching entries to return as a sample; 0 means 10, at most 100.
+   *
+   * @generated from field: uint32 sample_size = 5;
+   */
+  sampleSize: number;
+
+  /**
+   * @generated from field: string default_country = 6;
+   */
+  defaultCountry: string;
+};
+
+/**
+ * Describes the message dnc.v1.RemoveByFilterRequest.
+ * Use `create(RemoveByFilterRequestSchema)` to create a new message.
+ */
+export const RemoveByFilterRequestSchema: GenMessage<RemoveByFilterRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 11);
+
+/**
+ * @generated from message dnc.v1.RemoveByFilterResponse
+ */
+export type RemoveByFilterResponse = Message<"dnc.v1.RemoveByFilterResponse"> & {
+  /**
+   * Entries that matched the filter.
+   *
+   * @generated from field: uint64 matched = 1;
+   */
+  matched: bigint;
+
+  /**
+   * Entries removed (0 on a dry run).
+   *
+   * @generated from field: uint64 removed = 2;
+   */
+  removed: bigint;
+
+  /**
+   * @generated from field: repeated dnc.v1.Entry sample = 3;
+   */
+  sample: Entry[];
+};
+
+/**
+ * Describes the message dnc.v1.RemoveByFilterResponse.
+ * Use `create(RemoveByFilterResponseSchema)` to create a new message.
+ */
+export const RemoveByFilterResponseSchema: GenMessage<RemoveByFilterResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 12);
+
+/**
+ * A value that occurs in the list and on how many entries.
+ *
+ * @generated from message dnc.v1.ValueCount
+ */
+export type ValueCount = Message<"dnc.v1.ValueCount"> & {
+  /**
+   * @generated from field: string value = 1;
+   */
+  value: string;
+
+  /**
+   * @generated from field: uint64 count = 2;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message dnc.v1.ValueCount.
+ * Use `create(ValueCountSchema)` to create a new message.
+ */
+export const ValueCountSchema: GenMessage<ValueCount> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 13);
+
+/**
+ * @generated from message dnc.v1.ListSendersRequest
+ */
+export type ListSendersRequest = Message<"dnc.v1.ListSendersRequest"> & {
+  /**
+   * Only values starting with this text.
+   *
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * 0 means all.
+   *
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message dnc.v1.ListSendersRequest.
+ * Use `create(ListSendersRequestSchema)` to create a new message.
+ */
+export const ListSendersRequestSchema: GenMessage<ListSendersRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 14);
+
+/**
+ * @generated from message dnc.v1.ListSendersResponse
+ */
+export type ListSendersResponse = Message<"dnc.v1.ListSendersResponse"> & {
+  /**
+   * Most entries first.
+   *
+   * @generated from field: repeated dnc.v1.ValueCount values = 1;
+   */
+  values: ValueCount[];
+};
+
+/**
+ * Describes the message dnc.v1.ListSendersResponse.
+ * Use `create(ListSendersResponseSchema)` to create a new message.
+ */
+export const ListSendersResponseSchema: GenMessage<ListSendersResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 15);
+
+/**
+ * @generated from message dnc.v1.ListAccountsRequest
+ */
+export type ListAccountsRequest = Message<"dnc.v1.ListAccountsRequest"> & {
+  /**
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message dnc.v1.ListAccountsRequest.
+ * Use `create(ListAccountsRequestSchema)` to create a new message.
+ */
+export const ListAccountsRequestSchema: GenMessage<ListAccountsRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 16);
+
+/**
+ * @generated from message dnc.v1.ListAccountsResponse
+ */
+export type ListAccountsResponse = Message<"dnc.v1.ListAccountsResponse"> & {
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount values = 1;
+   */
+  values: ValueCount[];
+};
+
+/**
+ * Describes the message dnc.v1.ListAccountsResponse.
+ * Use `create(ListAccountsResponseSchema)` to create a new message.
+ */
+export const ListAccountsResponseSchema: GenMessage<ListAccountsResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 17);
+
+/**
+ * @generated from message dnc.v1.ListCampaignsRequest
+ */
+export type ListCampaignsRequest = Message<"dnc.v1.ListCampaignsRequest"> & {
+  /**
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message dnc.v1.ListCampaignsRequest.
+ * Use `create(ListCampaignsRequestSchema)` to create a new message.
+ */
+export const ListCampaignsRequestSchema: GenMessage<ListCampaignsRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 18);
+
+/**
+ * @generated from message dnc.v1.ListCampaignsResponse
+ */
+export type ListCampaignsResponse = Message<"dnc.v1.ListCampaignsResponse"> & {
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount values = 1;
+   */
+  values: ValueCount[];
+};
+
+/**
+ * Describes the message dnc.v1.ListCampaignsResponse.
+ * Use `create(ListCampaignsResponseSchema)` to create a new message.
+ */
+export const ListCampaignsResponseSchema: GenMessage<ListCampaignsResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 19);
+
+/**
+ * @generated from message dnc.v1.GetHistoryRequest
+ */
+export type GetHistoryRequest = Message<"dnc.v1.GetHistoryRequest"> & {
+  /**
+   * One contact (normalised like an entry's); empty for all.
+   *
+   * @generated from field: string contact = 1;
+   */
+  contact: string;
+
+  /**
+   * @generated from field: dnc.v1.ContactKind kind = 2;
+   */
+  kind: ContactKind;
+
+  /**
+   * @generated from field: string default_country = 3;
+   */
+  defaultCountry: string;
+
+  /**
+   * @generated from field: repeated string actors = 4;
+   */
+  actors: string[];
+
+  /**
+   * @generated from field: repeated dnc.v1.Source sources = 5;
+   */
+  sources: Source[];
+
+  /**
+   * @generated from field: repeated dnc.v1.HistoryAction actions = 6;
+   */
+  actions: HistoryAction[];
+
+  /**
+   * Inclusive lower bound.
+   *
+   * @generated from field: google.protobuf.Timestamp after = 7;
+   */
+  after?: Timestamp | undefined;
+
+  /**
+   * Exclusive upper bound.
+   *
+   * @generated from field: google.protobuf.Timestamp before = 8;
+   */
+  before?: Timestamp | undefined;
+
+  /**
+   * At most 1,000; 0 means 100.
+   *
+   * @generated from field: uint32 page_size = 9;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 10;
+   */
+  pageToken: string;
+
+  /**
+   * Oldest first instead of newest first.
+   *
+   * @generated from field: bool oldest_first = 11;
+   */
+  oldestFirst: boolean;
+};
+
+/**
+ * Describes the message dnc.v1.GetHistoryRequest.
+ * Use `create(GetHistoryRequestSchema)` to create a new message.
+ */
+export const GetHistoryRequestSchema: GenMessage<GetHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 20);
+
+/**
+ * @generated from message dnc.v1.GetHistoryResponse
+ */
+export type GetHistoryResponse = Message<"dnc.v1.GetHistoryResponse"> & {
+  /**
+   * @generated from field: repeated dnc.v1.HistoryEvent events = 1;
+   */
+  events: HistoryEvent[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message dnc.v1.GetHistoryResponse.
+ * Use `create(GetHistoryResponseSchema)` to create a new message.
+ */
+export const GetHistoryResponseSchema: GenMessage<GetHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 21);
+
+/**
+ * @generated from message dnc.v1.CheckAtRequest
+ */
+export type CheckAtRequest = Message<"dnc.v1.CheckAtRequest"> & {
+  /**
+   * @generated from field: dnc.v1.SendRequest request = 1;
+   */
+  request?: SendRequest | undefined;
+
+  /**
+   * The instant to judge at; required.
+   *
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string default_country = 3;
+   */
+  defaultCountry: string;
+};
+
+/**
+ * Describes the message dnc.v1.CheckAtRequest.
+ * Use `create(CheckAtRequestSchema)` to create a new message.
+ */
+export const CheckAtRequestSchema: GenMessage<CheckAtRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 22);
+
+/**
+ * @generated from message dnc.v1.CheckAtResponse
+ */
+export type CheckAtResponse = Message<"dnc.v1.CheckAtResponse"> & {
+  /**
+   * @generated from field: bool blocked = 1;
+   */
+  blocked: boolean;
+
+  /**
+   * "DNC_BLOCKED", "INVALID_RECIPIENT", or empty.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * The entry in force at that instant, when blocked.
+   *
+   * @generated from field: dnc.v1.Entry entry = 3;
+   */
+  entry?: Entry | undefined;
+
+  /**
+   * The history event that added that entry.
+   *
+   * @generated from field: dnc.v1.HistoryEvent added_by = 4;
+   */
+  addedBy?: HistoryEvent | undefined;
+
+  /**
+   * @generated from field: string invalid_reason = 5;
+   */
+  invalidReason: string;
+};
+
+/**
+ * Describes the message dnc.v1.CheckAtResponse.
+ * Use `create(CheckAtResponseSchema)` to create a new message.
+ */
+export const CheckAtResponseSchema: GenMessage<CheckAtResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 23);
+
+/**
+ * @generated from message dnc.v1.GetStatsRequest
+ */
+export type GetStatsRequest = Message<"dnc.v1.GetStatsRequest"> & {
+  /**
+   * Range for the time-based figures (opt-outs per campaign per day, filter
+   * traffic); unset means from the beginning / until now.
+   *
+   * @generated from field: google.protobuf.Timestamp from = 1;
+   */
+  from?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp to = 2;
+   */
+  to?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.GetStatsRequest.
+ * Use `create(GetStatsRequestSchema)` to create a new message.
+ */
+export const GetStatsRequestSchema: GenMessage<GetStatsRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 24);
+
+/**
+ * Opt-outs added for one campaign on one day (UTC).
+ *
+ * @generated from message dnc.v1.CampaignDay
+ */
+export type CampaignDay = Message<"dnc.v1.CampaignDay"> & {
+  /**
+   * @generated from field: string campaign_ref = 1;
+   */
+  campaignRef: string;
+
+  /**
+   * YYYY-MM-DD.
+   *
+   * @generated from field: string day = 2;
+   */
+  day: string;
+
+  /**
+   * @generated from field: uint64 count = 3;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message dnc.v1.CampaignDay.
+ * Use `create(CampaignDaySchema)` to create a new message.
+ */
+export const CampaignDaySchema: GenMessage<CampaignDay> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 25);
+
+/**
+ * @generated from message dnc.v1.GetStatsResponse
+ */
+export type GetStatsResponse = Message<"dnc.v1.GetStatsResponse"> & {
+  /**
+   * @generated from field: uint64 total_entries = 1;
+   */
+  totalEntries: bigint;
+
+  /**
+   * Channel names as in the Channel enum; "CHANNEL_UNSPECIFIED" is all channels.
+   *
+   * @generated from field: repeated dnc.v1.ValueCount entries_by_channel = 2;
+   */
+  entriesByChannel: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount entries_by_source = 3;
+   */
+  entriesBySource: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount entries_by_reason = 4;
+   */
+  entriesByReason: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount entries_by_sender = 5;
+   */
+  entriesBySender: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount entries_by_account = 6;
+   */
+  entriesByAccount: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.CampaignDay opt_outs_per_campaign_day = 7;
+   */
+  optOutsPerCampaignDay: CampaignDay[];
+
+  /**
+   * Filter traffic in the range: recipients checked, and how many were not
+   * sent because they were blocked or invalid.
+   *
+   * @generated from field: uint64 recipients_checked = 8;
+   */
+  recipientsChecked: bigint;
+
+  /**
+   * @generated from field: uint64 recipients_blocked = 9;
+   */
+  recipientsBlocked: bigint;
+
+  /**
+   * @generated from field: uint64 recipients_invalid = 10;
+   */
+  recipientsInvalid: bigint;
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount blocked_by_channel = 11;
+   */
+  blockedByChannel: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount blocked_by_sender = 12;
+   */
+  blockedBySender: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount blocked_by_account = 13;
+   */
+  blockedByAccount: ValueCount[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ValueCount blocked_by_campaign = 14;
+   */
+  blockedByCampaign: ValueCount[];
+};
+
+/**
+ * Describes the message dnc.v1.GetStatsResponse.
+ * Use `create(GetStatsResponseSchema)` to create a new message.
+ */
+export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 26);
+
+/**
+ * @generated from message dnc.v1.WatchChangesRequest
+ */
+export type WatchChangesRequest = Message<"dnc.v1.WatchChangesRequest"> & {
+  /**
+   * Start after this sequence number; 0 starts with the next change.
+   *
+   * @generated from field: uint64 after_seq = 1;
+   */
+  afterSeq: bigint;
+};
+
+/**
+ * Describes the message dnc.v1.WatchChangesRequest.
+ * Use `create(WatchChangesRequestSchema)` to create a new message.
+ */
+export const WatchChangesRequestSchema: GenMessage<WatchChangesRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 27);
+
+/**
+ * @generated from message dnc.v1.WatchChangesResponse
+ */
+export type WatchChangesResponse = Message<"dnc.v1.WatchChangesResponse"> & {
+  /**
+   * @generated from field: dnc.v1.HistoryEvent event = 1;
+   */
+  event?: HistoryEvent | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.WatchChangesResponse.
+ * Use `create(WatchChangesResponseSchema)` to create a new message.
+ */
+export const WatchChangesResponseSchema: GenMessage<WatchChangesResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 28);
+
+/**
+ * @generated from message dnc.v1.CreateApiKeyRequest
+ */
+export type CreateApiKeyRequest = Message<"dnc.v1.CreateApiKeyRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: dnc.v1.Role role = 2;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message dnc.v1.CreateApiKeyRequest.
+ * Use `create(CreateApiKeyRequestSchema)` to create a new message.
+ */
+export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 29);
+
+/**
+ * @generated from message dnc.v1.CreateApiKeyResponse
+ */
+export type CreateApiKeyResponse = Message<"dnc.v1.CreateApiKeyResponse"> & {
+  /**
+   * @generated from field: dnc.v1.ApiKey key = 1;
+   */
+  key?: ApiKey | undefined;
+
+  /**
+   * The key itself, shown this once: send it as `authorization: Bearer <secret>`.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message dnc.v1.CreateApiKeyResponse.
+ * Use `create(CreateApiKeyResponseSchema)` to create a new message.
+ */
+export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 30);
+
+/**
+ * @generated from message dnc.v1.ListApiKeysRequest
+ */
+export type ListApiKeysRequest = Message<"dnc.v1.ListApiKeysRequest"> & {
+};
+
+/**
+ * Describes the message dnc.v1.ListApiKeysRequest.
+ * Use `create(ListApiKeysRequestSchema)` to create a new message.
+ */
+export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 31);
+
+/**
+ * @generated from message dnc.v1.ListApiKeysResponse
+ */
+export type ListApiKeysResponse = Message<"dnc.v1.ListApiKeysResponse"> & {
+  /**
+   * @generated from field: repeated dnc.v1.ApiKey keys = 1;
+   */
+  keys: ApiKey[];
+};
+
+/**
+ * Describes the message dnc.v1.ListApiKeysResponse.
+ * Use `create(ListApiKeysResponseSchema)` to create a new message.
+ */
+export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 32);
+
+/**
+ * @generated from message dnc.v1.RevokeApiKeyRequest
+ */
+export type RevokeApiKeyRequest = Message<"dnc.v1.RevokeApiKeyRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message dnc.v1.RevokeApiKeyRequest.
+ * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
+ */
+export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 33);
+
+/**
+ * @generated from message dnc.v1.RevokeApiKeyResponse
+ */
+export type RevokeApiKeyResponse = Message<"dnc.v1.RevokeApiKeyResponse"> & {
+  /**
+   * @generated from field: dnc.v1.ApiKey key = 1;
+   */
+  key?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.RevokeApiKeyResponse.
+ * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
+ */
+export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 34);
+
+/**
+ * @generated from message dnc.v1.CreateWebhookRequest
+ */
+export type CreateWebhookRequest = Message<"dnc.v1.CreateWebhookRequest"> & {
+  /**
+   * @generated from field: string url = 1;
+   */
+  url: string;
+};
+
+/**
+ * Describes the message dnc.v1.CreateWebhookRequest.
+ * Use `create(CreateWebhookRequestSchema)` to create a new message.
+ */
+export const CreateWebhookRequestSchema: GenMessage<CreateWebhookRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 35);
+
+/**
+ * @generated from message dnc.v1.CreateWebhookResponse
+ */
+export type CreateWebhookResponse = Message<"dnc.v1.CreateWebhookResponse"> & {
+  /**
+   * @generated from field: dnc.v1.Webhook webhook = 1;
+   */
+  webhook?: Webhook | undefined;
+
+  /**
+   * The HMAC-SHA256 signing secret, shown this once.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message dnc.v1.CreateWebhookResponse.
+ * Use `create(CreateWebhookResponseSchema)` to create a new message.
+ */
+export const CreateWebhookResponseSchema: GenMessage<CreateWebhookResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 36);
+
+/**
+ * @generated from message dnc.v1.ListWebhooksRequest
+ */
+export type ListWebhooksRequest = Message<"dnc.v1.ListWebhooksRequest"> & {
+};
+
+/**
+ * Describes the message dnc.v1.ListWebhooksRequest.
+ * Use `create(ListWebhooksRequestSchema)` to create a new message.
+ */
+export const ListWebhooksRequestSchema: GenMessage<ListWebhooksRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 37);
+
+/**
+ * @generated from message dnc.v1.ListWebhooksResponse
+ */
+export type ListWebhooksResponse = Message<"dnc.v1.ListWebhooksResponse"> & {
+  /**
+   * @generated from field: repeated dnc.v1.Webhook webhooks = 1;
+   */
+  webhooks: Webhook[];
+};
+
+/**
+ * Describes the message dnc.v1.ListWebhooksResponse.
+ * Use `create(ListWebhooksResponseSchema)` to create a new message.
+ */
+export const ListWebhooksResponseSchema: GenMessage<ListWebhooksResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 38);
+
+/**
+ * @generated from message dnc.v1.DeleteWebhookRequest
+ */
+export type DeleteWebhookRequest = Message<"dnc.v1.DeleteWebhookRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message dnc.v1.DeleteWebhookRequest.
+ * Use `create(DeleteWebhookRequestSchema)` to create a new message.
+ */
+export const DeleteWebhookRequestSchema: GenMessage<DeleteWebhookRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 39);
+
+/**
+ * @generated from message dnc.v1.DeleteWebhookResponse
+ */
+export type DeleteWebhookResponse = Message<"dnc.v1.DeleteWebhookResponse"> & {
+};
+
+/**
+ * Describes the message dnc.v1.DeleteWebhookResponse.
+ * Use `create(DeleteWebhookResponseSchema)` to create a new message.
+ */
+export const DeleteWebhookResponseSchema: GenMessage<DeleteWebhookResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 40);
+
+/**
+ * The order of ListEntries.
+ *
+ * @generated from enum dnc.v1.EntryOrder
+ */
+export enum EntryOrder {
+  /**
+   * Newest first.
+   *
+   * @generated from enum value: ENTRY_ORDER_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ENTRY_ORDER_NEWEST_FIRST = 1;
+   */
+  NEWEST_FIRST = 1,
+
+  /**
+   * @generated from enum value: ENTRY_ORDER_OLDEST_FIRST = 2;
+   */
+  OLDEST_FIRST = 2,
+
+  /**
+   * By contact, then channel, sender and account.
+   *
+   * @generated from enum value: ENTRY_ORDER_CONTACT = 3;
+   */
+  CONTACT = 3,
+}
+
+/**
+ * Describes the enum dnc.v1.EntryOrder.
+ */
+export const EntryOrderSchema: GenEnum<EntryOrder> = /*@__PURE__*/
+  enumDesc(file_dnc_v1_admin_service, 0);
 
 /**
  * The admin's door: manage the list.
@@ -381,7 +1278,7 @@ export const AdminService: GenService<{
     output: typeof ListEntriesResponseSchema;
   },
   /**
-   * Every entry of one contact.
+   * One contact across channels: every entry, a per-channel verdict, and its history.
    *
    * @generated from rpc dnc.v1.AdminService.GetContact
    */
@@ -389,6 +1286,134 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof GetContactRequestSchema;
     output: typeof GetContactResponseSchema;
+  },
+  /**
+   * Remove every entry matching a filter (or count them, with dry_run).
+   *
+   * @generated from rpc dnc.v1.AdminService.RemoveByFilter
+   */
+  removeByFilter: {
+    methodKind: "unary";
+    input: typeof RemoveByFilterRequestSchema;
+    output: typeof RemoveByFilterResponseSchema;
+  },
+  /**
+   * The senders, accounts and campaigns that occur in the list, with counts.
+   *
+   * @generated from rpc dnc.v1.AdminService.ListSenders
+   */
+  listSenders: {
+    methodKind: "unary";
+    input: typeof ListSendersRequestSchema;
+    output: typeof ListSendersResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.ListAccounts
+   */
+  listAccounts: {
+    methodKind: "unary";
+    input: typeof ListAccountsRequestSchema;
+    output: typeof ListAccountsResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.ListCampaigns
+   */
+  listCampaigns: {
+    methodKind: "unary";
+    input: typeof ListCampaignsRequestSchema;
+    output: typeof ListCampaignsResponseSchema;
+  },
+  /**
+   * The append-only history, filtered and paged.
+   *
+   * @generated from rpc dnc.v1.AdminService.GetHistory
+   */
+  getHistory: {
+    methodKind: "unary";
+    input: typeof GetHistoryRequestSchema;
+    output: typeof GetHistoryResponseSchema;
+  },
+  /**
+   * The verdict a send request would have had at a past instant.
+   *
+   * @generated from rpc dnc.v1.AdminService.CheckAt
+   */
+  checkAt: {
+    methodKind: "unary";
+    input: typeof CheckAtRequestSchema;
+    output: typeof CheckAtResponseSchema;
+  },
+  /**
+   * Counts of the list and of the filter's traffic.
+   *
+   * @generated from rpc dnc.v1.AdminService.GetStats
+   */
+  getStats: {
+    methodKind: "unary";
+    input: typeof GetStatsRequestSchema;
+    output: typeof GetStatsResponseSchema;
+  },
+  /**
+   * Every add and removal as it is committed; resumable from a sequence number.
+   *
+   * @generated from rpc dnc.v1.AdminService.WatchChanges
+   */
+  watchChanges: {
+    methodKind: "server_streaming";
+    input: typeof WatchChangesRequestSchema;
+    output: typeof WatchChangesResponseSchema;
+  },
+  /**
+   * API keys (admin role).
+   *
+   * @generated from rpc dnc.v1.AdminService.CreateApiKey
+   */
+  createApiKey: {
+    methodKind: "unary";
+    input: typeof CreateApiKeyRequestSchema;
+    output: typeof CreateApiKeyResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.ListApiKeys
+   */
+  listApiKeys: {
+    methodKind: "unary";
+    input: typeof ListApiKeysRequestSchema;
+    output: typeof ListApiKeysResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.RevokeApiKey
+   */
+  revokeApiKey: {
+    methodKind: "unary";
+    input: typeof RevokeApiKeyRequestSchema;
+    output: typeof RevokeApiKeyResponseSchema;
+  },
+  /**
+   * Webhooks (admin role).
+   *
+   * @generated from rpc dnc.v1.AdminService.CreateWebhook
+   */
+  createWebhook: {
+    methodKind: "unary";
+    input: typeof CreateWebhookRequestSchema;
+    output: typeof CreateWebhookResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.ListWebhooks
+   */
+  listWebhooks: {
+    methodKind: "unary";
+    input: typeof ListWebhooksRequestSchema;
+    output: typeof ListWebhooksResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.DeleteWebhook
+   */
+  deleteWebhook: {
+    methodKind: "unary";
+    input: typeof DeleteWebhookRequestSchema;
+    output: typeof DeleteWebhookResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_dnc_v1_admin_service, 0);

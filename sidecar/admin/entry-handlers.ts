@@ -1,6 +1,5 @@
-// The AdminService implementation, independent of the door it is reached
-// through: each method takes the decoded request and the caller and returns
-// the response message. The gRPC door (and the Connect door) only adapt it.
+// AdminService methods over the entries themselves: add, remove, list, find
+// one contact, remove by filter, and the values that occur in the list.
 
 import { create, fromBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
@@ -23,6 +22,7 @@ import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js"
 import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
 import { MAX_NOTE_CHARS } from "../engine/entry-rules.js";
 import type { DncList } from "../engine/dnc-list.js";
+import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
 import { entryPredicate, narrowsBeyondContact } from "./entry-filter.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
@@ -36,11 +36,35 @@ export interface AdminOptions {
   defaultCountry?: CountryCode;
 }
 
-export class AdminHandlers {
+export class EntryHandlers {
   constructor(
     private readonly list: DncList,
     private readonly options: AdminOptions,
   ) {}
+
+  methods(): Pick<
+    AdminImpl,
+    "addEntries" | "removeEntries" | "listEntries" | "getContact" | "removeByFilter" | "listSenders" | "listAccounts" | "listCampaigns"
+  > {
+    return {
+      addEntries: (req, ctx) => this.addEntries(req, ctx),
+      removeEntries: (req, ctx) => this.removeEntries(req, ctx),
+      listEntries: (req, ctx) => this.listEntries(req, ctx),
+      getContact: (req, ctx) => this.getContact(req, ctx),
+      removeByFilter: () => {
+        throw new Error("not implemented");
+      },
+      listSenders: () => {
+        throw new Error("not implemented");
+      },
+      listAccounts: () => {
+        throw new Error("not implemented");
+      },
+      listCampaigns: () => {
+        throw new Error("not implemented");
+      },
+    };
+  }
 
   async addEntries(req: AddEntriesRequest, ctx: CallContext): Promise<AddEntriesResponse> {
     this.checkBatch(req.entries.length, "entries");
