@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The sidecar logs one JSON line per admin call; tests that want them pass a logger.
+    env: { DNC_LOG_LEVEL: "silent" },
   },
 });

@@ -2,21 +2,35 @@
 // implementation into the gRPC and HTTP servers, and shuts them down in order.
 
 import type { CountryCode } from "libphonenumber-js";
+import { AdminGate } from "./admin/admin-gate.js";
 import { composeAdminImpl } from "./admin/admin-impl.js";
 import { EntryHandlers } from "./admin/entry-handlers.js";
 import { historyMethods } from "./admin/history-handlers.js";
 import { keyMethods } from "./admin/key-handlers.js";
-import { statsMethods } from "./admin/stats-handlers.js";
+import { StatsHandlers } from "./admin/stats-handlers.js";
 import { webhookMethods } from "./admin/webhook-handlers.js";
 import { ApiKeyAuth } from "./auth/api-key-auth.js";
+import { ApiKeyStore } from "./auth/api-key-store.js";
 import { DncList } from "./engine/dnc-list.js";
 import { FilterEngine } from "./filter/filter-engine.js";
+import { ChangeFeed } from "./history/change-feed.js";
+import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
+import { WebhookStore } from "./webhooks/webhook-store.js";
+import { TrafficCounters } from "./stats/traffic-counters.js";
+import { TrafficLog } from "./stats/traffic-log.js";
 import { AdminService } from "./gen/dnc/v1/admin_service_pb.js";
+import { Role } from "./gen/dnc/v1/api_key_pb.js";
 import { FilterService } from "./gen/dnc/v1/filter_service_pb.js";
 import { adminServiceGrpc } from "./grpc/admin-service-grpc.js";
 import { filterServiceGrpc } from "./grpc/filter-service-grpc.js";
-import { GrpcServer } from "./grpc/grpc-server.js";
+import { GrpcServer, type TlsOptions } from "./grpc/grpc-server.js";
 import { AdminHttpServer } from "./http/admin-http-server.js";
+import { connectDoor } from "./http/connect-door.js";
+import { healthRoutes } from "./http/health-routes.js";
+import { metricsRoute } from "./http/metrics-route.js";
+import { AdminCallLog } from "./logging/admin-call-log.js";
+import { createLogger, type Logger } from "./logging/logger.js";
+import { SidecarMetrics } from "./metrics/sidecar-metrics.js";
 
 export interface SidecarOptions {
   dataDir: string;
@@ -24,6 +38,17 @@ export interface SidecarOptions {
   httpListen: string;
   maxBatch: number;
   defaultCountry?: CountryCode;
+  /**
+   * DNC_ADMIN_TOKEN: accepted as an admin key named `env-admin-token`. Without
+   * it, a store that has no keys gets an admin key named `admin` at start.
+   */
+  adminToken?: string;
+  /** FilterService calls need a key too (any role). */
+  filterToken?: boolean;
+  /** TLS, or mutual TLS, on the gRPC port. */
+  tls?: TlsOptions;
+  /** Where the structured log goes; by default stdout at DNC_LOG_LEVEL (info). */
+  logger?: Logger;
 }
 
 export const DEFAULTS = {
@@ -41,26 +66,53 @@ export class Sidecar {
     /** The bound gRPC port (0 on a unix socket) and HTTP port. */
     readonly grpcPort: number,
     readonly httpPort: number,
+    private readonly keys: ApiKeyStore,
+    /** The secret of the admin key this start created on a store without keys: to be shown once. */
+    readonly createdAdminKey: string | undefined,
+    private readonly traffic: TrafficLog,
+    private readonly feed: ChangeFeed,
+    private readonly webhooks: WebhookDispatcher,
   ) {}
 
   static async start(options: SidecarOptions): Promise<Sidecar> {
     const list = DncList.open(options.dataDir);
-    const engine = new FilterEngine(list, { maxBatch: options.maxBatch, defaultCountry: options.defaultCountry });
+    const counters = new TrafficCounters();
+    const traffic = new TrafficLog(list.store, counters);
+    const engine = new FilterEngine(list, { maxBatch: options.maxBatch, defaultCountry: options.defaultCountry, counters });
     const entries = new EntryHandlers(list, { maxBatch: options.maxBatch, defaultCountry: options.defaultCountry });
-    const admin = composeAdminImpl(entries.methods(), historyMethods(), keyMethods(), statsMethods(), webhookMethods());
-    const auth = new ApiKeyAuth();
-    const grpc = new GrpcServer({ filter: filterServiceGrpc(engine), admin: adminServiceGrpc(admin, auth) });
+    const keys = ApiKeyStore.open(list.store);
+    const feed = new ChangeFeed(list);
+    const webhooks = new WebhookDispatcher(feed, new WebhookStore(list.store));
+    const admin = composeAdminImpl(
+      entries.methods(),
+      historyMethods(list, feed, options.defaultCountry),
+      keyMethods(keys),
+      new StatsHandlers(list, traffic).methods(),
+      webhookMethods(webhooks),
+    );
+    const auth = new ApiKeyAuth(keys, options.adminToken);
+    const gate = new AdminGate(admin, auth, new AdminCallLog(options.logger ?? createLogger()));
+    const metrics = new SidecarMetrics(list, counters);
+    const grpc = new GrpcServer({
+      filter: filterServiceGrpc(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined),
+      admin: adminServiceGrpc(gate),
+    });
     let serving = false;
-    const http = new AdminHttpServer(() => serving);
+    const http = new AdminHttpServer([...healthRoutes(() => serving), metricsRoute(metrics.registry), connectDoor(gate)]);
     try {
-      const grpcPort = await grpc.listen(options.grpcListen);
+      const createdAdminKey =
+        options.adminToken === undefined && keys.size === 0 ? (await keys.create("admin", Role.ADMIN, "dnc serve")).secret : undefined;
+      const grpcPort = await grpc.listen(options.grpcListen, options.tls);
       const httpPort = await http.listen(options.httpListen);
       grpc.setServing([FilterService.typeName, AdminService.typeName], true);
       serving = true;
-      return new Sidecar(list, grpc, http, grpcPort, httpPort);
+      traffic.start();
+      webhooks.start();
+      return new Sidecar(list, grpc, http, grpcPort, httpPort, keys, createdAdminKey, traffic, feed, webhooks);
     } catch (err: unknown) {
       await grpc.shutdown(0);
       await http.close();
+      await keys.close();
       await list.close();
       throw err;
     }
@@ -69,7 +121,12 @@ export class Sidecar {
   /** In-flight calls finish (up to `graceMs`), then the servers stop and LMDB closes. */
   async stop(graceMs = 10_000): Promise<void> {
     this.grpc.setServing([FilterService.typeName, AdminService.typeName], false);
+    await this.webhooks.stop();
+    // Watch streams would hold the shutdown for the whole grace period: end them first.
+    this.feed.close();
     await Promise.all([this.grpc.shutdown(graceMs), this.http.close()]);
+    await this.traffic.stop();
+    await this.keys.close();
     await this.list.close();
   }
 }

@@ -1,6 +1,6 @@
-// The `dnc` command as a user runs it: a real `dnc serve` process, `dnc add`
-// and `dnc check` against it, and a graceful stop on SIGTERM that leaves the
-// data readable by the next start.
+// The `dnc` command as a user runs it: a real `dnc serve` process, `dnc add`,
+// `dnc check` and `dnc keys` against it, and a graceful stop on SIGTERM that
+// leaves the data readable by the next start.
 
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -11,10 +11,18 @@ import { tempDir } from "./support/temp-dir.js";
 
 const cli = join(import.meta.dirname, "../bin/dnc.js");
 const run = promisify(execFile);
+const ADMIN_TOKEN = "cli-test-admin-token";
 
-async function serve(dataDir: string, grpc: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--grpc-listen", grpc, "--http-listen", "127.0.0.1:0"], {
+/** This process's environment without any DNC_ variable, plus `vars`: what the user exported, and nothing more. */
+function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DNC_")));
+  return { ...env, DNC_LOG_LEVEL: "silent", ...vars };
+}
+
+async function serve(dataDir: string, grpc: string, env: Record<string, string> = {}, ...flags: string[]): Promise<ChildProcess & { output(): string }> {
+  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--grpc-listen", grpc, "--http-listen", "127.0.0.1:0", ...flags], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: envWith(env),
   });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -24,12 +32,16 @@ async function serve(dataDir: string, grpc: string): Promise<ChildProcess> {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dnc serve did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return child;
+  return Object.assign(child, { output: () => out });
 }
 
-async function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return dncWith({}, ...args);
+}
+
+async function dncWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: envWith(env) });
     return { code: 0, stdout, stderr };
   } catch (err: unknown) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -43,8 +55,9 @@ describe("dnc CLI", () => {
   afterAll(() => dir.remove());
 
   it("serves, adds, checks, and stops cleanly on SIGTERM", async () => {
-    let server = await serve(join(dir.path, "data"), socket);
-    const added = await dnc("add", "+44 7700 900123", "nonsense", "--channel", "sms", "--reason", "opt-out", "--server", socket);
+    let server = await serve(join(dir.path, "data"), socket, { DNC_ADMIN_TOKEN: ADMIN_TOKEN });
+    expect(server.output()).not.toMatch(/created admin API key/);
+    const added = await dncWith({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "add", "+44 7700 900123", "nonsense", "--channel", "sms", "--reason", "opt-out", "--server", socket);
     expect(added.stdout).toMatch(/added 1, repeated 0, rejected 1/);
     expect(added.stdout).toMatch(/rejected nonsense: contact is not a phone number/);
     expect(added.code).toBe(1);
@@ -70,5 +83,55 @@ describe("dnc CLI", () => {
     const bad = await dnc("check", "+447700900123", "--channel", "pigeon");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--channel: 'pigeon' is not one of sms, mms, rcs, viber, whatsapp, email, voice/);
+    const role = await dnc("keys", "create", "--name", "x", "--role", "boss");
+    expect(role.stderr).toMatch(/--role: 'boss' is not one of viewer, operator, admin/);
+    const short = await dncWith({ DNC_ADMIN_TOKEN: "short" }, "serve", "--data-dir", join(dir.path, "never"));
+    expect(short).toMatchObject({ code: 1, stderr: expect.stringMatching(/DNC_ADMIN_TOKEN: use at least 16 characters/) });
+  });
+
+  it("prints the first admin key once; keys create, list and revoke; --filter-token", async () => {
+    const data = join(dir.path, "keys-data");
+    const sock = `unix:${dir.path}/keys.sock`;
+    let server = await serve(data, sock);
+    const adminKey = /dnc: created admin API key 'admin': (dnc_\S+) {2}\(shown once; store it now\)\n/.exec(server.output())?.[1];
+    expect(adminKey).toBeDefined();
+
+    const created = await dnc("keys", "create", "--name", "ci", "--role", "operator", "--server", sock, "--token", adminKey!);
+    expect(created.code).toBe(0);
+    const [said, ciKey] = created.stdout.trim().split("\n");
+    expect(said).toBe("created API key 'ci' with role operator; the key, shown this once:");
+    expect(ciKey).toMatch(/^dnc_[A-Za-z0-9_-]{43}$/);
+    expect((await dncWith({ DNC_TOKEN: ciKey! }, "add", "+447700900555", "--server", sock)).stdout).toMatch(/added 1/);
+
+    const weak = await dncWith({ DNC_TOKEN: ciKey! }, "keys", "list", "--server", sock);
+    expect(weak).toMatchObject({ code: 1, stderr: "dnc: ListApiKeys needs ROLE_ADMIN; API key 'ci' has ROLE_OPERATOR\n" });
+    const none = await dnc("keys", "list", "--server", sock);
+    expect(none.stderr).toMatch(/^dnc: no API key: .* \(give --token KEY, or set DNC_TOKEN\)$/m);
+
+    const time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
+    const listed = await dncWith({ DNC_ADMIN_TOKEN: "not-a-key-but-a-fallback", DNC_TOKEN: adminKey! }, "keys", "list", "--server", sock);
+    expect(listed.stdout.split("\n").slice(0, 3)).toEqual([
+      expect.stringMatching(/^NAME +ROLE +CREATED +LAST USED +REVOKED$/),
+      expect.stringMatching(new RegExp(`^admin +admin +${time} +${time} +-$`)),
+      expect.stringMatching(new RegExp(`^ci +operator +${time} +${time} +-$`)),
+    ]);
+
+    const revoked = await dnc("keys", "revoke", "ci", "--server", sock, "--token", adminKey!);
+    expect(revoked.stdout).toMatch(new RegExp(`^revoked API key 'ci' at ${time}$`, "m"));
+    const refused = await dnc("add", "+447700900556", "--server", sock, "--token", ciKey!);
+    expect(refused.stderr).toMatch(/API key 'ci' is revoked/);
+    const after = await dnc("keys", "list", "--server", sock, "--token", adminKey!);
+    expect(after.stdout).toMatch(new RegExp(`^ci +operator +${time} +${time} +${time}$`, "m"));
+    server.kill("SIGTERM");
+    expect((await once(server, "exit"))[0]).toBe(0);
+
+    server = await serve(data, sock, {}, "--filter-token");
+    expect(server.output()).not.toMatch(/created admin API key/);
+    const open = await dnc("check", "+447700900555", "--channel", "sms", "--server", sock);
+    expect(open.stderr).toMatch(/no API key/);
+    const blocked = await dnc("check", "+447700900555", "--channel", "sms", "--server", sock, "--token", adminKey!);
+    expect(blocked.code).toBe(2);
+    server.kill("SIGTERM");
+    expect((await once(server, "exit"))[0]).toBe(0);
   });
 });

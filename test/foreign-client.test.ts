@@ -12,6 +12,7 @@ import { tempDir } from "./support/temp-dir.js";
 const root = join(import.meta.dirname, "..");
 const buf = join(root, "node_modules/.bin/buf");
 const run = promisify(execFile);
+const ADMIN_TOKEN = "buf-curl-admin-token";
 
 describe("a client built from proto/ alone (buf curl)", () => {
   const dir = tempDir();
@@ -19,7 +20,7 @@ describe("a client built from proto/ alone (buf curl)", () => {
   let base: string;
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 10_000 });
+    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 10_000, adminToken: ADMIN_TOKEN });
     base = `http://127.0.0.1:${sidecar.grpcPort}`;
   });
   afterAll(async () => {
@@ -29,7 +30,7 @@ describe("a client built from proto/ alone (buf curl)", () => {
 
   async function call(method: string, body: unknown, schema: "proto" | "reflection" = "proto"): Promise<Record<string, unknown>> {
     const schemaArgs = schema === "proto" ? ["--schema", join(root, "proto")] : ["--reflect"];
-    const { stdout } = await run(buf, ["curl", ...schemaArgs, "--protocol", "grpc", "--http2-prior-knowledge", "-d", JSON.stringify(body), `${base}/${method}`], { cwd: root });
+    const { stdout } = await run(buf, ["curl", ...schemaArgs, "--protocol", "grpc", "--http2-prior-knowledge", "-H", `authorization: Bearer ${ADMIN_TOKEN}`, "-d", JSON.stringify(body), `${base}/${method}`], { cwd: root });
     return JSON.parse(stdout) as Record<string, unknown>;
   }
 

@@ -2,7 +2,7 @@
 // forms, Check, the admin methods, health, reflection, and bad requests.
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { FilterBatchRequestSchema, FilterBatchResponseSchema, FilterService } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
@@ -12,17 +12,11 @@ import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { healthCheck, reflect } from "./support/health-and-reflection.js";
 import { tempDir } from "./support/temp-dir.js";
+import { grpcError } from "./support/grpc-error.js";
 
 const FILTER_BATCH = "/dnc.v1.FilterService/FilterBatch";
+const ADMIN_TOKEN = "grpc-test-admin-token";
 
-async function grpcError(p: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await p;
-  } catch (err: unknown) {
-    return err as ServiceError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("gRPC door", () => {
   const dir = tempDir();
@@ -31,9 +25,9 @@ describe("gRPC door", () => {
   let address: string;
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 500 });
+    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 500, adminToken: ADMIN_TOKEN });
     address = `127.0.0.1:${sidecar.grpcPort}`;
-    client = new GrpcClient(address);
+    client = new GrpcClient(address, { token: ADMIN_TOKEN });
     const res = await client.call(AdminService.method.addEntries, {
       entries: [
         { contact: "+44 7700 900123", source: Source.MO_KEYWORD, reason: Reason.OPT_OUT, campaignRef: "spring" },
@@ -64,7 +58,7 @@ describe("gRPC door", () => {
       [1, "DNC_BLOCKED", "447700900123"],
       [2, "DNC_BLOCKED", "12015550123"],
     ]);
-    expect(res.blocked[0]!.entry).toMatchObject({ source: Source.MO_KEYWORD, reason: Reason.OPT_OUT, campaignRef: "spring", addedBy: "grpc" });
+    expect(res.blocked[0]!.entry).toMatchObject({ source: Source.MO_KEYWORD, reason: Reason.OPT_OUT, campaignRef: "spring", addedBy: "env-admin-token" });
     expect(res.invalid.map((i) => [i.index, i.code])).toEqual([
       [3, "INVALID_RECIPIENT"],
       [4, "INVALID_RECIPIENT"],
@@ -188,6 +182,10 @@ describe("gRPC door", () => {
     expect(badCheck.code).toBe(status.INVALID_ARGUMENT);
     const badAdd = await grpcError(client.callRaw("/dnc.v1.AdminService/AddEntries", Buffer.from("garbage that is not protobuf")));
     expect(badAdd.code).toBe(status.INVALID_ARGUMENT);
+    const anonymous = new GrpcClient(address);
+    const badAddWithoutKey = await grpcError(anonymous.callRaw("/dnc.v1.AdminService/AddEntries", Buffer.from("garbage that is not protobuf")));
+    anonymous.close();
+    expect(badAddWithoutKey.code).toBe(status.UNAUTHENTICATED);
     const unknownEnum = await client.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900777", channel: 42 as Channel }, { contact: "+447700900778", reason: 77 as Reason }] });
     expect(unknownEnum.rejected.map((r) => r.reason)).toEqual(["channel: unknown value 42", "reason: unknown value 77"]);
     expect(sidecar.list.store.entryCount()).toBe(before);

@@ -7,8 +7,17 @@ import { FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError }
 import {
   AddEntriesResponseSchema,
   GetContactResponseSchema,
+  EntryOrder,
+  ListAccountsResponseSchema,
+  ListCampaignsResponseSchema,
   ListEntriesResponseSchema,
+  ListSendersResponseSchema,
+  RemoveByFilterResponseSchema,
   RemoveEntriesResponseSchema,
+  ValueCountSchema,
+  type RemoveByFilterRequest,
+  type RemoveByFilterResponse,
+  type ValueCount,
   type AddEntriesRequest,
   type AddEntriesResponse,
   type GetContactRequest,
@@ -24,11 +33,19 @@ import { MAX_NOTE_CHARS } from "../engine/entry-rules.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
-import { entryPredicate, narrowsBeyondContact } from "./entry-filter.js";
+import { contactHistory } from "../history/contact-history.js";
+import { channelMatrix } from "./channel-matrix.js";
+import { EntryQuery, type EntryRow } from "./entry-query.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 
 export const MAX_PAGE_SIZE = 1000;
 const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_SAMPLE = 10;
+/** GetContact shows this many of the newest history events; GetHistory pages through all. */
+const CONTACT_HISTORY_LIMIT = 100;
+const MAX_SAMPLE = 100;
+/** Removals by filter commit in transactions of this many entries. */
+const REMOVE_CHUNK = 10_000;
 
 export interface AdminOptions {
   /** Most entries or keys in one AddEntries or RemoveEntries. */
@@ -51,18 +68,10 @@ export class EntryHandlers {
       removeEntries: (req, ctx) => this.removeEntries(req, ctx),
       listEntries: (req, ctx) => this.listEntries(req, ctx),
       getContact: (req, ctx) => this.getContact(req, ctx),
-      removeByFilter: () => {
-        throw new Error("not implemented");
-      },
-      listSenders: () => {
-        throw new Error("not implemented");
-      },
-      listAccounts: () => {
-        throw new Error("not implemented");
-      },
-      listCampaigns: () => {
-        throw new Error("not implemented");
-      },
+      removeByFilter: (req, ctx) => this.removeByFilter(req, ctx),
+      listSenders: (req) => create(ListSendersResponseSchema, { values: this.listValues("sender", req.prefix, req.limit) }),
+      listAccounts: (req) => create(ListAccountsResponseSchema, { values: this.listValues("account", req.prefix, req.limit) }),
+      listCampaigns: (req) => create(ListCampaignsResponseSchema, { values: this.listValues("campaign", req.prefix, req.limit) }),
     };
   }
 
@@ -79,9 +88,10 @@ export class EntryHandlers {
     const country = this.country(req.defaultCountry);
     if (!req.consentConfirmed) {
       const refused = "removal refused: consent_confirmed is not set";
-      await this.list.recordRejected(req.keys.map((k) =>
-          create(EntrySchema, { contact: k.contact, kind: k.kind, channel: k.channel, sender: k.sender, account: k.account, note: req.note }),
-        ), refused, ctx.principal);
+      const given = req.keys.map((k) =>
+        create(EntrySchema, { contact: k.contact, kind: k.kind, channel: k.channel, sender: k.sender, account: k.account, note: req.note }),
+      );
+      await this.list.recordRejected(given, refused, ctx.principal, country);
       throw new FailedPreconditionError(
         "consent_confirmed: removing an entry needs the end user's renewed consent; set consent_confirmed = true once it was obtained",
       );
@@ -92,52 +102,52 @@ export class EntryHandlers {
 
   listEntries(req: ListEntriesRequest, _ctx: CallContext): ListEntriesResponse {
     this.list.assertOpen();
-    const pageSize = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : req.pageSize;
-    if (pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError("page_size", `at most ${MAX_PAGE_SIZE}`);
-    const beforeSeq = decodePageToken(req.pageToken);
-    const matches = entryPredicate(req.filter);
-    const filterContact = req.filter?.contact ?? "";
-    const page: Entry[] = [];
-    let total = 0;
-    let nextToken = "";
-    let lastSeq = 0;
-    const take = (seq: number, entry: Entry): void => {
-      total++;
-      if (beforeSeq !== undefined && seq >= beforeSeq) return;
-      if (page.length < pageSize) {
-        page.push(entry);
-        lastSeq = seq;
-      } else if (nextToken === "") {
-        nextToken = encodePageToken(lastSeq);
+    const pageSize = this.pageSize(req.pageSize);
+    if (!Number.isInteger(req.order) || req.order < 0 || req.order > EntryOrder.CONTACT) throw new InvalidArgumentError("order", `unknown value ${req.order}`);
+    const query = new EntryQuery(this.list, req.filter, this.country(req.defaultCountry));
+    const cursor = decodePageToken(req.pageToken, req.order);
+    const entries: Entry[] = [];
+    let nextPageToken = "";
+    let last: EntryRow | undefined;
+    for (const row of query.rows(req.order, cursor)) {
+      if (entries.length === pageSize) {
+        nextPageToken = encodePageToken(req.order, req.order === EntryOrder.CONTACT ? last!.contactCursor : String(last!.seq));
+        break;
       }
-    };
-    if (filterContact !== "") {
-      const country = this.country(req.defaultCountry);
-      const rows = this.contactEntries(filterContact, ContactKind.UNSPECIFIED, country, "filter.contact").entries;
-      rows.sort((a, b) => b.seq - a.seq);
-      for (const { seq, entry } of rows) if (matches(entry)) take(seq, entry);
-    } else if (!narrowsBeyondContact(req.filter)) {
-      total = this.list.store.entryCount();
-      for (const { seq, key } of this.list.store.keysNewestFirst(beforeSeq)) {
-        const stored = this.list.store.getEntry(key);
-        if (stored === undefined) continue;
-        if (page.length === pageSize) {
-          nextToken = encodePageToken(lastSeq);
-          break;
-        }
-        page.push(fromBinary(EntrySchema, stored.entry));
-        lastSeq = seq;
-      }
-    } else {
-      for (const { seq, key } of this.list.store.keysNewestFirst()) {
-        const stored = this.list.store.getEntry(key);
-        if (stored !== undefined) {
-          const entry = fromBinary(EntrySchema, stored.entry);
-          if (matches(entry)) take(seq, entry);
-        }
-      }
+      entries.push(row.entry);
+      last = row;
     }
-    return create(ListEntriesResponseSchema, { entries: page, nextPageToken: nextToken, totalCount: BigInt(total) });
+    return create(ListEntriesResponseSchema, { entries, nextPageToken, totalCount: BigInt(query.count()) });
+  }
+
+  async removeByFilter(req: RemoveByFilterRequest, ctx: CallContext): Promise<RemoveByFilterResponse> {
+    this.list.assertOpen();
+    const query = new EntryQuery(this.list, req.filter, this.country(req.defaultCountry));
+    if (!query.narrows) throw new InvalidArgumentError("filter", "an empty filter would remove every entry; narrow it");
+    if (req.sampleSize > MAX_SAMPLE) throw new InvalidArgumentError("sample_size", `at most ${MAX_SAMPLE}`);
+    if ([...req.note].length > MAX_NOTE_CHARS) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
+    const sampleSize = req.sampleSize === 0 ? DEFAULT_SAMPLE : req.sampleSize;
+    const sample: Entry[] = [];
+    const keys: Buffer[] = [];
+    for (const row of query.rows(EntryOrder.NEWEST_FIRST)) {
+      if (sample.length < sampleSize) sample.push(row.entry);
+      keys.push(row.key);
+    }
+    if (req.dryRun) return create(RemoveByFilterResponseSchema, { matched: BigInt(keys.length), sample });
+    if (!req.consentConfirmed) {
+      throw new FailedPreconditionError("consent_confirmed: removing entries needs the end users' renewed consent; set consent_confirmed = true once it was obtained");
+    }
+    let removed = 0;
+    for (let i = 0; i < keys.length; i += REMOVE_CHUNK) {
+      removed += (await this.list.removeStoredKeys(keys.slice(i, i + REMOVE_CHUNK), req.note, ctx.principal)).removed;
+    }
+    return create(RemoveByFilterResponseSchema, { matched: BigInt(keys.length), removed: BigInt(removed), sample });
+  }
+
+  listValues(dimension: "sender" | "account" | "campaign", prefix: string, limit: number): ValueCount[] {
+    this.list.assertOpen();
+    const values = this.list.stats.byDimension(dimension).filter((v) => v.value.startsWith(prefix));
+    return (limit === 0 ? values : values.slice(0, limit)).map((v) => create(ValueCountSchema, { value: v.value, count: BigInt(v.count) }));
   }
 
   getContact(req: GetContactRequest, _ctx: CallContext): GetContactResponse {
@@ -146,10 +156,13 @@ export class EntryHandlers {
     const country = this.country(req.defaultCountry);
     const found = this.contactEntries(req.contact, req.kind, country, "contact");
     found.entries.sort((a, b) => b.seq - a.seq);
+    const entries = found.entries.map((r) => r.entry);
     return create(GetContactResponseSchema, {
       contact: found.contact,
       kind: found.kind,
-      entries: found.entries.map((r) => r.entry),
+      entries,
+      channels: channelMatrix(found.kind, entries),
+      history: contactHistory(this.list, found.key, CONTACT_HISTORY_LIMIT),
     });
   }
 
@@ -158,7 +171,7 @@ export class EntryHandlers {
     kind: ContactKind,
     country: CountryCode | undefined,
     field: string,
-  ): { contact: string; kind: ContactKind; entries: { seq: number; entry: Entry }[] } {
+  ): { contact: string; kind: ContactKind; key: Uint8Array; entries: { seq: number; entry: Entry }[] } {
     if (!Number.isInteger(kind) || kind < 0 || kind > ContactKind.CUSTOMER_ID) throw new InvalidArgumentError("kind", `unknown value ${kind}`);
     const n = normaliseContact(input, kind, country);
     if (!n.ok) throw new InvalidArgumentError(field, n.reason);
@@ -167,11 +180,17 @@ export class EntryHandlers {
     if (id >= 0) {
       for (const row of this.list.store.entriesOfContact(id)) entries.push({ seq: row.seq, entry: fromBinary(EntrySchema, row.entry) });
     }
-    return { contact: n.contact, kind: n.kind, entries };
+    return { contact: n.contact, kind: n.kind, key: n.key, entries };
   }
 
   private country(value: string): CountryCode | undefined {
     return resolveCountry(value, this.options.defaultCountry, "default_country");
+  }
+
+  private pageSize(requested: number): number {
+    const pageSize = requested === 0 ? DEFAULT_PAGE_SIZE : requested;
+    if (pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError("page_size", `at most ${MAX_PAGE_SIZE}`);
+    return pageSize;
   }
 
   private checkBatch(n: number, field: string): void {

@@ -1,10 +1,64 @@
-// PLACEHOLDER (the lead replaces this file): GetStats.
+// GetStats: what the list holds by channel, source, reason, sender and
+// account; opt-outs per campaign per day; and the filter's "not sent"
+// counts over a range of time.
+
+import { create, type DescEnum } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { InvalidArgumentError } from "../errors.js";
+import { GetStatsResponseSchema, ValueCountSchema, type GetStatsRequest, type GetStatsResponse, type ValueCount } from "../gen/dnc/v1/admin_service_pb.js";
+import { ChannelSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
+import type { DncList } from "../engine/dnc-list.js";
+import { campaignDays, type EntryDimension } from "../stats/entry-stats.js";
+import type { TrafficLog } from "../stats/traffic-log.js";
 import type { AdminImpl } from "./admin-impl.js";
 
-export function statsMethods(): Pick<AdminImpl, "getStats"> {
-  return {
-    getStats: () => {
-      throw new Error("not implemented");
-    },
-  };
+const enumName = (schema: DescEnum, value: string): string => schema.values.find((v) => v.number === Number(value))?.name ?? value;
+
+export class StatsHandlers {
+  constructor(
+    private readonly list: DncList,
+    private readonly traffic: TrafficLog,
+  ) {}
+
+  methods(): Pick<AdminImpl, "getStats"> {
+    return { getStats: (req) => this.getStats(req) };
+  }
+
+  async getStats(req: GetStatsRequest): Promise<GetStatsResponse> {
+    this.list.assertOpen();
+    const from = req.from === undefined ? 0 : timestampMs(req.from);
+    const to = req.to === undefined ? Date.now() + 1 : timestampMs(req.to);
+    if (to <= from) throw new InvalidArgumentError("to", "must be after from");
+    await this.traffic.flush();
+    const traffic = this.traffic.totals(from, to);
+    const blockedBy = (prefix: string, schema?: DescEnum): ValueCount[] =>
+      [...traffic.blockedBy]
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([k, n]) => ({ value: k.slice(prefix.length), n }))
+        .sort((a, b) => b.n - a.n)
+        .map(({ value, n }) => create(ValueCountSchema, { value: schema ? enumName(schema, value) : value, count: BigInt(n) }));
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    return create(GetStatsResponseSchema, {
+      totalEntries: BigInt(this.list.store.entryCount()),
+      entriesByChannel: this.entries("channel", ChannelSchema),
+      entriesBySource: this.entries("source", SourceSchema),
+      entriesByReason: this.entries("reason", ReasonSchema),
+      entriesBySender: this.entries("sender"),
+      entriesByAccount: this.entries("account"),
+      optOutsPerCampaignDay: campaignDays(this.list.store, day(from), day(to - 1)).map((c) => ({ ...c, count: BigInt(c.count) })),
+      recipientsChecked: BigInt(traffic.checked),
+      recipientsBlocked: BigInt(traffic.blocked),
+      recipientsInvalid: BigInt(traffic.invalid),
+      blockedByChannel: blockedBy("channel/", ChannelSchema),
+      blockedBySender: blockedBy("sender/"),
+      blockedByAccount: blockedBy("account/"),
+      blockedByCampaign: blockedBy("campaign/"),
+    });
+  }
+
+  private entries(dimension: EntryDimension, schema?: DescEnum): ValueCount[] {
+    return this.list.stats
+      .byDimension(dimension)
+      .map((v) => create(ValueCountSchema, { value: schema ? enumName(schema, v.value) : v.value, count: BigInt(v.count) }));
+  }
 }

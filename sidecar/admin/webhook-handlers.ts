@@ -1,16 +1,22 @@
-// PLACEHOLDER (helper C replaces this file): CreateWebhook, ListWebhooks, DeleteWebhook.
+// AdminService methods over the webhooks: CreateWebhook, ListWebhooks,
+// DeleteWebhook. Delivery itself is the dispatcher's (webhooks/).
+
+import { create } from "@bufbuild/protobuf";
+import {
+  CreateWebhookResponseSchema,
+  DeleteWebhookResponseSchema,
+  ListWebhooksResponseSchema,
+} from "../gen/dnc/v1/admin_service_pb.js";
+import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.js";
 import type { AdminImpl } from "./admin-impl.js";
 
-export function webhookMethods(): Pick<AdminImpl, "createWebhook" | "listWebhooks" | "deleteWebhook"> {
+export function webhookMethods(webhooks: WebhookDispatcher): Pick<AdminImpl, "createWebhook" | "listWebhooks" | "deleteWebhook"> {
   return {
-    createWebhook: () => {
-      throw new Error("not implemented");
-    },
-    listWebhooks: () => {
-      throw new Error("not implemented");
-    },
-    deleteWebhook: () => {
-      throw new Error("not implemented");
+    createWebhook: async (req, ctx) => create(CreateWebhookResponseSchema, await webhooks.create(req.url, ctx.principal)),
+    listWebhooks: () => create(ListWebhooksResponseSchema, { webhooks: webhooks.list() }),
+    deleteWebhook: async (req) => {
+      await webhooks.delete(req.id);
+      return create(DeleteWebhookResponseSchema, {});
     },
   };
 }

@@ -1,29 +1,52 @@
 #!/usr/bin/env node
-// The `dnc` command: `serve` runs the sidecar; `add` and `check` talk to a
-// running one over gRPC.
+// The `dnc` command: `serve` runs the sidecar; `add`, `check` and `keys`
+// talk to a running one over gRPC; `bench` runs the benchmark harness.
 
 import { toJson } from "@bufbuild/protobuf";
+import { status } from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { CheckResponseSchema, FilterService } from "../gen/dnc/v1/filter_service_pb.js";
 import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
-import { GrpcClient } from "../grpc/grpc-client.js";
 import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { DEFAULTS, Sidecar } from "../sidecar.js";
+import { clientFlags, clientUsage, connect } from "./client-options.js";
 import { parseEnum } from "./enum-names.js";
+import { keys, keysUsage } from "./keys-command.js";
 
 const usage = `dnc — Do-Not-Contact filter sidecar
 
   dnc serve [--data-dir DIR] [--grpc-listen HOST:PORT|unix:PATH] [--http-listen HOST:PORT]
-            [--max-batch N] [--default-country CC]
+            [--max-batch N] [--default-country CC] [--filter-token]
+            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
   dnc add CONTACT [--channel C] [--sender S] [--account A] [--kind phone|email|customer-id]
-            [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC] [--server ADDR]
+            [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC]
+            ${clientUsage}
   dnc check RECIPIENT --channel C [--sender S] [--account A] [--customer-id ID] [--country CC]
-            [--server ADDR]
+            ${clientUsage}
+${keysUsage}
+  dnc bench [--quick | --smoke | --entries N] [--only dnc,redis,postgres] [--seconds S] [--profile]
+            [--out DIR]   (as npm run bench; bash bench/setup.sh installs the peers)
 
 Defaults: --data-dir ${DEFAULTS.dataDir}, --grpc-listen ${DEFAULTS.grpcListen}, --http-listen ${DEFAULTS.httpListen},
 --server ${DEFAULTS.grpcListen}, --max-batch ${DEFAULTS.maxBatch}.
+
+AdminService calls need an API key, and with --filter-token FilterService calls too. Clients send
+--token, else $DNC_TOKEN, else $DNC_ADMIN_TOKEN. \`dnc serve\` accepts $DNC_ADMIN_TOKEN (16+ characters)
+as an admin key; without it, a store with no keys gets an admin key 'admin', printed once.
 `;
+
+/** Short tokens could be guessed; generated keys are far longer. */
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+function adminToken(): string | undefined {
+  const token = process.env.DNC_ADMIN_TOKEN || undefined;
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new Error(`DNC_ADMIN_TOKEN: use at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  return token;
+}
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -34,8 +57,15 @@ async function serve(args: string[]): Promise<void> {
       "http-listen": { type: "string", default: DEFAULTS.httpListen },
       "max-batch": { type: "string", default: String(DEFAULTS.maxBatch) },
       "default-country": { type: "string", default: "" },
+      "filter-token": { type: "boolean", default: false },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "tls-client-ca": { type: "string" },
     },
   });
+  const { "tls-cert": cert, "tls-key": key, "tls-client-ca": clientCa } = values;
+  if ((cert === undefined) !== (key === undefined)) throw new Error("--tls-cert and --tls-key go together");
+  if (clientCa !== undefined && cert === undefined) throw new Error("--tls-client-ca needs --tls-cert and --tls-key");
   const maxBatch = Number(values["max-batch"]);
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`--max-batch: expected a positive integer`);
   const started = Date.now();
@@ -45,7 +75,16 @@ async function serve(args: string[]): Promise<void> {
     httpListen: values["http-listen"],
     maxBatch,
     defaultCountry: resolveCountry(values["default-country"], undefined, "--default-country"),
+    adminToken: adminToken(),
+    filterToken: values["filter-token"],
+    tls:
+      cert === undefined || key === undefined
+        ? undefined
+        : { cert: readFileSync(cert), key: readFileSync(key), clientCa: clientCa === undefined ? undefined : readFileSync(clientCa) },
   });
+  if (sidecar.createdAdminKey !== undefined) {
+    console.log(`dnc: created admin API key 'admin': ${sidecar.createdAdminKey}  (shown once; store it now)`);
+  }
   const entries = sidecar.list.store.entryCount();
   console.log(
     `dnc serving ${entries} entries: gRPC on ${values["grpc-listen"]}, HTTP on ${values["http-listen"]} (ready in ${Date.now() - started} ms)`,
@@ -81,11 +120,11 @@ async function add(args: string[]): Promise<void> {
       campaign: { type: "string", default: "" },
       note: { type: "string", default: "" },
       country: { type: "string", default: "" },
-      server: { type: "string", default: DEFAULTS.grpcListen },
+      ...clientFlags,
     },
   });
   if (positionals.length === 0) throw new Error("add: give at least one CONTACT");
-  const client = new GrpcClient(values.server);
+  const client = connect(values);
   try {
     const res = await client.call(AdminService.method.addEntries, {
       defaultCountry: values.country,
@@ -119,12 +158,12 @@ async function check(args: string[]): Promise<void> {
       account: { type: "string", default: "" },
       "customer-id": { type: "string", default: "" },
       country: { type: "string", default: "" },
-      server: { type: "string", default: DEFAULTS.grpcListen },
+      ...clientFlags,
     },
   });
   if (positionals.length !== 1) throw new Error("check: give one RECIPIENT");
   if (values.channel === undefined) throw new Error("check: --channel is required");
-  const client = new GrpcClient(values.server);
+  const client = connect(values);
   try {
     const res = await client.call(FilterService.method.check, {
       defaultCountry: values.country,
@@ -143,7 +182,13 @@ async function check(args: string[]): Promise<void> {
   }
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { serve, add, check };
+async function bench(args: string[]): Promise<void> {
+  // Loaded only when asked for: the harness is dev tooling beside the sidecar in dist/.
+  const { runBench } = await import("../../bench/run-bench.js");
+  await runBench(args, `dnc bench ${args.join(" ")}`.trim());
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { serve, add, check, keys, bench };
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -157,7 +202,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = err as { details?: string; message?: string };
-  console.error(`dnc: ${e.details ?? e.message ?? String(err)}`);
+  const e = err as { code?: unknown; details?: string; message?: string };
+  const hint = e.code === status.UNAUTHENTICATED ? " (give --token KEY, or set DNC_TOKEN)" : "";
+  console.error(`dnc: ${e.details ?? e.message ?? String(err)}${hint}`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@
 // a write durable, so what the filter sees is always what is on disk, and an
 // acknowledged write is visible to the very next filter call.
 
-import { toBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { UnavailableError } from "../errors.js";
 import { EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
@@ -11,7 +11,10 @@ import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
 import { ByteInternTable } from "../index/byte-intern-table.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
 import { encodeEntry } from "../store/entry-codec.js";
+import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
 import { EntryStore, type NameTable, type StoreWriter } from "../store/entry-store.js";
+import { ensureHistoryByContact } from "../history/history-contact-index.js";
+import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
 import { checkDetails, checkScope, type ValidScope } from "./entry-rules.js";
@@ -48,12 +51,18 @@ export class DncList {
   private readonly keyBuf = Buffer.alloc(ENTRY_KEY_BYTES);
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly commitListeners = new Set<() => void>();
+
+  /** Counts of the entries by channel, source, sender… */
+  readonly stats: EntryStats;
 
   private constructor(
     readonly store: EntryStore,
     readonly index: FilterIndex,
     private readonly snapshotPath: string,
-  ) {}
+  ) {
+    this.stats = new EntryStats(store);
+  }
 
   /**
    * Opens (or creates) the store at `dir`. The index comes from the snapshot
@@ -62,6 +71,7 @@ export class DncList {
    */
   static open(dir: string): DncList {
     const store = EntryStore.open(dir);
+    ensureHistoryByContact(store);
     const snapshotPath = join(dir, SNAPSHOT_FILE);
     const snapshot = readSnapshot(snapshotPath);
     if (snapshot !== undefined && snapshot.seq <= store.lastSeq) {
@@ -172,12 +182,14 @@ export class DncList {
       const result: AddResult = { added: 0, repeated: 0, rejected: [] };
       const applied: EntryIds[] = [];
       const at = Date.now();
+      const changes = new CounterDeltas();
       const pending = await this.write((w, pending) => {
         checked.forEach((c, index) => {
           const input = entries[index]!;
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
-            w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, input), note: c.reason });
+            const contactId = this.knownContactId(input, defaultCountry, pending);
+            w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, input), note: c.reason }, contactId);
             return;
           }
           const scope = c.value;
@@ -198,16 +210,21 @@ export class DncList {
           });
           if (w.hasEntry(key)) {
             result.repeated++;
-            w.appendHistory({ at, actor, action: "repeated", entry: bytes });
+            w.appendHistory({ at, actor, action: "repeated", entry: bytes }, ids.contactId);
             return;
           }
           const seq = w.appendHistory({ at, actor, action: "added", entry: bytes, key });
-          w.putEntry(key, seq, bytes);
+          w.putEntry(key, seq, bytes, scope.contact);
+          changes.entry({ ...scope, source: input.source, reason: input.reason, campaignRef: input.campaignRef.trim() }, 1);
+          changes.optOut(input.campaignRef.trim(), at);
           applied.push(ids);
           result.added++;
         });
+        this.stats.persist(w, changes);
+        persistCampaignDays(w, this.store, changes);
       });
       this.commitPending(pending);
+      this.stats.apply(changes);
       for (const ids of applied) this.index.add(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       return result;
     });
@@ -215,39 +232,76 @@ export class DncList {
 
   /** Removes entries by key. The caller has checked consent. */
   removeEntries(keys: EntryKey[], note: string, defaultCountry: CountryCode | undefined, actor: string): Promise<RemoveResult> {
-    const scopes = keys.map((k) => checkScope(k, defaultCountry));
+    const storeKeys = keys.map((k) => {
+      const s = checkScope(k, defaultCountry);
+      const ids = s.ok ? this.idsOf(s.value) : undefined;
+      return ids === undefined ? undefined : entryKey(ids);
+    });
+    return this.removeStoredKeys(storeKeys, note, actor);
+  }
+
+  /**
+   * Removes entries by their store keys (undefined: a key that cannot
+   * exist, reported as not found). The caller has checked consent.
+   */
+  removeStoredKeys(keys: (Buffer | undefined)[], note: string, actor: string): Promise<RemoveResult> {
     return this.exclusive(async () => {
       const result: RemoveResult = { removed: 0, notFound: [] };
       const removed: EntryIds[] = [];
       const at = Date.now();
+      const changes = new CounterDeltas();
       await this.write((w) => {
-        scopes.forEach((s, index) => {
-          const ids = s.ok ? this.idsOf(s.value) : undefined;
-          const key = ids === undefined ? undefined : entryKey(ids);
+        keys.forEach((key, index) => {
           const stored = key === undefined ? undefined : w.getEntry(key);
-          if (ids === undefined || key === undefined || stored === undefined) {
+          if (key === undefined || stored === undefined) {
             result.notFound.push(index);
             return;
           }
-          w.deleteEntry(key, stored.seq);
+          const entry = fromBinary(EntrySchema, stored.entry);
+          w.deleteEntry(key, stored.seq, entry.contact);
           w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note, key });
-          removed.push(ids);
+          changes.entry(entry, -1);
+          removed.push(readEntryKey(key));
           result.removed++;
         });
+        this.stats.persist(w, changes);
       });
+      this.stats.apply(changes);
       for (const ids of removed) this.index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       return result;
     });
   }
 
   /** Records refused changes (e.g. a removal without consent) in the history. */
-  recordRejected(entries: Entry[], reason: string, actor: string): Promise<void> {
+  recordRejected(entries: Entry[], reason: string, actor: string, defaultCountry?: CountryCode): Promise<void> {
     const at = Date.now();
     return this.exclusive(() =>
       this.store.write((w) => {
-        for (const e of entries) w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, e), note: reason });
+        for (const e of entries) {
+          w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, e), note: reason }, this.knownContactId(e, defaultCountry));
+        }
       }),
     );
+  }
+
+  /**
+   * Calls `listener` after each write has committed and the index shows it
+   * (the change feed and the webhooks read the history from there). Returns
+   * the unsubscribe.
+   */
+  onCommitted(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** The id of a refused change's contact when it normalises and is already known, so its history shows it. */
+  private knownContactId(input: Entry, country: CountryCode | undefined, pending?: PendingIds): number | undefined {
+    const n = normaliseContact(input.contact, input.kind, country);
+    if (!n.ok) return undefined;
+    const id = this.index.contacts.lookup(n.key, 0, n.key.length);
+    if (id >= 0) return id;
+    const pendingId = pending?.contacts.lookup(n.key, 0, n.key.length) ?? -1;
+    return pendingId >= 0 ? pendingId : undefined;
   }
 
   /** Waits for queued writes, saves the index snapshot, and closes the store. */
@@ -267,7 +321,9 @@ export class DncList {
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
-    const run = this.queue.then(fn, fn);
+    const run = this.queue.then(fn, fn).finally(() => {
+      for (const listener of this.commitListeners) listener();
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -15,6 +15,7 @@ import { InvalidReason } from "../normalise/invalid-reason.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { NameTable } from "../store/entry-store.js";
 import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
+import { CHANNEL_SLOTS, TrafficCounters } from "../stats/traffic-counters.js";
 import { BatchResponseWriter, CODE_BLOCKED, CODE_INVALID, recipientReason } from "./batch-response-writer.js";
 
 export const ALLOWED = 0;
@@ -25,6 +26,8 @@ export interface FilterOptions {
   maxBatch: number;
   /** Country for national-format numbers when a request names none. */
   defaultCountry?: CountryCode;
+  /** Where traffic is counted; a private set when left out. */
+  counters?: TrafficCounters;
 }
 
 export class FilterEngine {
@@ -36,11 +39,17 @@ export class FilterEngine {
   private readonly matched = new MatchedScope();
   /** The contact id of the last BLOCKED verdict. */
   private matchedContact = -1;
+  readonly counters: TrafficCounters;
+  /** Per-channel counts of the batch in progress, added to the counters once it succeeds. */
+  private readonly batchCounts = { checked: new Float64Array(CHANNEL_SLOTS), blocked: new Float64Array(CHANNEL_SLOTS), invalid: new Float64Array(CHANNEL_SLOTS) };
+  private blockedRequests: Int32Array = new Int32Array(256);
 
   constructor(
     private readonly list: DncList,
     readonly options: FilterOptions,
-  ) {}
+  ) {
+    this.counters = options.counters ?? new TrafficCounters();
+  }
 
   /**
    * Checks one recipient (and customer id) for a send on `channel` from
@@ -93,17 +102,35 @@ export class FilterEngine {
     const accountId = this.nameId("accounts", buf, batch.account);
     const spans = batch.spans;
     const writer = this.writer;
+    const counters = this.counters;
     writer.begin();
     if (batch.recipientCount > 0) {
       if (batch.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("channel", "required with recipients");
+      let blocked = 0;
+      let invalid = 0;
       for (let i = 0; i < batch.recipientCount; i++) {
         const v = this.checkOne(buf, spans[2 * i]!, spans[2 * i + 1]!, batch.channel, senderId, accountId, 0, 0, country);
-        if (v === BLOCKED) writer.blocked(i, this.matchedEntry());
-        else if (v < 0) writer.invalid(i, -v);
+        if (v === BLOCKED) {
+          writer.blocked(i, this.matchedEntry());
+          blocked++;
+        } else if (v < 0) {
+          writer.invalid(i, -v);
+          invalid++;
+        }
       }
+      counters.filterBatchCalls++;
+      counters.checked[batch.channel] += batch.recipientCount;
+      counters.blocked[batch.channel] += blocked;
+      counters.invalid[batch.channel] += invalid;
+      if (blocked > 0) counters.blockedFor(text(buf, batch.sender), text(buf, batch.account), text(buf, batch.campaign), blocked);
       return writer.finish(batch.recipientCount);
     }
     const req = this.request;
+    const counts = this.batchCounts;
+    counts.checked.fill(0);
+    counts.blocked.fill(0);
+    counts.invalid.fill(0);
+    let blockedRequests = 0;
     for (let i = 0; i < batch.requestCount; i++) {
       req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
       const channel = req.channel !== Channel.UNSPECIFIED ? req.channel : batch.channel;
@@ -114,8 +141,28 @@ export class FilterEngine {
       const s = req.sender.present ? this.nameId("senders", buf, req.sender) : senderId;
       const a = req.account.present ? this.nameId("accounts", buf, req.account) : accountId;
       const v = this.checkOne(buf, req.recipient.start, req.recipient.end, channel, s, a, req.customerId.start, req.customerId.end, country);
-      if (v === BLOCKED) writer.blocked(i, this.matchedEntry());
-      else if (v < 0) writer.invalid(i, -v);
+      counts.checked[channel]++;
+      if (v === BLOCKED) {
+        writer.blocked(i, this.matchedEntry());
+        counts.blocked[channel]++;
+        if (blockedRequests === this.blockedRequests.length) this.blockedRequests = growInt32(this.blockedRequests);
+        this.blockedRequests[blockedRequests++] = i;
+      } else if (v < 0) {
+        writer.invalid(i, -v);
+        counts.invalid[channel]++;
+      }
+    }
+    counters.filterBatchCalls++;
+    for (let c = 0; c < CHANNEL_SLOTS; c++) {
+      counters.checked[c] += counts.checked[c]!;
+      counters.blocked[c] += counts.blocked[c]!;
+      counters.invalid[c] += counts.invalid[c]!;
+    }
+    const campaign = text(buf, batch.campaign);
+    for (let k = 0; k < blockedRequests; k++) {
+      const i = this.blockedRequests[k]!;
+      req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
+      counters.blockedFor(text(buf, req.sender.present ? req.sender : batch.sender), text(buf, req.account.present ? req.account : batch.account), campaign, 1);
     }
     return writer.finish(batch.requestCount);
   }
@@ -142,10 +189,18 @@ export class FilterEngine {
       src.length,
       country,
     );
+    const counters = this.counters;
+    counters.checkCalls++;
+    counters.checked[send.channel]++;
     if (v === BLOCKED) {
+      counters.blocked[send.channel]++;
+      counters.blockedFor(send.sender, send.account, req.campaignRef, 1);
       return create(CheckResponseSchema, { blocked: true, code: CODE_BLOCKED, entry: fromBinary(EntrySchema, this.matchedEntry()) });
     }
-    if (v < 0) return create(CheckResponseSchema, { code: CODE_INVALID, invalidReason: recipientReason(-v) });
+    if (v < 0) {
+      counters.invalid[send.channel]++;
+      return create(CheckResponseSchema, { code: CODE_INVALID, invalidReason: recipientReason(-v) });
+    }
     return create(CheckResponseSchema, {});
   }
 
@@ -182,6 +237,17 @@ export class FilterEngine {
     const id = this.list.names(table).lookup(buf, span.start, span.end);
     return id < 0 ? UNKNOWN_NAME : id;
   }
+}
+
+/** The text of a span ("" when absent): only for counting blocked recipients, never per check. */
+function text(buf: Uint8Array, span: Span): string {
+  return span.present ? Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8", span.start, span.end) : "";
+}
+
+function growInt32(a: Int32Array): Int32Array {
+  const next = new Int32Array(a.length * 2);
+  next.set(a);
+  return next;
 }
 
 function checkChannel(channel: number, field: string): void {

@@ -9,6 +9,13 @@ import { reflectionPackage } from "./reflection-files.js";
 
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
+/** PEM contents. With `clientCa`, TLS is mutual: a client must present a certificate that CA signed. */
+export interface TlsOptions {
+  cert: Buffer;
+  key: Buffer;
+  clientCa?: Buffer;
+}
+
 export class GrpcServer {
   private readonly server = new Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
@@ -22,10 +29,14 @@ export class GrpcServer {
     new ReflectionService(reflectionPackage()).addToServer(this.server);
   }
 
-  /** Binds `HOST:PORT` or `unix:PATH`; resolves to the bound port (0 for a socket). */
-  listen(address: string): Promise<number> {
+  /** Binds `HOST:PORT` or `unix:PATH`, in plain text or TLS; resolves to the bound port (0 for a socket). */
+  listen(address: string, tls?: TlsOptions): Promise<number> {
+    const credentials =
+      tls === undefined
+        ? ServerCredentials.createInsecure()
+        : ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      this.server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
     });
   }
 

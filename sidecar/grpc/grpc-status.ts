@@ -1,8 +1,14 @@
 // The one place errors become gRPC statuses. Anything that is not a DncError
-// is an internal failure: reported as INTERNAL, never as an answer.
+// is an internal failure: reported as INTERNAL, never as an answer. Details
+// (google.rpc.BadRequest…) go in the grpc-status-details-bin trailer as a
+// google.rpc.Status, where gRPC clients' rich-error helpers look for them.
 
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { anyPack } from "@bufbuild/protobuf/wkt";
+import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { errorDetails } from "../error-details.js";
 import { DncError, type ErrorCode } from "../errors.js";
+import { StatusSchema } from "../gen/google/rpc/status_pb.js";
 
 const codes: Record<ErrorCode, status> = {
   unauthenticated: status.UNAUTHENTICATED,
@@ -16,7 +22,15 @@ const codes: Record<ErrorCode, status> = {
   internal: status.INTERNAL,
 };
 
+const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+
 export function toServiceError(err: unknown): Partial<ServiceError> {
-  if (err instanceof DncError) return { code: codes[err.code], details: err.message };
-  return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+  if (!(err instanceof DncError)) return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+  const code = codes[err.code];
+  const details = errorDetails(err);
+  if (details.length === 0) return { code, details: err.message };
+  const rich = create(StatusSchema, { code, message: err.message, details: details.map((d) => anyPack(d.desc, d.value)) });
+  const metadata = new Metadata();
+  metadata.set(STATUS_DETAILS_KEY, Buffer.from(toBinary(StatusSchema, rich)));
+  return { code, details: err.message, metadata };
 }

@@ -1,22 +1,25 @@
-// The admin HTTP port. For now it answers liveness and readiness; the
-// Connect door, metrics and the console are added here by later issues.
+// The admin HTTP port: a plain Node http server that hands each request to
+// the first route whose path matches. The routes (health, metrics, the
+// Connect door, later the console and the unsubscribe pages) each own
+// their paths; anything else is 404.
 
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+export interface HttpRoute {
+  /** An exact path, or every path under it when it ends in "/". */
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
 
 export class AdminHttpServer {
   private readonly server: Server;
 
-  constructor(isReady: () => boolean) {
+  constructor(routes: HttpRoute[]) {
     this.server = createServer((req, res) => {
-      const path = (req.url ?? "/").split("?")[0];
-      if (path === "/healthz") {
-        res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
-      } else if (path === "/readyz") {
-        const ready = isReady();
-        res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "not ready\n");
-      } else {
-        res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
-      }
+      const path = (req.url ?? "/").split("?")[0]!;
+      const route = routes.find((r) => (r.path.endsWith("/") ? path.startsWith(r.path) : path === r.path));
+      if (route === undefined) res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+      else route.handle(req, res);
     });
   }
 

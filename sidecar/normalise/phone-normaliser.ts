@@ -27,6 +27,10 @@ interface CallingCodeRules {
   lengths: number;
   /** Literal digit prefixes (a trunk prefix such as "0" or "8"). */
   prefixes: Uint8Array[];
+  /** Bit d set when some literal prefix starts with digit d: most numbers need no prefix compare. */
+  prefixFirstDigits: number;
+  /** Union of the patterns' length masks: most numbers need no pattern. */
+  patternLengths: number;
   /** Anchored patterns, each run only for national numbers of a length in its mask. */
   patterns: StripPattern[];
 }
@@ -57,10 +61,15 @@ function buildRules(): (CallingCodeRules | undefined)[] {
     metadata.selectNumberingPlan(country);
     const plan = metadata.numberingPlan as NumberingPlanPrefixes | undefined;
     if (plan === undefined) continue;
-    const r = (table[cc] ??= { lengths: 0, prefixes: [], patterns: [] });
+    const r = (table[cc] ??= { lengths: 0, prefixes: [], prefixFirstDigits: 0, patternLengths: 0, patterns: [] });
     for (const n of plan.possibleLengths()) r.lengths |= 1 << n;
     const source = plan.nationalPrefixForParsing() ?? plan.nationalPrefix();
     if (source) addStripRule(r, source);
+  }
+  for (const r of table) {
+    if (r === undefined) continue;
+    for (const p of r.prefixes) r.prefixFirstDigits |= 1 << (p[0]! - 48);
+    for (const p of r.patterns) r.patternLengths |= p.lengths;
   }
   return table;
 }
@@ -136,13 +145,14 @@ function lengthsOf(alt: string): number {
 }
 
 function startsWithPrefix(src: Uint8Array, start: number, end: number, r: CallingCodeRules): boolean {
+  const bit = 1 << (end - start);
+  if ((r.prefixFirstDigits & (1 << (src[start]! - 48))) === 0 && (r.patternLengths & bit) === 0) return false;
   for (const p of r.prefixes) {
     if (p.length > end - start) continue;
     let i = 0;
     while (i < p.length && src[start + i] === p[i]) i++;
     if (i === p.length) return true;
   }
-  const bit = 1 << (end - start);
   let nsn: string | undefined;
   for (const pattern of r.patterns) {
     if ((pattern.lengths & bit) === 0) continue;

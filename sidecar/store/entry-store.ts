@@ -30,12 +30,18 @@ export type NameTable = "senders" | "accounts";
 export interface StoreWriter {
   putContact(id: number, key: Uint8Array): void;
   putName(table: NameTable, id: number, name: string): void;
-  /** Stores an entry added at history sequence `seq`. */
-  putEntry(key: Buffer, seq: number, entry: Uint8Array): void;
-  deleteEntry(key: Buffer, seq: number): void;
+  /** Stores an entry added at history sequence `seq`; `contact` is its normalised contact. */
+  putEntry(key: Buffer, seq: number, entry: Uint8Array, contact: string): void;
+  deleteEntry(key: Buffer, seq: number, contact: string): void;
+  /** Sets a counter; zero removes it. */
+  putCounter(name: string, value: number): void;
   getEntry(key: Buffer): StoredEntry | undefined;
   hasEntry(key: Buffer): boolean;
-  appendHistory(event: Omit<HistoryEvent, "seq">): number;
+  /**
+   * Appends an event. It is filed under its contact in the history's contact
+   * index: the contact of `key` when it has one, else `contactId` when given.
+   */
+  appendHistory(event: Omit<HistoryEvent, "seq">, contactId?: number): number;
 }
 
 export interface StoredEntry {
@@ -45,6 +51,30 @@ export interface StoredEntry {
   entry: Uint8Array;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** [contact UTF-8][0][13-byte entry key]: sorts by contact, then by entry key. */
+function byContactKey(contact: string, entryKey: Buffer): Buffer {
+  const c = Buffer.from(contact, "utf8");
+  const out = Buffer.allocUnsafe(c.length + 1 + entryKey.length);
+  c.copy(out, 0);
+  out[c.length] = 0;
+  entryKey.copy(out, c.length + 1);
+  return out;
+}
+
+/** [contact id u32 BE][seq u64 BE]: one contact's history in sequence order. */
+function historyContactKey(contactId: number, seq: number): Buffer {
+  const out = Buffer.alloc(12);
+  out.writeUInt32BE(contactId, 0);
+  out.writeUIntBE(seq, 6, 6);
+  return out;
+}
+
+/** No contact gets this id; its row says the history's contact index is complete. */
+const HISTORY_INDEXED_MARK = historyContactKey(0xffffffff, 0);
+const HISTORY_SEQ_OFFSET = 4;
+
 export class EntryStore {
   private readonly root: RootDatabase;
   private readonly entries: Database<Buffer, Buffer>;
@@ -52,11 +82,17 @@ export class EntryStore {
   private readonly contacts: Database<Buffer, number>;
   private readonly names: Record<NameTable, Database<string, number>>;
   private readonly history: Database<HistoryEvent, number>;
+  /** Entry keys ordered by contact: [contact UTF-8][0][entry key] → empty. */
+  private readonly byContact: Database<Buffer, Buffer>;
+  /** Counters: entries per channel, source, sender…; opt-outs per campaign and day; filter traffic per hour. */
+  private readonly counters: Database<number, string>;
+  /** The history by contact: [contact id][seq] → empty (history-by-contact). */
+  private readonly historyByContact: Database<Buffer, Buffer>;
   private seq: number;
 
   private constructor(path: string) {
     mkdirSync(path, { recursive: true });
-    this.root = open({ path, maxDbs: 12, mapSize: 64 * 1024 ** 3, noSync: false });
+    this.root = open({ path, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
     this.entries = this.root.openDB({ name: "entries", keyEncoding: "binary", encoding: "binary" });
     this.byAddOrder = this.root.openDB({ name: "by-add-order", keyEncoding: "uint32", encoding: "binary" });
     this.contacts = this.root.openDB({ name: "contacts", keyEncoding: "uint32", encoding: "binary" });
@@ -65,6 +101,9 @@ export class EntryStore {
       accounts: this.root.openDB({ name: "accounts", keyEncoding: "uint32", encoding: "string" }),
     };
     this.history = this.root.openDB({ name: "history" });
+    this.byContact = this.root.openDB({ name: "by-contact", keyEncoding: "binary", encoding: "binary" });
+    this.counters = this.root.openDB({ name: "counters", encoding: "msgpack" });
+    this.historyByContact = this.root.openDB({ name: "history-by-contact", keyEncoding: "binary", encoding: "binary" });
     let last = 0;
     for (const key of this.history.getKeys({ reverse: true, limit: 1 })) last = key;
     this.seq = last;
@@ -85,7 +124,6 @@ export class EntryStore {
     const startSeq = this.seq;
     try {
       await this.root.transaction(() => {
-        this.seq = startSeq;
         result = fn(this.writer);
       });
     } catch (err: unknown) {
@@ -98,23 +136,28 @@ export class EntryStore {
   private readonly writer: StoreWriter = {
     putContact: (id, key) => void this.contacts.put(id, Buffer.from(key)),
     putName: (table, id, name) => void this.names[table].put(id, name),
-    putEntry: (key, seq, entry) => {
+    putEntry: (key, seq, entry, contact) => {
       const value = Buffer.allocUnsafe(8 + entry.length);
       value.writeUIntBE(seq, 2, 6);
       value.writeUInt16BE(0, 0);
       value.set(entry, 8);
       this.entries.put(key, value);
       this.byAddOrder.put(seq, key);
+      this.byContact.put(byContactKey(contact, key), EMPTY);
     },
-    deleteEntry: (key, seq) => {
+    deleteEntry: (key, seq, contact) => {
       this.entries.remove(key);
       this.byAddOrder.remove(seq);
+      this.byContact.remove(byContactKey(contact, key));
     },
+    putCounter: (name, value) => void (value === 0 ? this.counters.remove(name) : this.counters.put(name, value)),
     getEntry: (key) => this.getEntry(key),
     hasEntry: (key) => this.entries.getBinaryFast(key) !== undefined,
-    appendHistory: (event) => {
+    appendHistory: (event, contactId) => {
       const seq = ++this.seq;
       this.history.put(seq, { seq, ...event });
+      const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
+      if (contact !== undefined) this.historyByContact.put(historyContactKey(contact, seq), EMPTY);
       return seq;
     },
   };
@@ -150,6 +193,47 @@ export class EntryStore {
     }
   }
 
+  /**
+   * Entry keys in contact order, for contacts starting with `prefix`,
+   * continuing after `afterKey` (a key this method returned).
+   */
+  *keysByContact(prefix: string, afterKey?: Buffer, reverse = false): Iterable<{ key: Buffer; entryKey: Buffer }> {
+    const low = Buffer.from(prefix, "utf8");
+    const high = Buffer.concat([low, Buffer.from([0xff])]);
+    const range = reverse
+      ? { start: afterKey ?? high, end: low, reverse: true }
+      : { start: afterKey ?? low, end: high };
+    for (const key of this.byContact.getKeys(range)) {
+      if (afterKey !== undefined && key.equals(afterKey)) continue;
+      yield { key, entryKey: key.subarray(key.length - ENTRY_KEY_BYTES) };
+    }
+  }
+
+  /** Every counter whose name starts with `prefix`. */
+  *countersWithPrefix(prefix: string): Iterable<{ name: string; value: number }> {
+    for (const { key, value } of this.counters.getRange({ start: prefix })) {
+      if (!key.startsWith(prefix)) break;
+      yield { name: key, value };
+    }
+  }
+
+  counter(name: string): number {
+    return this.counters.get(name) ?? 0;
+  }
+
+  /** Adds to counters outside any entry write (filter traffic). */
+  async addToCounters(deltas: Map<string, number>): Promise<void> {
+    await this.root.transaction(() => {
+      for (const [name, d] of deltas) this.counters.put(name, (this.counters.get(name) ?? 0) + d);
+    });
+  }
+
+  /** Entry keys oldest first, starting above `afterSeq`. */
+  *keysOldestFirst(afterSeq?: number): Iterable<{ seq: number; key: Buffer }> {
+    const range = afterSeq === undefined ? {} : { start: afterSeq + 1 };
+    for (const { key, value } of this.byAddOrder.getRange(range)) yield { seq: key, key: value };
+  }
+
   entryCount(): number {
     return this.entries.getCount();
   }
@@ -171,6 +255,48 @@ export class EntryStore {
   /** History events with a sequence number above `seq`, oldest first. */
   *historyAfter(seq: number): Iterable<HistoryEvent> {
     for (const { value } of this.history.getRange({ start: seq + 1 })) yield value;
+  }
+
+  /** History events with a sequence number below `beforeSeq` (all without it), newest first. */
+  *historyBefore(beforeSeq?: number): Iterable<HistoryEvent> {
+    const range = beforeSeq === undefined ? { reverse: true } : { reverse: true, start: beforeSeq - 1 };
+    for (const { value } of this.history.getRange(range)) yield value;
+  }
+
+  historyEvent(seq: number): HistoryEvent | undefined {
+    return this.history.get(seq);
+  }
+
+  /**
+   * The sequence numbers of one contact's history events, oldest first (or
+   * newest first with `reverse`), strictly beyond `fromSeq` in that order.
+   */
+  *historySeqsOfContact(contactId: number, reverse: boolean, fromSeq?: number): Iterable<number> {
+    const range = reverse
+      ? { start: historyContactKey(contactId, fromSeq === undefined ? 2 ** 48 - 1 : fromSeq - 1), end: historyContactKey(contactId, 0), reverse: true }
+      : { start: historyContactKey(contactId, (fromSeq ?? 0) + 1), end: historyContactKey(contactId + 1, 0) };
+    for (const key of this.historyByContact.getKeys(range)) yield key.readUIntBE(HISTORY_SEQ_OFFSET + 2, 6);
+  }
+
+  /** Whether the history's contact index is complete (a store from before it existed has none). */
+  historyByContactIndexed(): boolean {
+    return this.historyByContact.getBinaryFast(HISTORY_INDEXED_MARK) !== undefined;
+  }
+
+  /** Files every history event under its contact, in one transaction, and marks the index complete. */
+  indexHistoryByContact(contactIdOf: (event: HistoryEvent) => number | undefined): void {
+    this.root.transactionSync(() => {
+      for (const { value } of this.history.getRange({})) {
+        const contactId = contactIdOf(value);
+        if (contactId !== undefined) this.historyByContact.put(historyContactKey(contactId, value.seq), EMPTY);
+      }
+      this.historyByContact.put(HISTORY_INDEXED_MARK, EMPTY);
+    });
+  }
+
+  /** A named database of its own in this environment (string keys, msgpack values), for state kept beside the list. */
+  openDb<V>(name: string): Database<V, string> {
+    return this.root.openDB<V, string>({ name });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,83 @@
+// Runs an admin call the same way whichever door it came through: checks the
+// bearer key and the method's role, hands the request to the AdminImpl, and
+// logs the call with its outcome, refused attempts included. The doors only
+// translate their wire format and map errors to their own status codes.
+
+import type { DescMessage, DescMethod, Message, MessageShape } from "@bufbuild/protobuf";
+import type { AdminAuth } from "../auth/admin-auth.js";
+import type { AdminCallFields, AdminCallLog, Door } from "../logging/admin-call-log.js";
+import type { AdminImpl } from "./admin-impl.js";
+import type { CallContext } from "./call-context.js";
+
+type AnyHandler = (req: MessageShape<DescMessage>, ctx: CallContext) => unknown;
+
+export interface AdminCall {
+  door: Door;
+  method: DescMethod;
+  /** The `authorization` header, as received. */
+  authorization: string | undefined;
+  /** The client's address, for the log. */
+  peer: string | undefined;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+function decoded(request: Message | (() => Message)): Message {
+  return typeof request === "function" ? request() : request;
+}
+
+export class AdminGate {
+  constructor(
+    private readonly impl: AdminImpl,
+    private readonly auth: AdminAuth,
+    private readonly log: AdminCallLog,
+  ) {}
+
+  /**
+   * `request` is the decoded request, or a function that decodes it: a door
+   * that holds raw bytes passes the function, so a caller without a valid key
+   * learns nothing from how its bytes decode.
+   */
+  async unary(call: AdminCall, request: Message | (() => Message)): Promise<Message> {
+    const fields = this.fields(call);
+    try {
+      const ctx = this.context(call, fields);
+      const res = (await this.handler(call)(decoded(request), ctx)) as Message;
+      this.log.record(fields, undefined, call.signal.aborted);
+      return res;
+    } catch (err: unknown) {
+      this.log.record(fields, err, call.signal.aborted);
+      throw err;
+    }
+  }
+
+  /** The call is logged when the stream ends, however it ends (a consumer that stops early ends it too). */
+  async *stream(call: AdminCall, request: Message | (() => Message)): AsyncGenerator<Message> {
+    const fields = this.fields(call);
+    let error: unknown;
+    try {
+      const ctx = this.context(call, fields);
+      yield* this.handler(call)(decoded(request), ctx) as AsyncIterable<Message>;
+    } catch (err: unknown) {
+      error = err;
+      throw err;
+    } finally {
+      this.log.record(fields, error, call.signal.aborted);
+    }
+  }
+
+  private fields(call: AdminCall): AdminCallFields {
+    return { door: call.door, method: call.method.name, principal: undefined, peer: call.peer, startedAt: performance.now() };
+  }
+
+  private handler(call: AdminCall): AnyHandler {
+    return (this.impl as unknown as Record<string, AnyHandler>)[call.method.localName]!;
+  }
+
+  private context(call: AdminCall, fields: AdminCallFields): CallContext {
+    const principal = this.auth.authenticate(call.authorization);
+    fields.principal = principal.name;
+    this.auth.authorize(principal, call.method.localName);
+    return { principal: principal.name, role: principal.role, signal: call.signal };
+  }
+}

@@ -1,0 +1,136 @@
+// Finds the entries an EntryFilter selects, in the order ListEntries asks
+// for, resumable from a cursor; and counts them exactly, from the counters
+// when one field decides, by a scan otherwise.
+
+import { fromBinary } from "@bufbuild/protobuf";
+import type { CountryCode } from "libphonenumber-js";
+import { InvalidArgumentError } from "../errors.js";
+import { EntryOrder, type EntryFilter } from "../gen/dnc/v1/admin_service_pb.js";
+import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { normaliseContact } from "../normalise/contact-normaliser.js";
+import type { DncList } from "../engine/dnc-list.js";
+import type { EntryDimension } from "../stats/entry-stats.js";
+import { entryPredicate, narrowsBeyondContact } from "./entry-filter.js";
+
+export interface EntryRow {
+  seq: number;
+  /** The entry's store key. */
+  key: Buffer;
+  entry: Entry;
+  /** Its position in contact order (hex of contact, 0, key). */
+  contactCursor: string;
+}
+
+export class EntryQuery {
+  private readonly matches: (e: Entry) => boolean;
+  private readonly contactId: number | undefined;
+  private readonly exactContact: boolean;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly list: DncList,
+    private readonly filter: EntryFilter | undefined,
+    country: CountryCode | undefined,
+    field = "filter",
+  ) {
+    this.matches = entryPredicate(filter);
+    this.prefix = filter?.contactPrefix ?? "";
+    this.exactContact = (filter?.contact ?? "") !== "";
+    if (this.exactContact) {
+      const n = normaliseContact(filter!.contact, ContactKind.UNSPECIFIED, country);
+      if (!n.ok) throw new InvalidArgumentError(`${field}.contact`, n.reason);
+      const id = list.index.contacts.lookup(n.key, 0, n.key.length);
+      this.contactId = id < 0 ? -1 : id;
+    }
+  }
+
+  /** Whether the filter selects anything less than the whole list. */
+  get narrows(): boolean {
+    return this.exactContact || this.prefix !== "" || narrowsBeyondContact(this.filter);
+  }
+
+  /** The matching rows in `order`, after `cursor` (from a previous row). */
+  *rows(order: EntryOrder, cursor?: string): Iterable<EntryRow> {
+    const byTime = order !== EntryOrder.CONTACT;
+    const newest = order === EntryOrder.UNSPECIFIED || order === EntryOrder.NEWEST_FIRST;
+    if (this.contactId !== undefined || (this.prefix !== "" && byTime)) {
+      const rows = [...this.candidates()].filter((r) => this.matches(r.entry));
+      rows.sort(byTime ? (a, b) => (newest ? b.seq - a.seq : a.seq - b.seq) : (a, b) => (a.contactCursor < b.contactCursor ? -1 : 1));
+      const start =
+        cursor === undefined
+          ? 0
+          : rows.findIndex((r) => (byTime ? (newest ? r.seq < Number(cursor) : r.seq > Number(cursor)) : r.contactCursor > cursor));
+      if (start >= 0) yield* rows.slice(start);
+      return;
+    }
+    if (!byTime) {
+      const after = cursor === undefined ? undefined : Buffer.from(cursor, "hex");
+      for (const { entryKey } of this.list.store.keysByContact(this.prefix, after)) {
+        const row = this.row(entryKey);
+        if (row !== undefined && this.matches(row.entry)) yield row;
+      }
+      return;
+    }
+    const keys = newest
+      ? this.list.store.keysNewestFirst(cursor === undefined ? undefined : Number(cursor))
+      : this.list.store.keysOldestFirst(cursor === undefined ? undefined : Number(cursor));
+    for (const { key } of keys) {
+      const row = this.row(key);
+      if (row !== undefined && this.matches(row.entry)) yield row;
+    }
+  }
+
+  /** How many entries match, exactly. */
+  count(): number {
+    if (!this.narrows) return this.list.store.entryCount();
+    const single = this.singleDimension();
+    if (single !== undefined) return single.values.reduce((n, v) => n + this.list.stats.count(single.dimension, v), 0);
+    let n = 0;
+    for (const _ of this.rows(EntryOrder.CONTACT)) n++;
+    return n;
+  }
+
+  /** The one dimension the filter narrows, when the counters answer it. */
+  private singleDimension(): { dimension: EntryDimension; values: string[] } | undefined {
+    const f = this.filter;
+    if (f === undefined || this.exactContact || this.prefix !== "" || f.addedAfter !== undefined || f.addedBefore !== undefined) return undefined;
+    const fields = ([
+      { dimension: "channel", values: [...new Set(f.channels)].map(String) },
+      { dimension: "sender", values: [...new Set(f.senders)] },
+      { dimension: "account", values: [...new Set(f.accounts)] },
+      { dimension: "source", values: [...new Set(f.sources)].map(String) },
+      { dimension: "reason", values: [...new Set(f.reasons)].map(String) },
+      { dimension: "campaign", values: f.campaignRef === "" ? [] : [f.campaignRef] },
+    ] satisfies { dimension: EntryDimension; values: string[] }[]).filter((d) => d.values.length > 0);
+    if (fields.length !== 1 || fields[0]!.values.some((v) => v === "")) return undefined;
+    return fields[0];
+  }
+
+  private *candidates(): Iterable<EntryRow> {
+    if (this.contactId !== undefined) {
+      if (this.contactId < 0) return;
+      for (const stored of this.list.store.entriesOfContact(this.contactId)) {
+        const entry = fromBinary(EntrySchema, stored.entry);
+        if (this.prefix !== "" && !entry.contact.startsWith(this.prefix)) continue;
+        yield { seq: stored.seq, key: stored.key, entry, contactCursor: contactCursor(entry.contact, stored.key) };
+      }
+      return;
+    }
+    for (const { entryKey } of this.list.store.keysByContact(this.prefix)) {
+      const row = this.row(entryKey);
+      if (row !== undefined) yield row;
+    }
+  }
+
+  private row(key: Buffer): EntryRow | undefined {
+    const stored = this.list.store.getEntry(key);
+    if (stored === undefined) return undefined;
+    const entry = fromBinary(EntrySchema, stored.entry);
+    const owned = Buffer.from(key);
+    return { seq: stored.seq, key: owned, entry, contactCursor: contactCursor(entry.contact, owned) };
+  }
+}
+
+function contactCursor(contact: string, key: Buffer): string {
+  return Buffer.concat([Buffer.from(contact, "utf8"), Buffer.from([0]), key]).toString("hex");
+}

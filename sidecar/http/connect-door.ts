@@ -1,0 +1,65 @@
+// dnc.v1.AdminService on the admin HTTP port, through connect-node: the
+// Connect protocol (binary, and JSON so that curl works) and gRPC-web for the
+// browser console, under the standard paths /dnc.v1.AdminService/<Method>.
+// Each call passes through the same AdminGate as on the gRPC door; errors
+// leave by connect-status.ts.
+
+import type { DescMethod, Message } from "@bufbuild/protobuf";
+import { createContextKey, createContextValues, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { AdminCall, AdminGate } from "../admin/admin-gate.js";
+import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
+import { MAX_MESSAGE_BYTES } from "../grpc/grpc-server.js";
+import type { HttpRoute } from "./admin-http-server.js";
+import { toConnectError } from "./connect-status.js";
+import { withCors } from "./cors.js";
+
+/** The client's address, which connect-es's HandlerContext does not carry by itself. */
+const peerKey = createContextKey<string | undefined>(undefined);
+
+export function connectDoor(gate: AdminGate): HttpRoute {
+  const handler = connectNodeAdapter({
+    routes: (router) => router.service(AdminService, adminServiceConnect(gate)),
+    // gRPC needs HTTP/2, which a cleartext Node server cannot offer beside
+    // HTTP/1.1 on one port; gRPC clients have the data port.
+    grpc: false,
+    // The same bound as the gRPC door's, so a batch that one takes the other takes.
+    readMaxBytes: MAX_MESSAGE_BYTES,
+    contextValues: (req) => createContextValues().set(peerKey, req.socket.remoteAddress),
+  });
+  return { path: `/${AdminService.typeName}/`, handle: withCors(handler) };
+}
+
+function adminServiceConnect(gate: AdminGate): ServiceImpl<typeof AdminService> {
+  const impl: Record<string, unknown> = {};
+  for (const method of AdminService.methods) {
+    if (method.methodKind === "unary") {
+      impl[method.localName] = async (req: Message, ctx: HandlerContext) => {
+        try {
+          return await gate.unary(adminCall(method, ctx), req);
+        } catch (err: unknown) {
+          throw toConnectError(err);
+        }
+      };
+    } else if (method.methodKind === "server_streaming") {
+      impl[method.localName] = async function* (req: Message, ctx: HandlerContext) {
+        try {
+          yield* gate.stream(adminCall(method, ctx), req);
+        } catch (err: unknown) {
+          throw toConnectError(err);
+        }
+      };
+    }
+  }
+  return impl as ServiceImpl<typeof AdminService>;
+}
+
+function adminCall(method: DescMethod, ctx: HandlerContext): AdminCall {
+  return {
+    door: "connect",
+    method,
+    authorization: ctx.requestHeader.get("authorization") ?? undefined,
+    peer: ctx.values.get(peerKey),
+    signal: ctx.signal,
+  };
+}

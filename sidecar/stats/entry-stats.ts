@@ -1,0 +1,94 @@
+// Counts of what the list holds, kept as counters in LMDB and mirrored in
+// memory: entries per channel, source, reason, sender, account and campaign,
+// and opt-outs added per campaign per day. A write adds its changes inside
+// its own transaction, so the counts always agree with the entries.
+
+import type { Entry } from "../gen/dnc/v1/types_pb.js";
+import type { EntryStore, StoreWriter } from "../store/entry-store.js";
+
+export type EntryDimension = "channel" | "source" | "reason" | "sender" | "account" | "campaign";
+
+const ENTRY_PREFIX = "entries/";
+const CAMPAIGN_DAY_PREFIX = "campaign-day/";
+
+export interface CampaignDayCount {
+  campaignRef: string;
+  day: string;
+  count: number;
+}
+
+/** Changes made by one write, applied to memory once it is committed. */
+export class CounterDeltas {
+  readonly deltas = new Map<string, number>();
+
+  entry(e: Pick<Entry, "channel" | "source" | "reason" | "sender" | "account" | "campaignRef">, sign: 1 | -1): void {
+    this.add(`${ENTRY_PREFIX}channel/${e.channel}`, sign);
+    this.add(`${ENTRY_PREFIX}source/${e.source}`, sign);
+    this.add(`${ENTRY_PREFIX}reason/${e.reason}`, sign);
+    if (e.sender !== "") this.add(`${ENTRY_PREFIX}sender/${e.sender}`, sign);
+    if (e.account !== "") this.add(`${ENTRY_PREFIX}account/${e.account}`, sign);
+    if (e.campaignRef !== "") this.add(`${ENTRY_PREFIX}campaign/${e.campaignRef}`, sign);
+  }
+
+  optOut(campaignRef: string, atMs: number): void {
+    if (campaignRef !== "") this.add(`${CAMPAIGN_DAY_PREFIX}${new Date(atMs).toISOString().slice(0, 10)}/${campaignRef}`, 1);
+  }
+
+  private add(name: string, d: number): void {
+    this.deltas.set(name, (this.deltas.get(name) ?? 0) + d);
+  }
+}
+
+export class EntryStats {
+  private readonly counts = new Map<string, number>();
+
+  constructor(store: EntryStore) {
+    for (const { name, value } of store.countersWithPrefix(ENTRY_PREFIX)) this.counts.set(name, value);
+  }
+
+  /** Writes the new values of the changed counters (inside the write's transaction). */
+  persist(w: StoreWriter, changes: CounterDeltas): void {
+    for (const [name, d] of changes.deltas) {
+      if (name.startsWith(ENTRY_PREFIX)) w.putCounter(name, (this.counts.get(name) ?? 0) + d);
+    }
+  }
+
+  /** Takes the committed changes into memory. */
+  apply(changes: CounterDeltas): void {
+    for (const [name, d] of changes.deltas) {
+      if (!name.startsWith(ENTRY_PREFIX)) continue;
+      const v = (this.counts.get(name) ?? 0) + d;
+      if (v === 0) this.counts.delete(name);
+      else this.counts.set(name, v);
+    }
+  }
+
+  /** Counts per value of one dimension, largest first. */
+  byDimension(dimension: EntryDimension): { value: string; count: number }[] {
+    const prefix = `${ENTRY_PREFIX}${dimension}/`;
+    const out: { value: string; count: number }[] = [];
+    for (const [name, count] of this.counts) if (name.startsWith(prefix)) out.push({ value: name.slice(prefix.length), count });
+    return out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+  }
+
+  count(dimension: EntryDimension, value: string): number {
+    return this.counts.get(`${ENTRY_PREFIX}${dimension}/${value}`) ?? 0;
+  }
+}
+
+/** Campaign-day counters are only added to: they are read straight from the store. */
+export function persistCampaignDays(w: StoreWriter, store: EntryStore, changes: CounterDeltas): void {
+  for (const [name, d] of changes.deltas) if (name.startsWith(CAMPAIGN_DAY_PREFIX)) w.putCounter(name, store.counter(name) + d);
+}
+
+/** Opt-outs per campaign per day for days in [fromDay, toDay] (YYYY-MM-DD, inclusive). */
+export function campaignDays(store: EntryStore, fromDay: string, toDay: string): CampaignDayCount[] {
+  const out: CampaignDayCount[] = [];
+  for (const { name, value } of store.countersWithPrefix(CAMPAIGN_DAY_PREFIX)) {
+    const rest = name.slice(CAMPAIGN_DAY_PREFIX.length);
+    const day = rest.slice(0, 10);
+    if (day < fromDay || day > toDay) continue;
+    out.push({ day, campaignRef: rest.slice(11), count: value });
+  }
+  return out;
+}
