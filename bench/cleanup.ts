@@ -11,8 +11,13 @@ export class Cleanup {
 
   constructor() {
     process.on("exit", () => this.now());
+    // Kept installed after the first signal: a second one (a repeated Ctrl-C,
+    // or the terminal's and a parent's both) must not kill the process halfway.
+    let cleaning = false;
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-      process.once(signal, () => {
+      process.on(signal, () => {
+        if (cleaning) return;
+        cleaning = true;
         process.stderr.write(`\n${signal}: cleaning up\n`);
         this.now();
         process.exit(code);
@@ -29,11 +34,11 @@ export class Cleanup {
     this.dirs.add(path);
   }
 
-  /** Stops a child with SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-  async stop(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  /** Stops a child with `signal` (a server's own clean shutdown), then SIGKILL if it has not exited after `graceMs`. */
+  async stop(child: ChildProcess, graceMs = 5_000, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
+    child.kill(signal);
     const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
     await exited;
     clearTimeout(timer);

@@ -176,6 +176,16 @@ export class DataSet {
     }
   }
 
+  /** The set's contacts as requests write them ("+<digits>" for phones), in chunks: what a peer stores. */
+  *contacts(chunkSize: number): Generator<string[]> {
+    for (let start = 0; start < this.size; start += chunkSize) {
+      const end = Math.min(this.size, start + chunkSize);
+      const chunk: string[] = [];
+      for (let i = start; i < end; i++) chunk.push(this.specAt(i).contact);
+      yield chunk;
+    }
+  }
+
   /** A phone number no entry of the set holds; k ≥ 0 picks which. */
   freshPhone(k: number): string {
     const i = this.size + (k % (SERIAL_SPACE - this.size));

@@ -3,20 +3,18 @@
 // only, not grpc-status trailers: the caller checks the same body through a
 // real gRPC client first.
 
-import { spawn, spawnSync } from "node:child_process";
-
-export const H2LOAD_INSTALL = "apt-get install -y nghttp2-client";
+import { spawn } from "node:child_process";
+import { commandPath } from "./local-tools.js";
 
 export function h2loadPath(): string | undefined {
-  const found = spawnSync("sh", ["-c", "command -v h2load"], { encoding: "utf8" });
-  const path = found.stdout.trim();
-  return found.status === 0 && path !== "" ? path : undefined;
+  return commandPath("h2load");
 }
 
 export interface H2loadRun {
   url: string;
   bodyFile: string;
   seconds: number;
+  warmUpSeconds: number;
   connections: number;
   /** Concurrent streams per connection. */
   streams: number;
@@ -24,17 +22,18 @@ export interface H2loadRun {
 
 export interface H2loadResult {
   requestsPerSecond: number;
-  succeeded: number;
+  /** Requests that failed, errored or timed out. */
   failed: number;
-  status2xx: number;
+  /** Responses with a 3xx, 4xx or 5xx status. (The 2xx count can trail "succeeded" by the streams in flight as the warm-up ends.) */
+  non2xx: number;
   output: string;
 }
 
 /** Runs h2load; `register` gets the child so that the caller can kill it on an interrupt. */
 export function runH2load(bin: string, run: H2loadRun, register: (child: ReturnType<typeof spawn>) => void): Promise<H2loadResult> {
   const args = [
-    "-D", String(run.seconds),
-    "--warm-up-time=1",
+    "-D", `${Math.round(run.seconds * 1000)}ms`,
+    `--warm-up-time=${Math.round(run.warmUpSeconds * 1000)}ms`,
     "-c", String(run.connections),
     "-m", String(run.streams),
     "-d", run.bodyFile,
@@ -51,17 +50,17 @@ export function runH2load(bin: string, run: H2loadRun, register: (child: ReturnT
     child.on("error", reject);
     child.on("close", (code) => {
       const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output);
-      const counts = /requests: .*?(\d+) succeeded, (\d+) failed/.exec(output);
-      const status = /status codes: (\d+) 2xx/.exec(output);
-      if (code !== 0 || rate === null || counts === null) {
+      const counts = /requests: .*? (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
+      const status = /status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
+      if (code !== 0 || rate === null || counts === null || status === null) {
         reject(new Error(`h2load exited ${code}:\n${output}`));
         return;
       }
+      const sum = (m: RegExpExecArray) => m.slice(1).reduce((a, b) => a + Number(b), 0);
       resolve({
         requestsPerSecond: Number(rate[1]),
-        succeeded: Number(counts[1]),
-        failed: Number(counts[2]),
-        status2xx: status === null ? 0 : Number(status[1]),
+        failed: sum(counts),
+        non2xx: sum(status),
         output,
       });
     });

@@ -1,6 +1,7 @@
-// Process memory snapshots for the index-memory figure. RSS is split into
-// anonymous and file-backed pages where Linux reports it, because LMDB's
-// memory map shows up in RSS as file pages the OS can drop at will.
+// Process memory snapshots for the index-memory and sidecar-RSS figures. RSS
+// is split into anonymous and file-backed pages where Linux reports it,
+// because LMDB's memory map shows up in RSS as file pages the OS can drop at
+// will.
 
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
@@ -27,9 +28,9 @@ export function gcFunction(): (() => void) | undefined {
   return typeof gc === "function" ? (gc as () => void) : undefined;
 }
 
-function procStatusKb(field: string): number | undefined {
+function procStatusKb(field: string, pid: number | "self" = "self"): number | undefined {
   try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync("/proc/self/status", "utf8"));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m === null ? undefined : Number(m[1]) * 1024;
   } catch {
     return undefined;
@@ -48,4 +49,18 @@ export function sampleMemory(gc: (() => void) | undefined): MemorySample {
     rssAnon: procStatusKb("RssAnon"),
     rssFile: procStatusKb("RssFile"),
   };
+}
+
+export interface ProcessMemory {
+  rss: number;
+  rssAnon: number;
+  rssFile: number;
+}
+
+/** Another process's resident memory (Linux); undefined where /proc is unavailable. */
+export function processMemory(pid: number): ProcessMemory | undefined {
+  const rss = procStatusKb("VmRSS", pid);
+  const rssAnon = procStatusKb("RssAnon", pid);
+  const rssFile = procStatusKb("RssFile", pid);
+  return rss === undefined || rssAnon === undefined || rssFile === undefined ? undefined : { rss, rssAnon, rssFile };
 }

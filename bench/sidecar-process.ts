@@ -1,16 +1,18 @@
 // The sidecar in a process of its own for the gRPC benchmark, so that the
 // load generator does not share its core. Usage: sidecar-process.js DATA_DIR.
-// Prints one JSON line {grpcPort, httpPort, startMs} once serving; stops on
+// Prints one JSON line {grpcPort, httpPort, startMs} once serving (the
+// sidecar's own log follows on stdout, which the harness drains); stops on
 // SIGTERM or SIGINT, and when its stdin closes, so that it cannot outlive the
 // benchmark that spawned it even if that one is killed.
 
 import { performance } from "node:perf_hooks";
 import { Sidecar } from "../sidecar/sidecar.js";
+import { BENCH_ADMIN_TOKEN } from "./bench-context.js";
 
 export interface SidecarReady {
   grpcPort: number;
   httpPort: number;
-  /** From process start of the script to serving: the index rebuild and the binds. */
+  /** From the start of the script to serving: opening the list and binding the ports. */
   startMs: number;
 }
 
@@ -21,7 +23,13 @@ if (dataDir === undefined) {
 }
 
 const started = performance.now();
-const sidecar = await Sidecar.start({ dataDir, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 10_000 });
+const sidecar = await Sidecar.start({
+  dataDir,
+  grpcListen: "127.0.0.1:0",
+  httpListen: "127.0.0.1:0",
+  maxBatch: 10_000,
+  adminToken: BENCH_ADMIN_TOKEN,
+});
 const ready: SidecarReady = { grpcPort: sidecar.grpcPort, httpPort: sidecar.httpPort, startMs: performance.now() - started };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
 

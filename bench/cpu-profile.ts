@@ -1,0 +1,119 @@
+// Where the sidecar's time goes when dnc falls short of a target: a fresh
+// sidecar under `node --cpu-prof`, loaded with FilterBatch(1000) in the fast
+// form, and the profile's top frames by self time, grouped into dnc's own
+// code, grpc-js, Node and V8, so that the report shows whether the limit is
+// in dnc's code or outside it.
+
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import type { BenchContext } from "./bench-context.js";
+import { startSidecar } from "./dnc-grpc.js";
+import { FILTER_BATCH_PATH, grpcFrame } from "./filter-requests.js";
+import { h2loadPath, runH2load } from "./h2load.js";
+import { fmt } from "./report.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TOP = 15;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface Frame {
+  name: string;
+  where: string;
+  area: string;
+  samples: number;
+}
+
+function areaOf(url: string, name: string): string {
+  if (url.includes("/dist/sidecar/")) return "dnc";
+  if (url.includes("/node_modules/@grpc/")) return "grpc-js";
+  if (url.includes("/node_modules/")) return "other packages";
+  if (url.startsWith("node:")) return "Node";
+  if (name === "(garbage collector)") return "GC";
+  if (name === "(idle)") return "idle";
+  return "V8 and native";
+}
+
+/** Self samples per function, heaviest first, and per area. */
+function topFrames(profile: { nodes: ProfileNode[] }): { frames: Frame[]; areas: Map<string, number>; total: number } {
+  const byFrame = new Map<string, Frame>();
+  const areas = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = functionName === "" ? "(anonymous)" : functionName;
+    const where = url === "" ? "" : `${url.replace(`file://${ROOT}`, "")}:${lineNumber + 1}`;
+    const key = `${name} ${where}`;
+    const area = areaOf(url, name);
+    const frame = byFrame.get(key) ?? { name, where, area, samples: 0 };
+    frame.samples += hits;
+    byFrame.set(key, frame);
+    areas.set(area, (areas.get(area) ?? 0) + hits);
+    total += hits;
+  }
+  return { frames: [...byFrame.values()].sort((a, b) => b.samples - a.samples), areas, total };
+}
+
+/** Profiles the sidecar on `dataDir` under FilterBatch(1000), fast form, 1% blocked, and writes `outFile` (a .cpuprofile). */
+export async function profileSidecar(dataDir: string, tmpDir: string, outFile: string, ctx: BenchContext): Promise<void> {
+  const set = ctx.sets.find((s) => s.recipientsPerRequest === 1_000 && s.ratio === 0.01) ?? ctx.sets[0]!;
+  const profDir = mkdtempSync(join(tmpDir, "cpu-prof-"));
+  ctx.cleanup.dir(profDir);
+  const sidecar = await startSidecar(dataDir, ctx.cleanup, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  const h2load = h2loadPath();
+  let driver: string;
+  try {
+    if (h2load !== undefined) {
+      const bodyFile = join(profDir, "body.bin");
+      writeFileSync(bodyFile, grpcFrame(set.buffers.fast[0]!));
+      const url = `http://127.0.0.1:${sidecar.ready.grpcPort}${FILTER_BATCH_PATH}`;
+      await runH2load(h2load, { url, bodyFile, seconds: ctx.seconds, warmUpSeconds: ctx.warmUpSeconds, connections: 1, streams: ctx.inflight }, (p) =>
+        ctx.cleanup.child(p),
+      );
+      driver = "h2load";
+    } else {
+      const client = new GrpcClient(`127.0.0.1:${sidecar.ready.grpcPort}`);
+      const end = performance.now() + (ctx.seconds + ctx.warmUpSeconds) * 1000;
+      const worker = async () => {
+        for (let i = 0; performance.now() < end; i++) await client.callRaw(FILTER_BATCH_PATH, set.buffers.fast[i % set.buffers.fast.length]!);
+      };
+      await Promise.all(Array.from({ length: ctx.inflight }, worker));
+      client.close();
+      driver = "grpc-js";
+    }
+  } finally {
+    // The profile is written as the process exits.
+    await ctx.cleanup.stop(sidecar.child, 30_000);
+  }
+  const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+  if (file === undefined) {
+    ctx.report.note("CPU profile: the sidecar wrote none");
+    return;
+  }
+  copyFileSync(join(profDir, file), outFile);
+  const { frames, areas, total } = topFrames(JSON.parse(readFileSync(outFile, "utf8")) as { nodes: ProfileNode[] });
+  const pct = (n: number) => `${fmt((100 * n) / total, 1)}%`;
+  const split = [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${pct(n)}`);
+  const lines = [
+    `A fresh sidecar under \`node --cpu-prof\`, FilterBatch(1,000) fast form at 1% blocked driven by ${driver} ` +
+      `for ${fmt(ctx.warmUpSeconds + ctx.seconds, 1)} s (start-up included). Profile: \`${outFile.replace(ROOT, "")}\` (open it in Chrome DevTools).`,
+    "",
+    `Self time by area: ${split.join(", ")}.`,
+    "",
+    "| self | function | where | area |",
+    "| --- | --- | --- | --- |",
+    ...frames.slice(0, TOP).map((f) => `| ${pct(f.samples)} | \`${f.name}\` | ${f.where} | ${f.area} |`),
+  ];
+  ctx.report.appendix({ title: "CPU profile of the sidecar under load", lines });
+  console.log(`CPU profile (${driver} load): ${split.join(", ")}`);
+  for (const f of frames.slice(0, 8)) console.log(`  ${pct(f.samples).padStart(6)}  ${f.name}  ${f.where}`);
+}

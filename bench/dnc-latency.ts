@@ -1,0 +1,121 @@
+// dnc's latency figures over loopback gRPC from the grpc-js client: Check at
+// fixed request rates, FilterBatch(100) at shares of the maximum throughput
+// measured before, both open loop; and write-to-visible, an AddEntries
+// acknowledged (on an admin client, as an admin's write would come) and then
+// the next FilterBatch from the gateway's client, which must block the entry.
+
+import { fromBinary } from "@bufbuild/protobuf";
+import { build } from "hdr-histogram-js";
+import { performance } from "node:perf_hooks";
+import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
+import { CheckResponseSchema, FilterBatchResponseSchema } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
+import { ContactKind, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
+import type { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import { dncBatchFigure, type BenchContext } from "./bench-context.js";
+import { CHECK_PATH, FILTER_BATCH_PATH, checkRequests, fastRequest, freshPhones, type RequestSet } from "./filter-requests.js";
+import { openLoop, percentilesMs, type OpenLoopResult } from "./open-loop.js";
+import { fmt, type Target } from "./report.js";
+
+export const CHECK_RATES = [1_000, 5_000] as const;
+/** Shares of FilterBatch(100)'s maximum throughput. */
+export const LOAD_SHARES = [0.5, 0.9] as const;
+const CHECK_TARGET = { rate: 5_000, target: { kind: "max", value: 1 } as Target };
+const BATCH_TARGET = { share: 0.5, target: { kind: "max", value: 2 } as Target };
+const WRITE_TARGET: Target = { kind: "max", value: 1 };
+/** Below this share of the scheduled rate, the figure says that the client could not keep up. */
+const KEPT_UP = 0.97;
+
+export const checkFigure = (rate: number): string => `Check p99 at ${fmt(rate)} req/s`;
+export const batchLatencyFigure = (share: number): string => `FilterBatch(100) p99 at ${fmt(share * 100)}% of max`;
+export const WRITE_P50_FIGURE = "write-to-visible p50";
+export const WRITE_P99_FIGURE = "write-to-visible p99";
+export const WRITE_MISSES_FIGURE = "writes missed by the next FilterBatch";
+
+const ms = (v: number): string => fmt(v, 3);
+
+function describe(result: OpenLoopResult): string {
+  const [p50, , , p999, , max] = percentilesMs(result.histogram).map(([, v]) => v);
+  const pace =
+    result.achievedRate < KEPT_UP * result.scheduledRate
+      ? `; the grpc-js client fell behind: ${fmt(result.achievedRate)} of ${fmt(result.scheduledRate)} req/s answered, the rest count as queueing`
+      : "";
+  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} errors (first: ${String(result.firstError)})`;
+  return `p50 ${ms(p50!)}, p99.9 ${ms(p999!)}, max ${ms(max!)} ms; ${fmt(result.histogram.totalCount)} calls at ${fmt(result.scheduledRate)}/s, open loop${pace}${errors}`;
+}
+
+/** The 100-recipient request set at 1% blocked: the shape a latency-sensitive gateway sends. */
+function smallSet(ctx: BenchContext): RequestSet {
+  return ctx.sets.find((s) => s.recipientsPerRequest === 100 && s.ratio === 0.01) ?? ctx.sets[0]!;
+}
+
+async function measure(ctx: BenchContext, send: (i: number) => Promise<unknown>, rate: number): Promise<OpenLoopResult> {
+  await openLoop(send, rate, ctx.warmUpSeconds);
+  return openLoop(send, rate, ctx.seconds);
+}
+
+export async function checkLatency(client: GrpcClient, ctx: BenchContext): Promise<void> {
+  const set = smallSet(ctx);
+  const requests = checkRequests(set, 50_000);
+  // The first batch's recipients, one Check each, block exactly as the batch does.
+  const first = await Promise.all(requests.slice(0, set.recipientsPerRequest).map((r) => client.callRaw(CHECK_PATH, r)));
+  const blocked = first.filter((b) => fromBinary(CheckResponseSchema, b).blocked).length;
+  if (blocked !== set.blockedPerRequest) throw new Error(`Check: ${blocked} of a batch blocked, ${set.blockedPerRequest} intended`);
+  for (const rate of CHECK_RATES) {
+    const result = await measure(ctx, (i) => client.callRaw(CHECK_PATH, requests[i % requests.length]!), rate);
+    const percentiles = percentilesMs(result.histogram);
+    const target = rate === CHECK_TARGET.rate ? CHECK_TARGET.target : undefined;
+    ctx.report.figure(checkFigure(rate), result.histogram.getValueAtPercentile(99) / 1000, "ms", describe(result), target);
+    ctx.report.latency({ name: `Check at ${fmt(rate)} req/s`, percentiles, targetMs: target?.value });
+  }
+}
+
+export async function batchLatency(client: GrpcClient, ctx: BenchContext): Promise<void> {
+  const set = smallSet(ctx);
+  const basis = ctx.report.find(dncBatchFigure("fast", "h2load", set)) ?? ctx.report.find(dncBatchFigure("fast", "grpc-js", set));
+  if (basis === undefined) throw new Error("FilterBatch latency: no FilterBatch(100) throughput to take shares of");
+  const maxCalls = basis.value / set.recipientsPerRequest;
+  const buffers = set.buffers.fast;
+  for (const share of LOAD_SHARES) {
+    const rate = share * maxCalls;
+    const result = await measure(ctx, (i) => client.callRaw(FILTER_BATCH_PATH, buffers[i % buffers.length]!), rate);
+    const target = share === BATCH_TARGET.share ? BATCH_TARGET.target : undefined;
+    ctx.report.figure(
+      batchLatencyFigure(share),
+      result.histogram.getValueAtPercentile(99) / 1000,
+      "ms",
+      `${describe(result)}; max = ${fmt(maxCalls)} calls/s (${basis.name})`,
+      target,
+    );
+    ctx.report.latency({ name: `FilterBatch(100) at ${fmt(share * 100)}% of max`, percentiles: percentilesMs(result.histogram), targetMs: target?.value });
+  }
+}
+
+/**
+ * `repeats` times: AddEntries with a number no entry holds, and once it is
+ * acknowledged, a FilterBatch with that number, which must block it (SPEC §4).
+ * Measured from sending the write to the answer that blocks.
+ */
+export async function writeToVisible(client: GrpcClient, admin: GrpcClient, ctx: BenchContext, repeats: number): Promise<void> {
+  const histogram = () => build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const total = histogram();
+  const ack = histogram();
+  let missed = 0;
+  for (const phone of freshPhones(ctx.data, repeats)) {
+    const sent = performance.now();
+    const added = await admin.call(AdminService.method.addEntries, { entries: [{ contact: phone, kind: ContactKind.PHONE, source: Source.API }] });
+    const acked = performance.now();
+    if (added.added !== 1) throw new Error(`write-to-visible: AddEntries added ${added.added}, rejected ${added.rejected.map((r) => r.reason).join(", ")}`);
+    const res = fromBinary(FilterBatchResponseSchema, await client.callRaw(FILTER_BATCH_PATH, fastRequest([phone])));
+    const answered = performance.now();
+    if (res.blocked.length !== 1) missed++;
+    ack.recordValue(Math.max(1, Math.round((acked - sent) * 1000)));
+    total.recordValue(Math.max(1, Math.round((answered - sent) * 1000)));
+  }
+  const detail =
+    `AddEntries sent → the next FilterBatch answers blocked, ${fmt(repeats)} times one after the other; ` +
+    `of which the AddEntries acknowledgement (an LMDB commit) p50 ${ms(ack.getValueAtPercentile(50) / 1000)}, p99 ${ms(ack.getValueAtPercentile(99) / 1000)} ms`;
+  ctx.report.figure(WRITE_P50_FIGURE, total.getValueAtPercentile(50) / 1000, "ms", detail, WRITE_TARGET);
+  ctx.report.figure(WRITE_P99_FIGURE, total.getValueAtPercentile(99) / 1000, "ms", detail, WRITE_TARGET);
+  ctx.report.figure(WRITE_MISSES_FIGURE, missed, `of ${fmt(repeats)}`, "acknowledged writes the next FilterBatch did not block (SPEC §4: must be 0)", { kind: "max", value: 0 });
+  ctx.report.latency({ name: "write-to-visible (one at a time)", percentiles: percentilesMs(total), targetMs: WRITE_TARGET.value });
+}

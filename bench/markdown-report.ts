@@ -1,0 +1,87 @@
+// The Markdown report of a run: targets first, with every shortfall said in
+// plain words, then dnc beside its peers, the charts, and every figure with
+// its detail, so that a reader needs neither the JSON nor the console.
+
+import { fmt, fmtValue, type Report } from "./report.js";
+
+export interface MarkdownInput {
+  startedAt: Date;
+  run: Record<string, unknown> & { command: string };
+  report: Report;
+  charts: { file: string; title: string }[];
+}
+
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const bound = (kind: "min" | "max"): string => (kind === "min" ? "≥" : "≤");
+
+export function markdownReport({ startedAt, run, report, charts }: MarkdownInput): string {
+  const out: string[] = [];
+  out.push(`# dnc benchmark, ${startedAt.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}`, "");
+  out.push(`Command: \`${run.command}\``, "");
+  const facts = Object.entries(run)
+    .filter(([key]) => key !== "command")
+    .map(([key, value]) => `${key} ${typeof value === "number" ? fmt(value, Number.isInteger(value) ? 0 : 2) : String(value)}`);
+  out.push(`Run: ${facts.join(", ")}.`, "");
+
+  out.push("## Targets", "");
+  out.push("| target | measured | required | result |", "| --- | --- | --- | --- |");
+  const shortfalls: string[] = [];
+  for (const f of report.figures) {
+    if (f.target === undefined) continue;
+    const t = f.target;
+    const required = `${bound(t.kind)} ${fmt(t.value)} ${f.unit}${t.scope === undefined ? "" : ` ${t.scope}`}`;
+    out.push(`| ${cell(f.name)} | ${fmtValue(f.value)} ${f.unit} | ${cell(required)} | ${t.met ? "PASS" : "**SHORT**"} |`);
+    if (!t.met) shortfalls.push(`**${f.name}**: ${fmtValue(f.value)} ${f.unit}; the target is ${required}.`);
+  }
+  for (const c of report.comparisons) {
+    const t = c.target;
+    if (t === undefined) continue;
+    const peer = c.peers.find((p) => p.system === t.system)!;
+    const required = `${bound(t.kind)} ${t.ratio} × ${t.system}`;
+    out.push(`| ${cell(c.metric)}, dnc ÷ ${t.system} | ${fmt(peer.ratio, 2)}× | ${required} | ${t.met ? "PASS" : "**SHORT**"} |`);
+    if (!t.met) {
+      shortfalls.push(
+        `**${c.metric}**: dnc ${fmtValue(c.dnc.value)} ${c.unit} against ${t.system} ${fmtValue(peer.value)} ${c.unit}, ` +
+          `${fmt(peer.ratio, 2)}×; the target is ${required}.`,
+      );
+    }
+  }
+  out.push("");
+  out.push("### Where dnc falls short", "");
+  if (shortfalls.length === 0) out.push("dnc meets every target in this run.");
+  else for (const s of shortfalls) out.push(`- ${s}`);
+  out.push("");
+
+  if (report.comparisons.length > 0) {
+    const systems = [...new Set(report.comparisons.flatMap((c) => c.peers.map((p) => p.system)))];
+    out.push("## dnc and its peers", "", "Same data set, same batches, same machine, one after the other in one run.", "");
+    out.push(`| measure | dnc | ${systems.map((s) => `${s} | dnc ÷ ${s}`).join(" | ")} |`);
+    out.push(`| --- | --- | ${systems.map(() => "--- | ---").join(" | ")} |`);
+    for (const c of report.comparisons) {
+      const peers = systems.map((s) => {
+        const p = c.peers.find((q) => q.system === s);
+        return p === undefined ? "— | —" : `${fmtValue(p.value)} | ${fmt(p.ratio, 2)}×`;
+      });
+      out.push(`| ${cell(c.metric)} (${c.unit}) | ${fmtValue(c.dnc.value)} | ${peers.join(" | ")} |`);
+    }
+    out.push("");
+  }
+
+  for (const chart of charts) out.push(`![${chart.title}](${chart.file})`, "");
+
+  out.push("## All figures", "", "| figure | value | unit | target | detail |", "| --- | --- | --- | --- | --- |");
+  for (const f of report.figures) {
+    const target = f.target === undefined ? "" : `${bound(f.target.kind)} ${fmt(f.target.value)} ${f.target.met ? "PASS" : "**SHORT**"}`;
+    out.push(`| ${cell(f.name)} | ${fmtValue(f.value)} | ${f.unit} | ${target} | ${cell(f.detail ?? "")} |`);
+  }
+  out.push("");
+
+  for (const a of report.appendices) out.push(`## ${a.title}`, "", ...a.lines, "");
+
+  if (report.notes.length > 0) {
+    out.push("## Notes", "");
+    for (const n of report.notes) out.push(`- ${n}`);
+    out.push("");
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,70 @@
+// Latency at a fixed request rate, open loop: sends are scheduled at the
+// rate whatever the answers do, and each latency runs from the send's
+// scheduled time, so that a stall shows in the percentiles instead of
+// quietly lowering the load (no coordinated omission).
+
+import { build, type Histogram } from "hdr-histogram-js";
+import { performance } from "node:perf_hooks";
+
+/** Percentiles the figures and the chart report; the last is the maximum. */
+export const PERCENTILES = [50, 90, 99, 99.9, 99.99, 100] as const;
+
+export interface OpenLoopResult {
+  /** Microseconds from scheduled send to answer. */
+  histogram: Histogram;
+  scheduledRate: number;
+  /** Answers per second over the run, which falls below the schedule when the client or the server cannot keep up. */
+  achievedRate: number;
+  errors: number;
+  firstError?: unknown;
+}
+
+/** Microseconds; an answer later than a minute is recorded as a minute. */
+const HIGHEST_US = 60_000_000;
+
+/**
+ * Calls `send(i)` for i = 0, 1, … at `rate` per second for `seconds`. The
+ * event loop spins on setImmediate between sends: a timer's millisecond
+ * granularity would bunch sends and count the bunching as latency.
+ */
+export function openLoop(send: (i: number) => Promise<unknown>, rate: number, seconds: number): Promise<OpenLoopResult> {
+  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });
+  const total = Math.max(1, Math.round(rate * seconds));
+  const interval = 1000 / rate;
+  const start = performance.now() + 1;
+  let sent = 0;
+  let answered = 0;
+  let errors = 0;
+  let firstError: unknown;
+  return new Promise((resolve) => {
+    const answer = (scheduled: number, failed: boolean, err?: unknown) => {
+      const us = Math.round((performance.now() - scheduled) * 1000);
+      histogram.recordValue(Math.min(HIGHEST_US, Math.max(1, us)));
+      if (failed) {
+        errors++;
+        firstError ??= err;
+      }
+      if (++answered === total) {
+        const elapsed = (performance.now() - start) / 1000;
+        resolve({ histogram, scheduledRate: rate, achievedRate: total / elapsed, errors, firstError });
+      }
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) {
+        const scheduled = start + sent * interval;
+        send(sent++).then(
+          () => answer(scheduled, false),
+          (err: unknown) => answer(scheduled, true, err),
+        );
+      }
+      if (sent < total) setImmediate(tick);
+    };
+    setImmediate(tick);
+  });
+}
+
+/** [percentile, milliseconds] for each of PERCENTILES. */
+export function percentilesMs(histogram: Histogram): [number, number][] {
+  return PERCENTILES.map((p) => [p, (p === 100 ? histogram.maxValue : histogram.getValueAtPercentile(p)) / 1000]);
+}
