@@ -45,3 +45,4 @@ export const POSTGRES_SIZE_FIGURE = "PostgreSQL table + index";
 
 export const INDEX_MEMORY_FIGURE = "index memory";
 export const SIDECAR_RSS_FIGURE = "sidecar RSS per entry";
+export const SIDECAR_ANON_FIGURE = "sidecar anonymous RSS per entry";

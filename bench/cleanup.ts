@@ -6,7 +6,8 @@ import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 
 export class Cleanup {
-  private readonly children = new Set<ChildProcess>();
+  /** Each child with the signal that ends it at once when the run is abandoned. */
+  private readonly children = new Map<ChildProcess, NodeJS.Signals>();
   private readonly dirs = new Set<string>();
 
   constructor() {
@@ -25,8 +26,9 @@ export class Cleanup {
     }
   }
 
-  child(child: ChildProcess): void {
-    this.children.add(child);
+  /** `abortSignal`: SIGKILL, unless the program has a quick exit of its own that leaves less behind (PostgreSQL's SIGQUIT frees its shared memory). */
+  child(child: ChildProcess, abortSignal: NodeJS.Signals = "SIGKILL"): void {
+    this.children.set(child, abortSignal);
     child.once("exit", () => this.children.delete(child));
   }
 
@@ -46,7 +48,7 @@ export class Cleanup {
 
   /** Synchronous, so that it can run from an exit handler. */
   now(): void {
-    for (const child of this.children) child.kill("SIGKILL");
+    for (const [child, signal] of this.children) child.kill(signal);
     this.children.clear();
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     this.dirs.clear();

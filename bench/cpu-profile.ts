@@ -16,6 +16,8 @@ import { h2loadPath, runH2load } from "./h2load.js";
 import { fmt } from "./report.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The compiled tree this file is in (dist/): frames under its sidecar/ are dnc's own code. */
+const DNC_CODE = new URL("../sidecar/", import.meta.url).href;
 const TOP = 15;
 
 interface ProfileNode {
@@ -32,7 +34,7 @@ interface Frame {
 }
 
 function areaOf(url: string, name: string): string {
-  if (url.includes("/dist/sidecar/")) return "dnc";
+  if (url.startsWith(DNC_CODE)) return "dnc";
   if (url.includes("/node_modules/@grpc/")) return "grpc-js";
   if (url.includes("/node_modules/")) return "other packages";
   if (url.startsWith("node:")) return "Node";

@@ -1,8 +1,9 @@
-// dnc's latency figures over loopback gRPC from the grpc-js client: Check at
-// fixed request rates, FilterBatch(100) at shares of the maximum throughput
-// measured before, both open loop; and write-to-visible, an AddEntries
-// acknowledged (on an admin client, as an admin's write would come) and then
-// the next FilterBatch from the gateway's client, which must block the entry.
+// dnc's latency figures over loopback gRPC: Check at fixed request rates and
+// FilterBatch(100) at shares of the maximum throughput measured before, both
+// open loop from a raw-frame HTTP/2 client; and write-to-visible with grpc-js, an
+// AddEntries acknowledged (on an admin client, as an admin's write would
+// come) and then the next FilterBatch from the gateway's client, which must
+// block the entry.
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { build } from "hdr-histogram-js";
@@ -12,7 +13,8 @@ import { CheckResponseSchema, FilterBatchResponseSchema } from "../sidecar/gen/d
 import { ContactKind, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import type { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { dncBatchFigure, type BenchContext } from "./bench-context.js";
-import { CHECK_PATH, FILTER_BATCH_PATH, checkRequests, fastRequest, freshPhones, type RequestSet } from "./filter-requests.js";
+import { CHECK_PATH, FILTER_BATCH_PATH, checkRequests, fastRequest, freshPhones, grpcFrame, type RequestSet } from "./filter-requests.js";
+import { RawH2Client } from "./raw-h2-client.js";
 import { openLoop, percentilesMs, type OpenLoopResult } from "./open-loop.js";
 import { fmt, type Target } from "./report.js";
 
@@ -32,15 +34,16 @@ export const WRITE_P99_FIGURE = "write-to-visible p99";
 export const WRITE_MISSES_FIGURE = "writes missed by the next FilterBatch";
 
 const ms = (v: number): string => fmt(v, 3);
+const p99 = (percentiles: [number, number][]): number => percentiles.find(([p]) => p === 99)![1];
 
 function describe(result: OpenLoopResult): string {
   const [p50, , , p999, , max] = percentilesMs(result.histogram).map(([, v]) => v);
   const pace =
     result.achievedRate < KEPT_UP * result.scheduledRate
-      ? `; the grpc-js client fell behind: ${fmt(result.achievedRate)} of ${fmt(result.scheduledRate)} req/s answered, the rest count as queueing`
+      ? `; the client fell behind: ${fmt(result.achievedRate)} of ${fmt(result.scheduledRate)} req/s answered, the rest count as queueing`
       : "";
-  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} errors (first: ${String(result.firstError)})`;
-  return `p50 ${ms(p50!)}, p99.9 ${ms(p999!)}, max ${ms(max!)} ms; ${fmt(result.histogram.totalCount)} calls at ${fmt(result.scheduledRate)}/s, open loop${pace}${errors}`;
+  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} calls failed, each counted as a minute (first: ${String(result.firstError)})`;
+  return `p50 ${ms(p50!)}, p99.9 ${ms(p999!)}, max ${ms(max!)} ms; ${fmt(result.histogram.totalCount)} calls at ${fmt(result.scheduledRate)}/s, open loop, raw HTTP/2 client${pace}${errors}`;
 }
 
 /** The 100-recipient request set at 1% blocked: the shape a latency-sensitive gateway sends. */
@@ -48,45 +51,55 @@ function smallSet(ctx: BenchContext): RequestSet {
   return ctx.sets.find((s) => s.recipientsPerRequest === 100 && s.ratio === 0.01) ?? ctx.sets[0]!;
 }
 
-async function measure(ctx: BenchContext, send: (i: number) => Promise<unknown>, rate: number): Promise<OpenLoopResult> {
-  await openLoop(send, rate, ctx.warmUpSeconds);
-  return openLoop(send, rate, ctx.seconds);
+/** Warm-up, then the measured run, at `rate` on a session of its own, so that a run the server broke leaves the next one intact. */
+async function measure(ctx: BenchContext, port: number, path: string, bodies: Buffer[], rate: number): Promise<OpenLoopResult> {
+  const h2 = await RawH2Client.open(port);
+  try {
+    const send = (i: number) => h2.call(path, bodies[i % bodies.length]!);
+    await openLoop(send, rate, ctx.warmUpSeconds);
+    return await openLoop(send, rate, ctx.seconds);
+  } finally {
+    h2.close();
+  }
 }
 
-export async function checkLatency(client: GrpcClient, ctx: BenchContext): Promise<void> {
+/** `client` verifies the requests (grpc-js decodes the answers); the timed load goes to `port` from the raw client. */
+export async function checkLatency(client: GrpcClient, port: number, ctx: BenchContext): Promise<void> {
   const set = smallSet(ctx);
   const requests = checkRequests(set, 50_000);
   // The first batch's recipients, one Check each, block exactly as the batch does.
   const first = await Promise.all(requests.slice(0, set.recipientsPerRequest).map((r) => client.callRaw(CHECK_PATH, r)));
   const blocked = first.filter((b) => fromBinary(CheckResponseSchema, b).blocked).length;
   if (blocked !== set.blockedPerRequest) throw new Error(`Check: ${blocked} of a batch blocked, ${set.blockedPerRequest} intended`);
+  const bodies = requests.map(grpcFrame);
   for (const rate of CHECK_RATES) {
-    const result = await measure(ctx, (i) => client.callRaw(CHECK_PATH, requests[i % requests.length]!), rate);
+    const result = await measure(ctx, port, CHECK_PATH, bodies, rate);
     const percentiles = percentilesMs(result.histogram);
     const target = rate === CHECK_TARGET.rate ? CHECK_TARGET.target : undefined;
-    ctx.report.figure(checkFigure(rate), result.histogram.getValueAtPercentile(99) / 1000, "ms", describe(result), target);
+    ctx.report.figure(checkFigure(rate), p99(percentiles), "ms", `${describe(result)}; ${fmt(set.ratio * 100)}% blocked`, target);
     ctx.report.latency({ name: `Check at ${fmt(rate)} req/s`, percentiles, targetMs: target?.value });
   }
 }
 
-export async function batchLatency(client: GrpcClient, ctx: BenchContext): Promise<void> {
+export async function batchLatency(port: number, ctx: BenchContext): Promise<void> {
   const set = smallSet(ctx);
   const basis = ctx.report.find(dncBatchFigure("fast", "h2load", set)) ?? ctx.report.find(dncBatchFigure("fast", "grpc-js", set));
   if (basis === undefined) throw new Error("FilterBatch latency: no FilterBatch(100) throughput to take shares of");
   const maxCalls = basis.value / set.recipientsPerRequest;
-  const buffers = set.buffers.fast;
+  const bodies = set.buffers.fast.map(grpcFrame);
   for (const share of LOAD_SHARES) {
     const rate = share * maxCalls;
-    const result = await measure(ctx, (i) => client.callRaw(FILTER_BATCH_PATH, buffers[i % buffers.length]!), rate);
+    const result = await measure(ctx, port, FILTER_BATCH_PATH, bodies, rate);
     const target = share === BATCH_TARGET.share ? BATCH_TARGET.target : undefined;
+    const percentiles = percentilesMs(result.histogram);
     ctx.report.figure(
       batchLatencyFigure(share),
-      result.histogram.getValueAtPercentile(99) / 1000,
+      p99(percentiles),
       "ms",
       `${describe(result)}; max = ${fmt(maxCalls)} calls/s (${basis.name})`,
       target,
     );
-    ctx.report.latency({ name: `FilterBatch(100) at ${fmt(share * 100)}% of max`, percentiles: percentilesMs(result.histogram), targetMs: target?.value });
+    ctx.report.latency({ name: `FilterBatch(100) at ${fmt(share * 100)}% of max`, percentiles, targetMs: target?.value });
   }
 }
 
@@ -99,6 +112,7 @@ export async function writeToVisible(client: GrpcClient, admin: GrpcClient, ctx:
   const histogram = () => build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const total = histogram();
   const ack = histogram();
+  const visible = histogram();
   let missed = 0;
   for (const phone of freshPhones(ctx.data, repeats)) {
     const sent = performance.now();
@@ -109,11 +123,13 @@ export async function writeToVisible(client: GrpcClient, admin: GrpcClient, ctx:
     const answered = performance.now();
     if (res.blocked.length !== 1) missed++;
     ack.recordValue(Math.max(1, Math.round((acked - sent) * 1000)));
+    visible.recordValue(Math.max(1, Math.round((answered - acked) * 1000)));
     total.recordValue(Math.max(1, Math.round((answered - sent) * 1000)));
   }
   const detail =
     `AddEntries sent → the next FilterBatch answers blocked, ${fmt(repeats)} times one after the other; ` +
-    `of which the AddEntries acknowledgement (an LMDB commit) p50 ${ms(ack.getValueAtPercentile(50) / 1000)}, p99 ${ms(ack.getValueAtPercentile(99) / 1000)} ms`;
+    `AddEntries until acknowledged (an LMDB commit) p50 ${ms(ack.getValueAtPercentile(50) / 1000)}, p99 ${ms(ack.getValueAtPercentile(99) / 1000)} ms, ` +
+    `then the FilterBatch p50 ${ms(visible.getValueAtPercentile(50) / 1000)}, p99 ${ms(visible.getValueAtPercentile(99) / 1000)} ms (grpc-js)`;
   ctx.report.figure(WRITE_P50_FIGURE, total.getValueAtPercentile(50) / 1000, "ms", detail, WRITE_TARGET);
   ctx.report.figure(WRITE_P99_FIGURE, total.getValueAtPercentile(99) / 1000, "ms", detail, WRITE_TARGET);
   ctx.report.figure(WRITE_MISSES_FIGURE, missed, `of ${fmt(repeats)}`, "acknowledged writes the next FilterBatch did not block (SPEC §4: must be 0)", { kind: "max", value: 0 });

@@ -49,18 +49,22 @@ function fullRequest(recipients: string[]): Buffer {
 }
 
 /**
- * `count` requests of `recipients` numbers each: round(ratio × recipients)
- * sampled from the loaded entries that block an SMS, the rest numbers no
- * entry holds, in shuffled positions.
+ * `count` requests of `recipients` distinct numbers each: round(ratio ×
+ * recipients) sampled from the loaded entries that block an SMS, the rest
+ * numbers no entry holds, in shuffled positions.
  */
 export function buildRequests(data: DataSet, seed: number, count: number, recipients: number, ratio: number): RequestSet {
   const rng = new Mulberry32(seed);
   const blockedPerRequest = Math.round(ratio * recipients);
   const batches: string[][] = [];
   for (let r = 0; r < count; r++) {
-    const list: string[] = [];
-    for (let i = 0; i < blockedPerRequest; i++) list.push(data.blockingSmsPhone(rng));
-    list.push(...freshPhones(data, recipients - list.length));
+    // Distinct numbers: a repeat would count once in a peer that answers with rows (PostgreSQL) and twice in one that answers per member.
+    const blocked = new Set<string>();
+    for (let draws = 0; blocked.size < blockedPerRequest; draws++) {
+      if (draws > 20 * blockedPerRequest) throw new Error(`the data set is too small for ${blockedPerRequest} distinct blocked numbers in a batch; give more --entries`);
+      blocked.add(data.blockingSmsPhone(rng));
+    }
+    const list = [...blocked, ...freshPhones(data, recipients - blocked.size)];
     for (let i = list.length - 1; i > 0; i--) {
       const j = rng.below(i + 1);
       [list[i], list[j]] = [list[j]!, list[i]!];

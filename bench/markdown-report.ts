@@ -11,6 +11,9 @@ export interface MarkdownInput {
   charts: { file: string; title: string }[];
 }
 
+/** The run size the issue's targets are stated for. */
+const FULL_ENTRIES = 10_000_000;
+
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const bound = (kind: "min" | "max"): string => (kind === "min" ? "≥" : "≤");
 
@@ -24,13 +27,13 @@ export function markdownReport({ startedAt, run, report, charts }: MarkdownInput
   out.push(`Run: ${facts.join(", ")}.`, "");
 
   out.push("## Targets", "");
-  out.push("| target | measured | required | result |", "| --- | --- | --- | --- |");
+  const rows: string[] = [];
   const shortfalls: string[] = [];
   for (const f of report.figures) {
     if (f.target === undefined) continue;
     const t = f.target;
     const required = `${bound(t.kind)} ${fmt(t.value)} ${f.unit}${t.scope === undefined ? "" : ` ${t.scope}`}`;
-    out.push(`| ${cell(f.name)} | ${fmtValue(f.value)} ${f.unit} | ${cell(required)} | ${t.met ? "PASS" : "**SHORT**"} |`);
+    rows.push(`| ${cell(f.name)} | ${fmtValue(f.value)} ${f.unit} | ${cell(required)} | ${t.met ? "PASS" : "**SHORT**"} |`);
     if (!t.met) shortfalls.push(`**${f.name}**: ${fmtValue(f.value)} ${f.unit}; the target is ${required}.`);
   }
   for (const c of report.comparisons) {
@@ -38,7 +41,7 @@ export function markdownReport({ startedAt, run, report, charts }: MarkdownInput
     if (t === undefined) continue;
     const peer = c.peers.find((p) => p.system === t.system)!;
     const required = `${bound(t.kind)} ${t.ratio} × ${t.system}`;
-    out.push(`| ${cell(c.metric)}, dnc ÷ ${t.system} | ${fmt(peer.ratio, 2)}× | ${required} | ${t.met ? "PASS" : "**SHORT**"} |`);
+    rows.push(`| ${cell(c.metric)}, dnc ÷ ${t.system} | ${fmt(peer.ratio, 2)}× | ${required} | ${t.met ? "PASS" : "**SHORT**"} |`);
     if (!t.met) {
       shortfalls.push(
         `**${c.metric}**: dnc ${fmtValue(c.dnc.value)} ${c.unit} against ${t.system} ${fmtValue(peer.value)} ${c.unit}, ` +
@@ -46,10 +49,15 @@ export function markdownReport({ startedAt, run, report, charts }: MarkdownInput
       );
     }
   }
-  out.push("");
+  const judged = rows.length > 0;
+  if (judged) out.push("| target | measured | required | result |", "| --- | --- | --- | --- |", ...rows, "");
   out.push("### Where dnc falls short", "");
-  if (shortfalls.length === 0) out.push("dnc meets every target in this run.");
+  if (!judged) out.push("Nothing was held against a target in this run.");
+  else if (shortfalls.length === 0) out.push("dnc meets every target judged in this run.");
   else for (const s of shortfalls) out.push(`- ${s}`);
+  if (judged && run.entries !== FULL_ENTRIES) {
+    out.push("", `The targets are stated for ${fmt(FULL_ENTRIES)} entries; this run has ${fmt(Number(run.entries))}, so it indicates, it does not decide.`);
+  }
   out.push("");
 
   if (report.comparisons.length > 0) {
@@ -64,6 +72,14 @@ export function markdownReport({ startedAt, run, report, charts }: MarkdownInput
       });
       out.push(`| ${cell(c.metric)} (${c.unit}) | ${fmtValue(c.dnc.value)} | ${peers.join(" | ")} |`);
     }
+    out.push("");
+  }
+
+  if (report.latencies.length > 0) {
+    const labels = report.latencies[0]!.percentiles.map(([p], i, all) => (i === all.length - 1 ? "max" : `p${p}`));
+    out.push("## Latency", "", "Milliseconds, open loop: each call timed from its scheduled send.", "");
+    out.push(`| run | ${labels.join(" | ")} |`, `| --- | ${labels.map(() => "---").join(" | ")} |`);
+    for (const l of report.latencies) out.push(`| ${cell(l.name)} | ${l.percentiles.map(([, ms]) => fmt(ms, 3)).join(" | ")} |`);
     out.push("");
   }
 

@@ -12,7 +12,7 @@
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -27,6 +27,7 @@ import {
   POSTGRES_SIZE_FIGURE,
   REDIS_MEMORY_FIGURE,
   REDIS_RSS_FIGURE,
+  SIDECAR_ANON_FIGURE,
   SIDECAR_RSS_FIGURE,
   dncBatchFigure,
   postgresBatchFigure,
@@ -64,6 +65,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TMP_DIR = join(ROOT, "bench", "results", "tmp");
 /** Where DncList.close saves the index (sidecar/engine/dnc-list.ts); removed to time a rebuild. */
 const SNAPSHOT_FILE = "index.snapshot";
+/** How a rerun learns the command the report should name (`dnc bench …`). */
+const COMMAND_ENV = "DNC_BENCH_COMMAND";
 const SYSTEMS = ["dnc", "redis", "postgres"] as const;
 type System = (typeof SYSTEMS)[number];
 
@@ -246,7 +249,6 @@ async function restart(list: DncList, dir: string, entries: number, report: Repo
   figure("restart, rebuild from LMDB", await timedOpen(dir, entries), "DncList.open with no snapshot: index rebuilt from the store");
 }
 
-
 /** dnc over gRPC: one sidecar process serves every figure, then stops. */
 async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<void> {
   const sidecar = await startSidecar(dir, ctx.cleanup);
@@ -259,8 +261,8 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
   const admin = new GrpcClient(address, { token: BENCH_ADMIN_TOKEN });
   try {
     await grpcThroughput(sidecar, client, bodyDirIn(TMP_DIR, ctx.cleanup), ctx);
-    await checkLatency(client, ctx);
-    await batchLatency(client, ctx);
+    await checkLatency(client, sidecar.ready.grpcPort, ctx);
+    await batchLatency(sidecar.ready.grpcPort, ctx);
     await writeToVisible(client, admin, ctx, opts.writeRepeats);
   } finally {
     client.close();
@@ -285,16 +287,20 @@ function compare(ctx: BenchContext): void {
     ratio: 0.25,
   });
   report.compare("resident memory per entry, serving", SIDECAR_RSS_FIGURE, [["Redis", REDIS_RSS_FIGURE]]);
+  report.compare("anonymous resident memory per entry, serving", SIDECAR_ANON_FIGURE, [["Redis", REDIS_RSS_FIGURE]]);
 }
 
 const shortOfTarget = (report: Report): boolean =>
   report.figures.some((f) => f.target?.met === false) || report.comparisons.some((c) => c.target?.met === false);
 
 /** `npm run bench` sets a large heap for the 10M-entry run; `dnc bench` gets one the same way, from a child process. */
-function rerunWithLargerHeap(argv: string[], entries: number): Promise<number> | undefined {
+function rerunWithLargerHeap(argv: string[], entries: number, command: string): Promise<number> | undefined {
   if (entries <= 1_000_000 || getHeapStatistics().heap_size_limit >= HEAP_MB * 1024 ** 2 * 0.9) return undefined;
   const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, script, ...argv], { stdio: "inherit" });
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, script, ...argv], {
+    stdio: "inherit",
+    env: { ...process.env, [COMMAND_ENV]: command },
+  });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
@@ -305,13 +311,15 @@ function rerunWithLargerHeap(argv: string[], entries: number): Promise<number> |
 /** Runs the benchmark with `argv` (the options above); `command` is how the report says it was started. */
 export async function runBench(argv: string[], command: string): Promise<void> {
   const opts = parseOptions(argv);
-  const rerun = rerunWithLargerHeap(argv, opts.entries);
+  const rerun = rerunWithLargerHeap(argv, opts.entries, command);
   if (rerun !== undefined) {
     const code = await rerun;
     if (code !== 0) throw new Error(`the benchmark exited ${code}`);
     return;
   }
   const startedAt = new Date();
+  // Other work on the machine skews every figure; the report shows how busy it was.
+  const loadAtStart = loadavg()[0]!;
   const cleanup = new Cleanup();
   const report = new Report(!opts.smoke);
   mkdirSync(TMP_DIR, { recursive: true });
@@ -364,6 +372,8 @@ export async function runBench(argv: string[], command: string): Promise<void> {
     cpus: cpus().length,
     memoryGB: totalmem() / 1024 ** 3,
     node: process.version,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadavg()[0]!,
     profiled,
   };
   const files = report.write(opts.out, startedAt, run);
@@ -378,7 +388,7 @@ function invokedDirectly(): boolean {
 
 if (invokedDirectly()) {
   const argv = process.argv.slice(2);
-  runBench(argv, `npm run bench -- ${argv.join(" ")}`.trim()).catch((err: unknown) => {
+  runBench(argv, process.env[COMMAND_ENV] ?? `npm run bench -- ${argv.join(" ")}`.trim()).catch((err: unknown) => {
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exitCode = 1;
   });

@@ -5,6 +5,8 @@ import type { CountryCode } from "libphonenumber-js";
 import { AdminGate } from "./admin/admin-gate.js";
 import { composeAdminImpl } from "./admin/admin-impl.js";
 import { EntryHandlers } from "./admin/entry-handlers.js";
+import { exportMethods } from "./admin/export-handlers.js";
+import { importMethods } from "./admin/import-handlers.js";
 import { historyMethods } from "./admin/history-handlers.js";
 import { keyMethods } from "./admin/key-handlers.js";
 import { StatsHandlers } from "./admin/stats-handlers.js";
@@ -26,7 +28,11 @@ import { filterServiceGrpc } from "./grpc/filter-service-grpc.js";
 import { GrpcServer, type TlsOptions } from "./grpc/grpc-server.js";
 import { AdminHttpServer } from "./http/admin-http-server.js";
 import { connectDoor } from "./http/connect-door.js";
+import { exportRoute } from "./http/export-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
+import { importRoutes } from "./http/import-routes.js";
+import { ImportService } from "./import/import-service.js";
+import { DEFAULT_IMPORT_SETTINGS, type ImportSettings } from "./import/import-settings.js";
 import { metricsRoute } from "./http/metrics-route.js";
 import { AdminCallLog } from "./logging/admin-call-log.js";
 import { createLogger, type Logger } from "./logging/logger.js";
@@ -49,6 +55,8 @@ export interface SidecarOptions {
   tls?: TlsOptions;
   /** Where the structured log goes; by default stdout at DNC_LOG_LEVEL (info). */
   logger?: Logger;
+  /** Import limits and batch size, over DEFAULT_IMPORT_SETTINGS (`--import-max-bytes` sets maxFileBytes). */
+  imports?: Partial<ImportSettings>;
 }
 
 export const DEFAULTS = {
@@ -72,6 +80,7 @@ export class Sidecar {
     private readonly traffic: TrafficLog,
     private readonly feed: ChangeFeed,
     private readonly webhooks: WebhookDispatcher,
+    private readonly imports: ImportService,
   ) {}
 
   static async start(options: SidecarOptions): Promise<Sidecar> {
@@ -83,12 +92,16 @@ export class Sidecar {
     const keys = ApiKeyStore.open(list.store);
     const feed = new ChangeFeed(list);
     const webhooks = new WebhookDispatcher(feed, new WebhookStore(list.store));
+    const importSettings = { ...DEFAULT_IMPORT_SETTINGS, ...options.imports };
+    const imports = ImportService.open(list, options.dataDir, importSettings, options.defaultCountry);
     const admin = composeAdminImpl(
       entries.methods(),
       historyMethods(list, feed, options.defaultCountry),
       keyMethods(keys),
       new StatsHandlers(list, traffic).methods(),
       webhookMethods(webhooks),
+      importMethods(imports),
+      exportMethods(list, options.defaultCountry),
     );
     const auth = new ApiKeyAuth(keys, options.adminToken);
     const gate = new AdminGate(admin, auth, new AdminCallLog(options.logger ?? createLogger()));
@@ -98,17 +111,24 @@ export class Sidecar {
       admin: adminServiceGrpc(gate),
     });
     let serving = false;
-    const http = new AdminHttpServer([...healthRoutes(() => serving), metricsRoute(metrics.registry), connectDoor(gate)]);
+    const http = new AdminHttpServer([
+      ...healthRoutes(() => serving),
+      metricsRoute(metrics.registry),
+      connectDoor(gate),
+      exportRoute(gate),
+      importRoutes(gate, imports, importSettings.maxFileBytes),
+    ]);
     try {
       const createdAdminKey =
         options.adminToken === undefined && keys.size === 0 ? (await keys.create("admin", Role.ADMIN, "dnc serve")).secret : undefined;
+      await imports.start();
       const grpcPort = await grpc.listen(options.grpcListen, options.tls);
       const httpPort = await http.listen(options.httpListen);
       grpc.setServing([FilterService.typeName, AdminService.typeName], true);
       serving = true;
       traffic.start();
       webhooks.start();
-      return new Sidecar(list, grpc, http, grpcPort, httpPort, keys, createdAdminKey, traffic, feed, webhooks);
+      return new Sidecar(list, grpc, http, grpcPort, httpPort, keys, createdAdminKey, traffic, feed, webhooks, imports);
     } catch (err: unknown) {
       await grpc.shutdown(0);
       await http.close();
@@ -121,6 +141,8 @@ export class Sidecar {
   /** In-flight calls finish (up to `graceMs`), then the servers stop and LMDB closes. */
   async stop(graceMs = 10_000): Promise<void> {
     this.grpc.setServing([FilterService.typeName, AdminService.typeName], false);
+    // Running imports end after their batch in flight, as INTERRUPTED, while the list is open to record it.
+    await this.imports.stop();
     await this.webhooks.stop();
     // Watch streams would hold the shutdown for the whole grace period: end them first.
     this.feed.close();

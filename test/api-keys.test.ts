@@ -51,7 +51,11 @@ function outcomeOf(code: status): Outcome {
   return "passed";
 }
 
-/** The status of an empty request to `method`; a stream that neither fails nor ends within a moment has passed auth. */
+/**
+ * The status of an empty request to `method` (for a client-streaming method,
+ * one empty message); a stream that neither fails nor ends within a moment
+ * has passed auth.
+ */
 function callStatus(client: GrpcClient, method: DescMethod, authorization: string | undefined): Promise<status> {
   const metadata = new Metadata();
   if (authorization !== undefined) metadata.set("authorization", authorization);
@@ -61,6 +65,15 @@ function callStatus(client: GrpcClient, method: DescMethod, authorization: strin
       () => status.OK,
       (err: ServiceError) => err.code,
     );
+  }
+  if (method.methodKind === "client_streaming") {
+    return new Promise((resolve) => {
+      const call = client.raw.makeClientStreamRequest(path, (b: Buffer) => b, (b: Buffer) => b, metadata, {}, (err: ServiceError | null) =>
+        resolve(err === null ? status.OK : err.code),
+      );
+      call.write(Buffer.alloc(0));
+      call.end();
+    });
   }
   return new Promise((resolve) => {
     const stream = client.raw.makeServerStreamRequest(path, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), metadata, {});

@@ -125,7 +125,7 @@ describe("Connect door", () => {
   });
 
   describe("role matrix: every method × no key, wrong key, each role", () => {
-    const OPERATOR_METHODS = new Set(["AddEntries", "RemoveEntries", "RemoveByFilter"]);
+    const OPERATOR_METHODS = new Set(["AddEntries", "RemoveEntries", "RemoveByFilter", "UploadImportFile", "AnalyzeImport", "StartImport", "CancelImport", "ExportEntries"]);
     const ADMIN_METHODS = new Set(["CreateApiKey", "ListApiKeys", "RevokeApiKey", "CreateWebhook", "ListWebhooks", "DeleteWebhook"]);
     const leastRole = (method: string) => (ADMIN_METHODS.has(method) ? Role.ADMIN : OPERATOR_METHODS.has(method) ? Role.OPERATOR : Role.VIEWER);
     const callers = [
@@ -136,12 +136,16 @@ describe("Connect door", () => {
       ["admin", Role.ADMIN],
     ] as const;
 
-    /** The call's code, with an empty request; a stream that stays open counts as let in. */
+    /** The call's code, with an empty request (one, for a client stream); a stream that stays open counts as let in. */
     async function outcome(c: AdminClient, method: (typeof AdminService.methods)[number]): Promise<Code | "ok"> {
       const fn = (c as unknown as Record<string, (req: object, options?: CallOptions) => unknown>)[method.localName]!;
       try {
         if (method.methodKind === "server_streaming") {
           await firstMessage((signal) => fn({}, { signal }) as AsyncIterable<unknown>, 300);
+        } else if (method.methodKind === "client_streaming") {
+          await fn((async function* () {
+            yield {};
+          })());
         } else {
           await fn({});
         }

@@ -3,13 +3,14 @@
 // logs the call with its outcome, refused attempts included. The doors only
 // translate their wire format and map errors to their own status codes.
 
-import type { DescMessage, DescMethod, Message, MessageShape } from "@bufbuild/protobuf";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
 import type { AdminAuth } from "../auth/admin-auth.js";
 import type { AdminCallFields, AdminCallLog, Door } from "../logging/admin-call-log.js";
 import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
 
-type AnyHandler = (req: MessageShape<DescMessage>, ctx: CallContext) => unknown;
+/** A request message, or for a client-streaming method the stream of them. */
+type AnyHandler = (req: Message | AsyncIterable<Message>, ctx: CallContext) => unknown;
 
 export interface AdminCall {
   door: Door;
@@ -63,6 +64,32 @@ export class AdminGate {
       throw err;
     } finally {
       this.log.record(fields, error, call.signal.aborted);
+    }
+  }
+
+  /**
+   * A client-streaming call: the key is checked before the handler reads a
+   * message, so a caller without one learns nothing from how its stream
+   * decodes. `requests` decodes lazily, as the handler reads it.
+   */
+  clientStream(call: AdminCall, requests: AsyncIterable<Message>): Promise<Message> {
+    return this.custom(call, (ctx) => this.handler(call)(requests, ctx) as Promise<Message>);
+  }
+
+  /**
+   * A call that a door serves its own way (a plain HTTP route on the admin
+   * port, say): checked as `call.method` and logged like the others, with
+   * `run` doing the work.
+   */
+  async custom<T>(call: AdminCall, run: (ctx: CallContext) => Promise<T>): Promise<T> {
+    const fields = this.fields(call);
+    try {
+      const res = await run(this.context(call, fields));
+      this.log.record(fields, undefined, call.signal.aborted);
+      return res;
+    } catch (err: unknown) {
+      this.log.record(fields, err, call.signal.aborted);
+      throw err;
     }
   }
 

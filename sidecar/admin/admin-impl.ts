@@ -3,7 +3,7 @@
 // the Connect door. Each concern lives in its own handlers file and hands
 // over its methods; this file puts them together and checks none is missing.
 
-import type { DescMethodServerStreaming, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
+import type { DescMethodClientStreaming, DescMethodServerStreaming, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import type { CallContext } from "./call-context.js";
 
@@ -14,7 +14,9 @@ export type AdminImpl = {
     ? (req: MessageShape<I>, ctx: CallContext) => MessageShape<O> | Promise<MessageShape<O>>
     : Methods[K] extends DescMethodServerStreaming<infer I, infer O>
       ? (req: MessageShape<I>, ctx: CallContext) => AsyncIterable<MessageShape<O>>
-      : never;
+      : Methods[K] extends DescMethodClientStreaming<infer I, infer O>
+        ? (reqs: AsyncIterable<MessageShape<I>>, ctx: CallContext) => Promise<MessageShape<O>>
+        : never;
 };
 
 export function composeAdminImpl(...parts: Partial<AdminImpl>[]): AdminImpl {

@@ -80,6 +80,7 @@ export class ApiKeyStore {
     this.byName.set(name, record);
     try {
       await this.db.put(name, record);
+      await this.db.flushed;
     } catch (err: unknown) {
       this.byName.delete(name);
       throw err;
@@ -108,6 +109,8 @@ export class ApiKeyStore {
     if (record.revokedAt === undefined) {
       record.revokedAt = Date.now();
       await this.db.put(name, record);
+      // lmdb-js resolves a put once committed; the revocation is acknowledged once on disk.
+      await this.db.flushed;
     }
     return info(record);
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `dnc` command: `serve` runs the sidecar; `add`, `check` and `keys`
-// talk to a running one over gRPC; `bench` runs the benchmark harness.
+// The `dnc` command: `serve` runs the sidecar; `add`, `check`, `keys`,
+// `import` and `export` talk to a running one over gRPC; `bench` runs the
+// benchmark harness.
 
 import { toJson } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
@@ -10,15 +11,18 @@ import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { CheckResponseSchema, FilterService } from "../gen/dnc/v1/filter_service_pb.js";
 import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
 import { resolveCountry } from "../normalise/contact-normaliser.js";
+import { DEFAULT_IMPORT_SETTINGS } from "../import/import-settings.js";
 import { DEFAULTS, Sidecar } from "../sidecar.js";
 import { clientFlags, clientUsage, connect } from "./client-options.js";
 import { parseEnum } from "./enum-names.js";
+import { exportCommand, exportUsage } from "./export-command.js";
+import { importCommand, importUsage } from "./import-command.js";
 import { keys, keysUsage } from "./keys-command.js";
 
 const usage = `dnc — Do-Not-Contact filter sidecar
 
   dnc serve [--data-dir DIR] [--grpc-listen HOST:PORT|unix:PATH] [--http-listen HOST:PORT]
-            [--max-batch N] [--default-country CC] [--filter-token]
+            [--max-batch N] [--default-country CC] [--filter-token] [--import-max-bytes N[K|M|G]]
             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
   dnc add CONTACT [--channel C] [--sender S] [--account A] [--kind phone|email|customer-id]
             [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC]
@@ -26,11 +30,13 @@ const usage = `dnc — Do-Not-Contact filter sidecar
   dnc check RECIPIENT --channel C [--sender S] [--account A] [--customer-id ID] [--country CC]
             ${clientUsage}
 ${keysUsage}
+${importUsage}
+${exportUsage}
   dnc bench [--quick | --smoke | --entries N] [--only dnc,redis,postgres] [--seconds S] [--profile]
             [--out DIR]   (as npm run bench; bash bench/setup.sh installs the peers)
 
 Defaults: --data-dir ${DEFAULTS.dataDir}, --grpc-listen ${DEFAULTS.grpcListen}, --http-listen ${DEFAULTS.httpListen},
---server ${DEFAULTS.grpcListen}, --max-batch ${DEFAULTS.maxBatch}.
+--server ${DEFAULTS.grpcListen}, --max-batch ${DEFAULTS.maxBatch}, --import-max-bytes ${DEFAULT_IMPORT_SETTINGS.maxFileBytes / 1024 ** 2}M.
 
 AdminService calls need an API key, and with --filter-token FilterService calls too. Clients send
 --token, else $DNC_TOKEN, else $DNC_ADMIN_TOKEN. \`dnc serve\` accepts $DNC_ADMIN_TOKEN (16+ characters)
@@ -48,6 +54,13 @@ function adminToken(): string | undefined {
   return token;
 }
 
+/** A byte count, with an optional K, M or G (powers of 1024). */
+function byteSize(text: string, flag: string): number {
+  const m = /^(\d+)([KMG]?)$/i.exec(text.trim());
+  if (m === null || Number(m[1]) === 0) throw new Error(`${flag}: expected a positive number of bytes, optionally with K, M or G`);
+  return Number(m[1]) * 1024 ** " KMG".indexOf((m[2] || " ").toUpperCase());
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -58,6 +71,7 @@ async function serve(args: string[]): Promise<void> {
       "max-batch": { type: "string", default: String(DEFAULTS.maxBatch) },
       "default-country": { type: "string", default: "" },
       "filter-token": { type: "boolean", default: false },
+      "import-max-bytes": { type: "string", default: String(DEFAULT_IMPORT_SETTINGS.maxFileBytes) },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "tls-client-ca": { type: "string" },
@@ -77,6 +91,7 @@ async function serve(args: string[]): Promise<void> {
     defaultCountry: resolveCountry(values["default-country"], undefined, "--default-country"),
     adminToken: adminToken(),
     filterToken: values["filter-token"],
+    imports: { maxFileBytes: byteSize(values["import-max-bytes"], "--import-max-bytes") },
     tls:
       cert === undefined || key === undefined
         ? undefined
@@ -188,7 +203,7 @@ async function bench(args: string[]): Promise<void> {
   await runBench(args, `dnc bench ${args.join(" ")}`.trim());
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { serve, add, check, keys, bench };
+const commands: Record<string, (args: string[]) => Promise<void>> = { serve, add, check, keys, import: importCommand, export: exportCommand, bench };
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;

@@ -170,8 +170,18 @@ export class DncList {
     return { contactId, channel: scope.channel, senderId, accountId };
   }
 
-  /** Adds entries (SPEC §2): new keys are added, known keys are repeats, the rest are rejected with a reason. */
-  addEntries(entries: Entry[], defaultCountry: CountryCode | undefined, actor: string): Promise<AddResult> {
+  /**
+   * Adds entries (SPEC §2): new keys are added, known keys are repeats, the
+   * rest are rejected with a reason. `alsoWrite` runs at the end of the same
+   * transaction, with the result: a caller's own records (an import job's
+   * progress and report) commit together with the entries, or not at all.
+   */
+  addEntries(
+    entries: Entry[],
+    defaultCountry: CountryCode | undefined,
+    actor: string,
+    alsoWrite?: (w: StoreWriter, result: AddResult) => void,
+  ): Promise<AddResult> {
     const checked = entries.map((e) => {
       const scope = checkScope(e, defaultCountry);
       if (!scope.ok) return scope;
@@ -222,6 +232,7 @@ export class DncList {
         });
         this.stats.persist(w, changes);
         persistCampaignDays(w, this.store, changes);
+        alsoWrite?.(w, result);
       });
       this.commitPending(pending);
       this.stats.apply(changes);
@@ -282,6 +293,18 @@ export class DncList {
         }
       }),
     );
+  }
+
+  /**
+   * Records an export in the history: who, and `description` (the selection,
+   * the format and the rows written). It belongs to no contact, so it shows
+   * in GetHistory but in no contact's history, and the replays skip it.
+   */
+  recordExport(actor: string, description: string): Promise<void> {
+    const at = Date.now();
+    return this.exclusive(async () => {
+      await this.write((w) => void w.appendHistory({ at, actor, action: "exported", entry: new Uint8Array(0), note: description }));
+    });
   }
 
   /**

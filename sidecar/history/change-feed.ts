@@ -1,7 +1,8 @@
-// The live change feed: every add and removal in sequence order, read from
-// the history as the list commits it. Readers keep their own cursor, so a
-// reader that falls behind or reconnects loses nothing and the writers never
-// wait for it. WatchChanges streams it; the webhook dispatcher delivers it.
+// The live change feed: every add and removal, and the end of every import
+// job (so a watcher learns when a bulk change is done), in sequence order,
+// read from the history as the list commits it. Readers keep their own
+// cursor, so a reader that falls behind or reconnects loses nothing and the
+// writers never wait for it. WatchChanges streams it; the webhook dispatcher delivers it.
 
 import { InvalidArgumentError, UnavailableError } from "../errors.js";
 import type { DncList } from "../engine/dnc-list.js";
@@ -46,7 +47,7 @@ export class ChangeFeed {
     let looked = 0;
     for (const event of this.list.store.historyAfter(afterSeq)) {
       through = event.seq;
-      if (event.action === "added" || event.action === "removed") changes.push(event);
+      if (event.action === "added" || event.action === "removed" || event.action === "import_finished") changes.push(event);
       if (changes.length === READ_CHANGES || ++looked === READ_EVENTS) return { changes, through, caughtUp: false };
     }
     return { changes, through, caughtUp: true };

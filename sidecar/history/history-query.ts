@@ -9,7 +9,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
 import { GetHistoryResponseSchema, type GetHistoryRequest, type GetHistoryResponse } from "../gen/dnc/v1/admin_service_pb.js";
-import { HistoryAction, type HistoryEvent as HistoryEventMessage } from "../gen/dnc/v1/history_pb.js";
+import { HistoryAction, HistoryActionSchema, type HistoryEvent as HistoryEventMessage } from "../gen/dnc/v1/history_pb.js";
 import { ContactKind, EntrySchema, Source } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
 import type { DncList } from "../engine/dnc-list.js";
@@ -74,7 +74,7 @@ function eventsOf(list: DncList, req: GetHistoryRequest, serverCountry: CountryC
 
 function eventPredicate(req: GetHistoryRequest): (event: HistoryEvent) => boolean {
   req.actions.forEach((a, i) => {
-    if (!Number.isInteger(a) || a < HistoryAction.ADDED || a > HistoryAction.REJECTED) throw new InvalidArgumentError(`actions[${i}]`, `unknown value ${a}`);
+    if (a === HistoryAction.UNSPECIFIED || HistoryActionSchema.value[a] === undefined) throw new InvalidArgumentError(`actions[${i}]`, `unknown value ${a}`);
   });
   req.sources.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 0 || s > Source.EMAIL_SERVER) throw new InvalidArgumentError(`sources[${i}]`, `unknown value ${s}`);

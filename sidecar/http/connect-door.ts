@@ -49,6 +49,14 @@ function adminServiceConnect(gate: AdminGate): ServiceImpl<typeof AdminService> 
           throw toConnectError(err);
         }
       };
+    } else if (method.methodKind === "client_streaming") {
+      impl[method.localName] = async (reqs: AsyncIterable<Message>, ctx: HandlerContext) => {
+        try {
+          return await gate.clientStream(adminCall(method, ctx), reqs);
+        } catch (err: unknown) {
+          throw toConnectError(err);
+        }
+      };
     }
   }
   return impl as ServiceImpl<typeof AdminService>;

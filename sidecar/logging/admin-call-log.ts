@@ -6,7 +6,8 @@
 import { DncError, type ErrorCode } from "../errors.js";
 import type { Logger } from "./logger.js";
 
-export type Door = "grpc" | "connect";
+/** "http": a plain HTTP route on the admin port that runs an AdminService method (the export download). */
+export type Door = "grpc" | "connect" | "http";
 
 /** An ErrorCode, or what a call that raised none came to. */
 type Outcome = "ok" | "canceled" | ErrorCode;

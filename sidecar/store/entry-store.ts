@@ -7,8 +7,11 @@ import { open, type Database, type RootDatabase } from "lmdb";
 import { mkdirSync } from "node:fs";
 import { ENTRY_KEY_BYTES } from "./entry-key.js";
 
-/** What happened to an entry, as the history records it. */
-export type HistoryAction = "added" | "repeated" | "removed" | "rejected";
+/**
+ * What happened to an entry (or, for "exported", to a selection of entries;
+ * for "import_finished", to an import job), as the history records it.
+ */
+export type HistoryAction = "added" | "repeated" | "removed" | "rejected" | "exported" | "import_finished";
 
 export interface HistoryEvent {
   seq: number;
@@ -16,12 +19,14 @@ export interface HistoryEvent {
   at: number;
   actor: string;
   action: HistoryAction;
-  /** The entry (protobuf `dnc.v1.Entry`) as it stands after the change, or as given when rejected. */
+  /** The entry (protobuf `dnc.v1.Entry`) as it stands after the change, or as given when rejected; empty on "exported" and "import_finished". */
   entry: Uint8Array;
-  /** Removal consent note, or the rejection reason. */
+  /** Removal consent note, the rejection reason, or what an export selected and wrote. */
   note?: string;
   /** The entry's store key, on "added" and "removed": what a replay of the index needs. */
   key?: Uint8Array;
+  /** The job as it ended (protobuf `dnc.v1.ImportJob`), on "import_finished". */
+  importJob?: Uint8Array;
 }
 
 export type NameTable = "senders" | "accounts";
@@ -130,7 +135,17 @@ export class EntryStore {
       this.seq = startSeq;
       throw err;
     }
+    await this.durable();
     return result;
+  }
+
+  /**
+   * Resolves once every commit so far is on disk. lmdb-js resolves a write
+   * when it is committed and visible, and syncs it to disk after that
+   * (overlappingSync): an acknowledgement must wait for this too.
+   */
+  async durable(): Promise<void> {
+    await this.root.flushed;
   }
 
   private readonly writer: StoreWriter = {
@@ -184,6 +199,11 @@ export class EntryStore {
     }
   }
 
+  /** Every entry in key order (contact id, channel, sender id, account id): one sequential read, for exports. */
+  *allEntries(): Iterable<{ key: Buffer } & StoredEntry> {
+    for (const { key, value } of this.entries.getRange({})) yield { key, seq: value.readUIntBE(2, 6), entry: value.subarray(8) };
+  }
+
   /** Entry keys newest first, starting below `beforeSeq`. */
   *keysNewestFirst(beforeSeq?: number): Iterable<{ seq: number; key: Buffer }> {
     const range = beforeSeq === undefined ? { reverse: true } : { reverse: true, start: beforeSeq - 1 };
@@ -234,8 +254,9 @@ export class EntryStore {
     for (const { key, value } of this.byAddOrder.getRange(range)) yield { seq: key, key: value };
   }
 
+  /** From LMDB's own page statistics: constant time (getCount would walk every entry). */
   entryCount(): number {
-    return this.entries.getCount();
+    return (this.entries.getStats() as { entryCount: number }).entryCount;
   }
 
   /** For rebuilding the index. */

@@ -30,9 +30,12 @@ export class WebhookStore {
   /** Resolves once the record is durable. */
   async put(hook: StoredWebhook): Promise<void> {
     await this.db.put(hook.id, hook);
+    // lmdb-js resolves a put once committed; it is on disk once `flushed` resolves.
+    await this.db.flushed;
   }
 
   async remove(id: string): Promise<void> {
     await this.db.remove(id);
+    await this.db.flushed;
   }
 }

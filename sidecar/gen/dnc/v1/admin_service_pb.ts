@@ -6,8 +6,12 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ApiKey, Role } from "./api_key_pb.js";
 import { file_dnc_v1_api_key } from "./api_key_pb.js";
+import type { ExportFormat } from "./export_pb.js";
+import { file_dnc_v1_export } from "./export_pb.js";
 import type { HistoryAction, HistoryEvent } from "./history_pb.js";
 import { file_dnc_v1_history } from "./history_pb.js";
+import type { ColumnMapping, ImportCounts, ImportJob, ImportOptions, RejectedRow } from "./import_pb.js";
+import { file_dnc_v1_import } from "./import_pb.js";
 import type { Channel, ContactKind, Entry, EntryKey, Reason, SendRequest, Source } from "./types_pb.js";
 import { file_dnc_v1_types } from "./types_pb.js";
 import type { Webhook } from "./webhook_pb.js";
@@ -20,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file dnc/v1/admin_service.proto.
  */
 export const file_dnc_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("ChpkbmMvdjEvYWRtaW5fc2VydmljZS5wcm90bxIGZG5jLnYxIkwKEUFkZEVudHJpZXNSZXF1ZXN0Eh4KB2VudHJpZXMYASADKAsyDS5kbmMudjEuRW50cnkSFwoPZGVmYXVsdF9jb3VudHJ5GAIgASgJIi4KDVJlamVjdGVkRW50cnkSDQoFaW5kZXgYASABKA0SDgoGcmVhc29uGAIgASgJIl4KEkFkZEVudHJpZXNSZXNwb25zZRINCgVhZGRlZBgBIAEoDRIQCghyZXBlYXRlZBgCIAEoDRInCghyZWplY3RlZBgDIAMoCzIVLmRuYy52MS5SZWplY3RlZEVudHJ5IngKFFJlbW92ZUVudHJpZXNSZXF1ZXN0Eh4KBGtleXMYASADKAsyEC5kbmMudjEuRW50cnlLZXkSGQoRY29uc2VudF9jb25maXJtZWQYAiABKAgSDAoEbm90ZRgDIAEoCRIXCg9kZWZhdWx0X2NvdW50cnkYBCABKAkiOwoVUmVtb3ZlRW50cmllc1Jlc3BvbnNlEg8KB3JlbW92ZWQYASABKA0SEQoJbm90X2ZvdW5kGAIgAygNIrcCCgtFbnRyeUZpbHRlchIPCgdjb250YWN0GAEgASgJEiEKCGNoYW5uZWxzGAIgAygOMg8uZG5jLnYxLkNoYW5uZWwSDwoHc2VuZGVycxgDIAMoCRIQCghhY2NvdW50cxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRIfCgdyZWFzb25zGAYgAygOMg4uZG5jLnYxLlJlYXNvbhIUCgxjYW1wYWlnbl9yZWYYByABKAkSLwoLYWRkZWRfYWZ0ZXIYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGFkZGVkX2JlZm9yZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOY29udGFjdF9wcmVmaXgYCiABKAkinAEKEkxpc3RFbnRyaWVzUmVxdWVzdBIjCgZmaWx0ZXIYASABKAsyEy5kbmMudjEuRW50cnlGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkSFwoPZGVmYXVsdF9jb3VudHJ5GAQgASgJEiEKBW9yZGVyGAUgASgOMhIuZG5jLnYxLkVudHJ5T3JkZXIiYwoTTGlzdEVudHJpZXNSZXNwb25zZRIeCgdlbnRyaWVzGAEgAygLMg0uZG5jLnYxLkVudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRITCgt0b3RhbF9jb3VudBgDIAEoBCJgChFHZXRDb250YWN0UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJIrgBChJHZXRDb250YWN0UmVzcG9uc2USDwoHY29udGFjdBgBIAEoCRIhCgRraW5kGAIgASgOMhMuZG5jLnYxLkNvbnRhY3RLaW5kEh4KB2VudHJpZXMYAyADKAsyDS5kbmMudjEuRW50cnkSJwoIY2hhbm5lbHMYBCADKAsyFS5kbmMudjEuQ2hhbm5lbFN0YXR1cxIlCgdoaXN0b3J5GAUgAygLMhQuZG5jLnYxLkhpc3RvcnlFdmVudCJ8Cg1DaGFubmVsU3RhdHVzEiAKB2NoYW5uZWwYASABKA4yDy5kbmMudjEuQ2hhbm5lbBIPCgdibG9ja2VkGAIgASgIEhgKEGJsb2NrZWRfZm9yX3NvbWUYAyABKAgSHgoHZW50cmllcxgEIAMoCzINLmRuYy52MS5FbnRyeSKkAQoVUmVtb3ZlQnlGaWx0ZXJSZXF1ZXN0EiMKBmZpbHRlchgBIAEoCzITLmRuYy52MS5FbnRyeUZpbHRlchIZChFjb25zZW50X2NvbmZpcm1lZBgCIAEoCBIMCgRub3RlGAMgASgJEg8KB2RyeV9ydW4YBCABKAgSEwoLc2FtcGxlX3NpemUYBSABKA0SFwoPZGVmYXVsdF9jb3VudHJ5GAYgASgJIlkKFlJlbW92ZUJ5RmlsdGVyUmVzcG9uc2USDwoHbWF0Y2hlZBgBIAEoBBIPCgdyZW1vdmVkGAIgASgEEh0KBnNhbXBsZRgDIAMoCzINLmRuYy52MS5FbnRyeSIqCgpWYWx1ZUNvdW50Eg0KBXZhbHVlGAEgASgJEg0KBWNvdW50GAIgASgEIjMKEkxpc3RTZW5kZXJzUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSDQoFbGltaXQYAiABKA0iOQoTTGlzdFNlbmRlcnNSZXNwb25zZRIiCgZ2YWx1ZXMYASADKAsyEi5kbmMudjEuVmFsdWVDb3VudCI0ChNMaXN0QWNjb3VudHNSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRINCgVsaW1pdBgCIAEoDSI6ChRMaXN0QWNjb3VudHNSZXNwb25zZRIiCgZ2YWx1ZXMYASADKAsyEi5kbmMudjEuVmFsdWVDb3VudCI1ChRMaXN0Q2FtcGFpZ25zUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSDQoFbGltaXQYAiABKA0iOwoVTGlzdENhbXBhaWduc1Jlc3BvbnNlEiIKBnZhbHVlcxgBIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Is0CChFHZXRIaXN0b3J5UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJEg4KBmFjdG9ycxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRImCgdhY3Rpb25zGAYgAygOMhUuZG5jLnYxLkhpc3RvcnlBY3Rpb24SKQoFYWZ0ZXIYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKBmJlZm9yZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAkgASgNEhIKCnBhZ2VfdG9rZW4YCiABKAkSFAoMb2xkZXN0X2ZpcnN0GAsgASgIIlMKEkdldEhpc3RvcnlSZXNwb25zZRIkCgZldmVudHMYASADKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ3Cg5DaGVja0F0UmVxdWVzdBIkCgdyZXF1ZXN0GAEgASgLMhMuZG5jLnYxLlNlbmRSZXF1ZXN0EiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9kZWZhdWx0X2NvdW50cnkYAyABKAkijgEKD0NoZWNrQXRSZXNwb25zZRIPCgdibG9ja2VkGAEgASgIEgwKBGNvZGUYAiABKAkSHAoFZW50cnkYAyABKAsyDS5kbmMudjEuRW50cnkSJgoIYWRkZWRfYnkYBCABKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50EhYKDmludmFsaWRfcmVhc29uGAUgASgJImMKD0dldFN0YXRzUmVxdWVzdBIoCgRmcm9tGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgJ0bxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPwoLQ2FtcGFpZ25EYXkSFAoMY2FtcGFpZ25fcmVmGAEgASgJEgsKA2RheRgCIAEoCRINCgVjb3VudBgDIAEoBCLiBAoQR2V0U3RhdHNSZXNwb25zZRIVCg10b3RhbF9lbnRyaWVzGAEgASgEEi4KEmVudHJpZXNfYnlfY2hhbm5lbBgCIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Ei0KEWVudHJpZXNfYnlfc291cmNlGAMgAygLMhIuZG5jLnYxLlZhbHVlQ291bnQSLQoRZW50cmllc19ieV9yZWFzb24YBCADKAsyEi5kbmMudjEuVmFsdWVDb3VudBItChFlbnRyaWVzX2J5X3NlbmRlchgFIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Ei4KEmVudHJpZXNfYnlfYWNjb3VudBgGIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50EjYKGW9wdF9vdXRzX3Blcl9jYW1wYWlnbl9kYXkYByADKAsyEy5kbmMudjEuQ2FtcGFpZ25EYXkSGgoScmVjaXBpZW50c19jaGVja2VkGAggASgEEhoKEnJlY2lwaWVudHNfYmxvY2tlZBgJIAEoBBIaChJyZWNpcGllbnRzX2ludmFsaWQYCiABKAQSLgoSYmxvY2tlZF9ieV9jaGFubmVsGAsgAygLMhIuZG5jLnYxLlZhbHVlQ291bnQSLQoRYmxvY2tlZF9ieV9zZW5kZXIYDCADKAsyEi5kbmMudjEuVmFsdWVDb3VudBIuChJibG9ja2VkX2J5X2FjY291bnQYDSADKAsyEi5kbmMudjEuVmFsdWVDb3VudBIvChNibG9ja2VkX2J5X2NhbXBhaWduGA4gAygLMhIuZG5jLnYxLlZhbHVlQ291bnQiKAoTV2F0Y2hDaGFuZ2VzUmVxdWVzdBIRCglhZnRlcl9zZXEYASABKAQiOwoUV2F0Y2hDaGFuZ2VzUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50Ij8KE0NyZWF0ZUFwaUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIaCgRyb2xlGAIgASgOMgwuZG5jLnYxLlJvbGUiQwoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USGwoDa2V5GAEgASgLMg4uZG5jLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiFAoSTGlzdEFwaUtleXNSZXF1ZXN0IjMKE0xpc3RBcGlLZXlzUmVzcG9uc2USHAoEa2V5cxgBIAMoCzIOLmRuYy52MS5BcGlLZXkiIwoTUmV2b2tlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIjMKFFJldm9rZUFwaUtleVJlc3BvbnNlEhsKA2tleRgBIAEoCzIOLmRuYy52MS5BcGlLZXkiIwoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSCwoDdXJsGAEgASgJIkkKFUNyZWF0ZVdlYmhvb2tSZXNwb25zZRIgCgd3ZWJob29rGAEgASgLMg8uZG5jLnYxLldlYmhvb2sSDgoGc2VjcmV0GAIgASgJIhUKE0xpc3RXZWJob29rc1JlcXVlc3QiOQoUTGlzdFdlYmhvb2tzUmVzcG9uc2USIQoId2ViaG9va3MYASADKAsyDy5kbmMudjEuV2ViaG9vayIiChREZWxldGVXZWJob29rUmVxdWVzdBIKCgJpZBgBIAEoCSIXChVEZWxldGVXZWJob29rUmVzcG9uc2UqfgoKRW50cnlPcmRlchIbChdFTlRSWV9PUkRFUl9VTlNQRUNJRklFRBAAEhwKGEVOVFJZX09SREVSX05FV0VTVF9GSVJTVBABEhwKGEVOVFJZX09SREVSX09MREVTVF9GSVJTVBACEhcKE0VOVFJZX09SREVSX0NPTlRBQ1QQAzKyCgoMQWRtaW5TZXJ2aWNlEkMKCkFkZEVudHJpZXMSGS5kbmMudjEuQWRkRW50cmllc1JlcXVlc3QaGi5kbmMudjEuQWRkRW50cmllc1Jlc3BvbnNlEkwKDVJlbW92ZUVudHJpZXMSHC5kbmMudjEuUmVtb3ZlRW50cmllc1JlcXVlc3QaHS5kbmMudjEuUmVtb3ZlRW50cmllc1Jlc3BvbnNlEkYKC0xpc3RFbnRyaWVzEhouZG5jLnYxLkxpc3RFbnRyaWVzUmVxdWVzdBobLmRuYy52MS5MaXN0RW50cmllc1Jlc3BvbnNlEkMKCkdldENvbnRhY3QSGS5kbmMudjEuR2V0Q29udGFjdFJlcXVlc3QaGi5kbmMudjEuR2V0Q29udGFjdFJlc3BvbnNlEk8KDlJlbW92ZUJ5RmlsdGVyEh0uZG5jLnYxLlJlbW92ZUJ5RmlsdGVyUmVxdWVzdBoeLmRuYy52MS5SZW1vdmVCeUZpbHRlclJlc3BvbnNlEkYKC0xpc3RTZW5kZXJzEhouZG5jLnYxLkxpc3RTZW5kZXJzUmVxdWVzdBobLmRuYy52MS5MaXN0U2VuZGVyc1Jlc3BvbnNlEkkKDExpc3RBY2NvdW50cxIbLmRuYy52MS5MaXN0QWNjb3VudHNSZXF1ZXN0GhwuZG5jLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlEkwKDUxpc3RDYW1wYWlnbnMSHC5kbmMudjEuTGlzdENhbXBhaWduc1JlcXVlc3QaHS5kbmMudjEuTGlzdENhbXBhaWduc1Jlc3BvbnNlEkMKCkdldEhpc3RvcnkSGS5kbmMudjEuR2V0SGlzdG9yeVJlcXVlc3QaGi5kbmMudjEuR2V0SGlzdG9yeVJlc3BvbnNlEjoKB0NoZWNrQXQSFi5kbmMudjEuQ2hlY2tBdFJlcXVlc3QaFy5kbmMudjEuQ2hlY2tBdFJlc3BvbnNlEj0KCEdldFN0YXRzEhcuZG5jLnYxLkdldFN0YXRzUmVxdWVzdBoYLmRuYy52MS5HZXRTdGF0c1Jlc3BvbnNlEksKDFdhdGNoQ2hhbmdlcxIbLmRuYy52MS5XYXRjaENoYW5nZXNSZXF1ZXN0GhwuZG5jLnYxLldhdGNoQ2hhbmdlc1Jlc3BvbnNlMAESSQoMQ3JlYXRlQXBpS2V5EhsuZG5jLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaHC5kbmMudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USRgoLTGlzdEFwaUtleXMSGi5kbmMudjEuTGlzdEFwaUtleXNSZXF1ZXN0GhsuZG5jLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2USSQoMUmV2b2tlQXBpS2V5EhsuZG5jLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaHC5kbmMudjEuUmV2b2tlQXBpS2V5UmVzcG9uc2USTAoNQ3JlYXRlV2ViaG9vaxIcLmRuYy52MS5DcmVhdGVXZWJob29rUmVxdWVzdBodLmRuYy52MS5DcmVhdGVXZWJob29rUmVzcG9uc2USSQoMTGlzdFdlYmhvb2tzEhsuZG5jLnYxLkxpc3RXZWJob29rc1JlcXVlc3QaHC5kbmMudjEuTGlzdFdlYmhvb2tzUmVzcG9uc2USTAoNRGVsZXRlV2ViaG9vaxIcLmRuYy52MS5EZWxldGVXZWJob29rUmVxdWVzdBodLmRuYy52MS5EZWxldGVXZWJob29rUmVzcG9uc2ViBnByb3RvMw", [file_dnc_v1_api_key, file_dnc_v1_history, file_dnc_v1_types, file_dnc_v1_webhook, file_google_protobuf_timestamp]);
+  fileDesc("ChpkbmMvdjEvYWRtaW5fc2VydmljZS5wcm90bxIGZG5jLnYxIkwKEUFkZEVudHJpZXNSZXF1ZXN0Eh4KB2VudHJpZXMYASADKAsyDS5kbmMudjEuRW50cnkSFwoPZGVmYXVsdF9jb3VudHJ5GAIgASgJIi4KDVJlamVjdGVkRW50cnkSDQoFaW5kZXgYASABKA0SDgoGcmVhc29uGAIgASgJIl4KEkFkZEVudHJpZXNSZXNwb25zZRINCgVhZGRlZBgBIAEoDRIQCghyZXBlYXRlZBgCIAEoDRInCghyZWplY3RlZBgDIAMoCzIVLmRuYy52MS5SZWplY3RlZEVudHJ5IngKFFJlbW92ZUVudHJpZXNSZXF1ZXN0Eh4KBGtleXMYASADKAsyEC5kbmMudjEuRW50cnlLZXkSGQoRY29uc2VudF9jb25maXJtZWQYAiABKAgSDAoEbm90ZRgDIAEoCRIXCg9kZWZhdWx0X2NvdW50cnkYBCABKAkiOwoVUmVtb3ZlRW50cmllc1Jlc3BvbnNlEg8KB3JlbW92ZWQYASABKA0SEQoJbm90X2ZvdW5kGAIgAygNIrcCCgtFbnRyeUZpbHRlchIPCgdjb250YWN0GAEgASgJEiEKCGNoYW5uZWxzGAIgAygOMg8uZG5jLnYxLkNoYW5uZWwSDwoHc2VuZGVycxgDIAMoCRIQCghhY2NvdW50cxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRIfCgdyZWFzb25zGAYgAygOMg4uZG5jLnYxLlJlYXNvbhIUCgxjYW1wYWlnbl9yZWYYByABKAkSLwoLYWRkZWRfYWZ0ZXIYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGFkZGVkX2JlZm9yZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOY29udGFjdF9wcmVmaXgYCiABKAkinAEKEkxpc3RFbnRyaWVzUmVxdWVzdBIjCgZmaWx0ZXIYASABKAsyEy5kbmMudjEuRW50cnlGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkSFwoPZGVmYXVsdF9jb3VudHJ5GAQgASgJEiEKBW9yZGVyGAUgASgOMhIuZG5jLnYxLkVudHJ5T3JkZXIiYwoTTGlzdEVudHJpZXNSZXNwb25zZRIeCgdlbnRyaWVzGAEgAygLMg0uZG5jLnYxLkVudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRITCgt0b3RhbF9jb3VudBgDIAEoBCJgChFHZXRDb250YWN0UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJIrgBChJHZXRDb250YWN0UmVzcG9uc2USDwoHY29udGFjdBgBIAEoCRIhCgRraW5kGAIgASgOMhMuZG5jLnYxLkNvbnRhY3RLaW5kEh4KB2VudHJpZXMYAyADKAsyDS5kbmMudjEuRW50cnkSJwoIY2hhbm5lbHMYBCADKAsyFS5kbmMudjEuQ2hhbm5lbFN0YXR1cxIlCgdoaXN0b3J5GAUgAygLMhQuZG5jLnYxLkhpc3RvcnlFdmVudCJ8Cg1DaGFubmVsU3RhdHVzEiAKB2NoYW5uZWwYASABKA4yDy5kbmMudjEuQ2hhbm5lbBIPCgdibG9ja2VkGAIgASgIEhgKEGJsb2NrZWRfZm9yX3NvbWUYAyABKAgSHgoHZW50cmllcxgEIAMoCzINLmRuYy52MS5FbnRyeSKkAQoVUmVtb3ZlQnlGaWx0ZXJSZXF1ZXN0EiMKBmZpbHRlchgBIAEoCzITLmRuYy52MS5FbnRyeUZpbHRlchIZChFjb25zZW50X2NvbmZpcm1lZBgCIAEoCBIMCgRub3RlGAMgASgJEg8KB2RyeV9ydW4YBCABKAgSEwoLc2FtcGxlX3NpemUYBSABKA0SFwoPZGVmYXVsdF9jb3VudHJ5GAYgASgJIlkKFlJlbW92ZUJ5RmlsdGVyUmVzcG9uc2USDwoHbWF0Y2hlZBgBIAEoBBIPCgdyZW1vdmVkGAIgASgEEh0KBnNhbXBsZRgDIAMoCzINLmRuYy52MS5FbnRyeSIqCgpWYWx1ZUNvdW50Eg0KBXZhbHVlGAEgASgJEg0KBWNvdW50GAIgASgEIjMKEkxpc3RTZW5kZXJzUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSDQoFbGltaXQYAiABKA0iOQoTTGlzdFNlbmRlcnNSZXNwb25zZRIiCgZ2YWx1ZXMYASADKAsyEi5kbmMudjEuVmFsdWVDb3VudCI0ChNMaXN0QWNjb3VudHNSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRINCgVsaW1pdBgCIAEoDSI6ChRMaXN0QWNjb3VudHNSZXNwb25zZRIiCgZ2YWx1ZXMYASADKAsyEi5kbmMudjEuVmFsdWVDb3VudCI1ChRMaXN0Q2FtcGFpZ25zUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSDQoFbGltaXQYAiABKA0iOwoVTGlzdENhbXBhaWduc1Jlc3BvbnNlEiIKBnZhbHVlcxgBIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Is0CChFHZXRIaXN0b3J5UmVxdWVzdBIPCgdjb250YWN0GAEgASgJEiEKBGtpbmQYAiABKA4yEy5kbmMudjEuQ29udGFjdEtpbmQSFwoPZGVmYXVsdF9jb3VudHJ5GAMgASgJEg4KBmFjdG9ycxgEIAMoCRIfCgdzb3VyY2VzGAUgAygOMg4uZG5jLnYxLlNvdXJjZRImCgdhY3Rpb25zGAYgAygOMhUuZG5jLnYxLkhpc3RvcnlBY3Rpb24SKQoFYWZ0ZXIYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKBmJlZm9yZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAkgASgNEhIKCnBhZ2VfdG9rZW4YCiABKAkSFAoMb2xkZXN0X2ZpcnN0GAsgASgIIlMKEkdldEhpc3RvcnlSZXNwb25zZRIkCgZldmVudHMYASADKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ3Cg5DaGVja0F0UmVxdWVzdBIkCgdyZXF1ZXN0GAEgASgLMhMuZG5jLnYxLlNlbmRSZXF1ZXN0EiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9kZWZhdWx0X2NvdW50cnkYAyABKAkijgEKD0NoZWNrQXRSZXNwb25zZRIPCgdibG9ja2VkGAEgASgIEgwKBGNvZGUYAiABKAkSHAoFZW50cnkYAyABKAsyDS5kbmMudjEuRW50cnkSJgoIYWRkZWRfYnkYBCABKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50EhYKDmludmFsaWRfcmVhc29uGAUgASgJImMKD0dldFN0YXRzUmVxdWVzdBIoCgRmcm9tGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgJ0bxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPwoLQ2FtcGFpZ25EYXkSFAoMY2FtcGFpZ25fcmVmGAEgASgJEgsKA2RheRgCIAEoCRINCgVjb3VudBgDIAEoBCLiBAoQR2V0U3RhdHNSZXNwb25zZRIVCg10b3RhbF9lbnRyaWVzGAEgASgEEi4KEmVudHJpZXNfYnlfY2hhbm5lbBgCIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Ei0KEWVudHJpZXNfYnlfc291cmNlGAMgAygLMhIuZG5jLnYxLlZhbHVlQ291bnQSLQoRZW50cmllc19ieV9yZWFzb24YBCADKAsyEi5kbmMudjEuVmFsdWVDb3VudBItChFlbnRyaWVzX2J5X3NlbmRlchgFIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50Ei4KEmVudHJpZXNfYnlfYWNjb3VudBgGIAMoCzISLmRuYy52MS5WYWx1ZUNvdW50EjYKGW9wdF9vdXRzX3Blcl9jYW1wYWlnbl9kYXkYByADKAsyEy5kbmMudjEuQ2FtcGFpZ25EYXkSGgoScmVjaXBpZW50c19jaGVja2VkGAggASgEEhoKEnJlY2lwaWVudHNfYmxvY2tlZBgJIAEoBBIaChJyZWNpcGllbnRzX2ludmFsaWQYCiABKAQSLgoSYmxvY2tlZF9ieV9jaGFubmVsGAsgAygLMhIuZG5jLnYxLlZhbHVlQ291bnQSLQoRYmxvY2tlZF9ieV9zZW5kZXIYDCADKAsyEi5kbmMudjEuVmFsdWVDb3VudBIuChJibG9ja2VkX2J5X2FjY291bnQYDSADKAsyEi5kbmMudjEuVmFsdWVDb3VudBIvChNibG9ja2VkX2J5X2NhbXBhaWduGA4gAygLMhIuZG5jLnYxLlZhbHVlQ291bnQiKAoTV2F0Y2hDaGFuZ2VzUmVxdWVzdBIRCglhZnRlcl9zZXEYASABKAQiOwoUV2F0Y2hDaGFuZ2VzUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5kbmMudjEuSGlzdG9yeUV2ZW50Ij8KE0NyZWF0ZUFwaUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIaCgRyb2xlGAIgASgOMgwuZG5jLnYxLlJvbGUiQwoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USGwoDa2V5GAEgASgLMg4uZG5jLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiFAoSTGlzdEFwaUtleXNSZXF1ZXN0IjMKE0xpc3RBcGlLZXlzUmVzcG9uc2USHAoEa2V5cxgBIAMoCzIOLmRuYy52MS5BcGlLZXkiIwoTUmV2b2tlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIjMKFFJldm9rZUFwaUtleVJlc3BvbnNlEhsKA2tleRgBIAEoCzIOLmRuYy52MS5BcGlLZXkiIwoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSCwoDdXJsGAEgASgJIkkKFUNyZWF0ZVdlYmhvb2tSZXNwb25zZRIgCgd3ZWJob29rGAEgASgLMg8uZG5jLnYxLldlYmhvb2sSDgoGc2VjcmV0GAIgASgJIhUKE0xpc3RXZWJob29rc1JlcXVlc3QiOQoUTGlzdFdlYmhvb2tzUmVzcG9uc2USIQoId2ViaG9va3MYASADKAsyDy5kbmMudjEuV2ViaG9vayIiChREZWxldGVXZWJob29rUmVxdWVzdBIKCgJpZBgBIAEoCSIXChVEZWxldGVXZWJob29rUmVzcG9uc2UiOwoXVXBsb2FkSW1wb3J0RmlsZVJlcXVlc3QSEQoJZmlsZV9uYW1lGAEgASgJEg0KBWNodW5rGAIgASgMIjsKGFVwbG9hZEltcG9ydEZpbGVSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSDAoEc2l6ZRgCIAEoBCJnChRBbmFseXplSW1wb3J0UmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkSJgoHb3B0aW9ucxgCIAEoCzIVLmRuYy52MS5JbXBvcnRPcHRpb25zEhQKDHZhbGlkYXRlX2FsbBgDIAEoCCLVAgoVQW5hbHl6ZUltcG9ydFJlc3BvbnNlEg4KBmZvcm1hdBgBIAEoCRIQCghlbmNvZGluZxgCIAEoCRIRCglkZWxpbWl0ZXIYAyABKAkSEgoKaGFzX2hlYWRlchgEIAEoCBIOCgZoZWFkZXIYBSADKAkSIwoHcHJldmlldxgGIAMoCzISLmRuYy52MS5QcmV2aWV3Um93EjAKEXN1Z2dlc3RlZF9tYXBwaW5nGAcgAygLMhUuZG5jLnYxLkNvbHVtbk1hcHBpbmcSFQoNaWdub3JlZF9maWxlcxgIIAMoCRIlCgdkcnlfcnVuGAkgASgLMhQuZG5jLnYxLkltcG9ydENvdW50cxIsCg9yZWplY3RlZF9zYW1wbGUYCiADKAsyEy5kbmMudjEuUmVqZWN0ZWRSb3cSDgoGc2hlZXRzGAsgAygJEhAKCHdhcm5pbmdzGAwgAygJIi8KClByZXZpZXdSb3cSEgoKcm93X251bWJlchgBIAEoBBINCgVjZWxscxgCIAMoCSJPChJTdGFydEltcG9ydFJlcXVlc3QSEQoJdXBsb2FkX2lkGAEgASgJEiYKB29wdGlvbnMYAiABKAsyFS5kbmMudjEuSW1wb3J0T3B0aW9ucyI1ChNTdGFydEltcG9ydFJlc3BvbnNlEh4KA2pvYhgBIAEoCzIRLmRuYy52MS5JbXBvcnRKb2IiJAoSV2F0Y2hJbXBvcnRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSI1ChNXYXRjaEltcG9ydFJlc3BvbnNlEh4KA2pvYhgBIAEoCzIRLmRuYy52MS5JbXBvcnRKb2IiJQoTQ2FuY2VsSW1wb3J0UmVxdWVzdBIOCgZqb2JfaWQYASABKAkiNgoUQ2FuY2VsSW1wb3J0UmVzcG9uc2USHgoDam9iGAEgASgLMhEuZG5jLnYxLkltcG9ydEpvYiJPChZHZXRJbXBvcnRSZXBvcnRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJ5ChdHZXRJbXBvcnRSZXBvcnRSZXNwb25zZRIeCgNqb2IYASABKAsyES5kbmMudjEuSW1wb3J0Sm9iEiUKCHJlamVjdGVkGAIgAygLMhMuZG5jLnYxLlJlamVjdGVkUm93EhcKD25leHRfcGFnZV90b2tlbhgDIAEoCSIUChJMaXN0SW1wb3J0c1JlcXVlc3QiNgoTTGlzdEltcG9ydHNSZXNwb25zZRIfCgRqb2JzGAEgAygLMhEuZG5jLnYxLkltcG9ydEpvYiKaAQoURXhwb3J0RW50cmllc1JlcXVlc3QSIwoGZmlsdGVyGAEgASgLMhMuZG5jLnYxLkVudHJ5RmlsdGVyEh4KBGtleXMYAiADKAsyEC5kbmMudjEuRW50cnlLZXkSJAoGZm9ybWF0GAMgASgOMhQuZG5jLnYxLkV4cG9ydEZvcm1hdBIXCg9kZWZhdWx0X2NvdW50cnkYBCABKAkiUAoVRXhwb3J0RW50cmllc1Jlc3BvbnNlEg0KBWNodW5rGAEgASgMEhQKDHJvd3Nfd3JpdHRlbhgCIAEoBBISCgpyb3dzX3RvdGFsGAMgASgEKn4KCkVudHJ5T3JkZXISGwoXRU5UUllfT1JERVJfVU5TUEVDSUZJRUQQABIcChhFTlRSWV9PUkRFUl9ORVdFU1RfRklSU1QQARIcChhFTlRSWV9PUkRFUl9PTERFU1RfRklSU1QQAhIXChNFTlRSWV9PUkRFUl9DT05UQUNUEAMyog8KDEFkbWluU2VydmljZRJDCgpBZGRFbnRyaWVzEhkuZG5jLnYxLkFkZEVudHJpZXNSZXF1ZXN0GhouZG5jLnYxLkFkZEVudHJpZXNSZXNwb25zZRJMCg1SZW1vdmVFbnRyaWVzEhwuZG5jLnYxLlJlbW92ZUVudHJpZXNSZXF1ZXN0Gh0uZG5jLnYxLlJlbW92ZUVudHJpZXNSZXNwb25zZRJGCgtMaXN0RW50cmllcxIaLmRuYy52MS5MaXN0RW50cmllc1JlcXVlc3QaGy5kbmMudjEuTGlzdEVudHJpZXNSZXNwb25zZRJDCgpHZXRDb250YWN0EhkuZG5jLnYxLkdldENvbnRhY3RSZXF1ZXN0GhouZG5jLnYxLkdldENvbnRhY3RSZXNwb25zZRJPCg5SZW1vdmVCeUZpbHRlchIdLmRuYy52MS5SZW1vdmVCeUZpbHRlclJlcXVlc3QaHi5kbmMudjEuUmVtb3ZlQnlGaWx0ZXJSZXNwb25zZRJGCgtMaXN0U2VuZGVycxIaLmRuYy52MS5MaXN0U2VuZGVyc1JlcXVlc3QaGy5kbmMudjEuTGlzdFNlbmRlcnNSZXNwb25zZRJJCgxMaXN0QWNjb3VudHMSGy5kbmMudjEuTGlzdEFjY291bnRzUmVxdWVzdBocLmRuYy52MS5MaXN0QWNjb3VudHNSZXNwb25zZRJMCg1MaXN0Q2FtcGFpZ25zEhwuZG5jLnYxLkxpc3RDYW1wYWlnbnNSZXF1ZXN0Gh0uZG5jLnYxLkxpc3RDYW1wYWlnbnNSZXNwb25zZRJDCgpHZXRIaXN0b3J5EhkuZG5jLnYxLkdldEhpc3RvcnlSZXF1ZXN0GhouZG5jLnYxLkdldEhpc3RvcnlSZXNwb25zZRI6CgdDaGVja0F0EhYuZG5jLnYxLkNoZWNrQXRSZXF1ZXN0GhcuZG5jLnYxLkNoZWNrQXRSZXNwb25zZRI9CghHZXRTdGF0cxIXLmRuYy52MS5HZXRTdGF0c1JlcXVlc3QaGC5kbmMudjEuR2V0U3RhdHNSZXNwb25zZRJLCgxXYXRjaENoYW5nZXMSGy5kbmMudjEuV2F0Y2hDaGFuZ2VzUmVxdWVzdBocLmRuYy52MS5XYXRjaENoYW5nZXNSZXNwb25zZTABEkkKDENyZWF0ZUFwaUtleRIbLmRuYy52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GhwuZG5jLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlEkYKC0xpc3RBcGlLZXlzEhouZG5jLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBobLmRuYy52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlEkkKDFJldm9rZUFwaUtleRIbLmRuYy52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GhwuZG5jLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlElcKEFVwbG9hZEltcG9ydEZpbGUSHy5kbmMudjEuVXBsb2FkSW1wb3J0RmlsZVJlcXVlc3QaIC5kbmMudjEuVXBsb2FkSW1wb3J0RmlsZVJlc3BvbnNlKAESTAoNQW5hbHl6ZUltcG9ydBIcLmRuYy52MS5BbmFseXplSW1wb3J0UmVxdWVzdBodLmRuYy52MS5BbmFseXplSW1wb3J0UmVzcG9uc2USRgoLU3RhcnRJbXBvcnQSGi5kbmMudjEuU3RhcnRJbXBvcnRSZXF1ZXN0GhsuZG5jLnYxLlN0YXJ0SW1wb3J0UmVzcG9uc2USSAoLV2F0Y2hJbXBvcnQSGi5kbmMudjEuV2F0Y2hJbXBvcnRSZXF1ZXN0GhsuZG5jLnYxLldhdGNoSW1wb3J0UmVzcG9uc2UwARJJCgxDYW5jZWxJbXBvcnQSGy5kbmMudjEuQ2FuY2VsSW1wb3J0UmVxdWVzdBocLmRuYy52MS5DYW5jZWxJbXBvcnRSZXNwb25zZRJSCg9HZXRJbXBvcnRSZXBvcnQSHi5kbmMudjEuR2V0SW1wb3J0UmVwb3J0UmVxdWVzdBofLmRuYy52MS5HZXRJbXBvcnRSZXBvcnRSZXNwb25zZRJGCgtMaXN0SW1wb3J0cxIaLmRuYy52MS5MaXN0SW1wb3J0c1JlcXVlc3QaGy5kbmMudjEuTGlzdEltcG9ydHNSZXNwb25zZRJOCg1FeHBvcnRFbnRyaWVzEhwuZG5jLnYxLkV4cG9ydEVudHJpZXNSZXF1ZXN0Gh0uZG5jLnYxLkV4cG9ydEVudHJpZXNSZXNwb25zZTABEkwKDUNyZWF0ZVdlYmhvb2sSHC5kbmMudjEuQ3JlYXRlV2ViaG9va1JlcXVlc3QaHS5kbmMudjEuQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEkkKDExpc3RXZWJob29rcxIbLmRuYy52MS5MaXN0V2ViaG9va3NSZXF1ZXN0GhwuZG5jLnYxLkxpc3RXZWJob29rc1Jlc3BvbnNlEkwKDURlbGV0ZVdlYmhvb2sSHC5kbmMudjEuRGVsZXRlV2ViaG9va1JlcXVlc3QaHS5kbmMudjEuRGVsZXRlV2ViaG9va1Jlc3BvbnNlYgZwcm90bzM", [file_dnc_v1_api_key, file_dnc_v1_export, file_dnc_v1_history, file_dnc_v1_import, file_dnc_v1_types, file_dnc_v1_webhook, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message dnc.v1.AddEntriesRequest
@@ -1204,6 +1208,451 @@ export const DeleteWebhookResponseSchema: GenMessage<DeleteWebhookResponse> = /*
   messageDesc(file_dnc_v1_admin_service, 40);
 
 /**
+ * @generated from message dnc.v1.UploadImportFileRequest
+ */
+export type UploadImportFileRequest = Message<"dnc.v1.UploadImportFileRequest"> & {
+  /**
+   * The file's name (its extension tells the format); in the first message.
+   *
+   * @generated from field: string file_name = 1;
+   */
+  fileName: string;
+
+  /**
+   * @generated from field: bytes chunk = 2;
+   */
+  chunk: Uint8Array;
+};
+
+/**
+ * Describes the message dnc.v1.UploadImportFileRequest.
+ * Use `create(UploadImportFileRequestSchema)` to create a new message.
+ */
+export const UploadImportFileRequestSchema: GenMessage<UploadImportFileRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 41);
+
+/**
+ * @generated from message dnc.v1.UploadImportFileResponse
+ */
+export type UploadImportFileResponse = Message<"dnc.v1.UploadImportFileResponse"> & {
+  /**
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+
+  /**
+   * @generated from field: uint64 size = 2;
+   */
+  size: bigint;
+};
+
+/**
+ * Describes the message dnc.v1.UploadImportFileResponse.
+ * Use `create(UploadImportFileResponseSchema)` to create a new message.
+ */
+export const UploadImportFileResponseSchema: GenMessage<UploadImportFileResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 42);
+
+/**
+ * @generated from message dnc.v1.AnalyzeImportRequest
+ */
+export type AnalyzeImportRequest = Message<"dnc.v1.AnalyzeImportRequest"> & {
+  /**
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+
+  /**
+   * @generated from field: dnc.v1.ImportOptions options = 2;
+   */
+  options?: ImportOptions | undefined;
+
+  /**
+   * Dry-run the whole file with the options: counts and rejected rows, nothing written.
+   *
+   * @generated from field: bool validate_all = 3;
+   */
+  validateAll: boolean;
+};
+
+/**
+ * Describes the message dnc.v1.AnalyzeImportRequest.
+ * Use `create(AnalyzeImportRequestSchema)` to create a new message.
+ */
+export const AnalyzeImportRequestSchema: GenMessage<AnalyzeImportRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 43);
+
+/**
+ * @generated from message dnc.v1.AnalyzeImportResponse
+ */
+export type AnalyzeImportResponse = Message<"dnc.v1.AnalyzeImportResponse"> & {
+  /**
+   * "csv", "txt" or "xlsx"; "zip/<inner format>" for an archive.
+   *
+   * @generated from field: string format = 1;
+   */
+  format: string;
+
+  /**
+   * "utf-8", "utf-8-bom", "utf-16le" or "utf-16be".
+   *
+   * @generated from field: string encoding = 2;
+   */
+  encoding: string;
+
+  /**
+   * "," ";" or a tab; empty for xlsx and single-column text.
+   *
+   * @generated from field: string delimiter = 3;
+   */
+  delimiter: string;
+
+  /**
+   * @generated from field: bool has_header = 4;
+   */
+  hasHeader: boolean;
+
+  /**
+   * @generated from field: repeated string header = 5;
+   */
+  header: string[];
+
+  /**
+   * The first 20 rows after the skipped ones (and the header).
+   *
+   * @generated from field: repeated dnc.v1.PreviewRow preview = 6;
+   */
+  preview: PreviewRow[];
+
+  /**
+   * @generated from field: repeated dnc.v1.ColumnMapping suggested_mapping = 7;
+   */
+  suggestedMapping: ColumnMapping[];
+
+  /**
+   * Files of a .zip that will not be read.
+   *
+   * @generated from field: repeated string ignored_files = 8;
+   */
+  ignoredFiles: string[];
+
+  /**
+   * With validate_all.
+   *
+   * @generated from field: dnc.v1.ImportCounts dry_run = 9;
+   */
+  dryRun?: ImportCounts | undefined;
+
+  /**
+   * With validate_all: the first 100 rejected rows.
+   *
+   * @generated from field: repeated dnc.v1.RejectedRow rejected_sample = 10;
+   */
+  rejectedSample: RejectedRow[];
+
+  /**
+   * The .xlsx sheets.
+   *
+   * @generated from field: repeated string sheets = 11;
+   */
+  sheets: string[];
+
+  /**
+   * What the preview gave reason to doubt, e.g. bytes that are not UTF-8.
+   *
+   * @generated from field: repeated string warnings = 12;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message dnc.v1.AnalyzeImportResponse.
+ * Use `create(AnalyzeImportResponseSchema)` to create a new message.
+ */
+export const AnalyzeImportResponseSchema: GenMessage<AnalyzeImportResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 44);
+
+/**
+ * @generated from message dnc.v1.PreviewRow
+ */
+export type PreviewRow = Message<"dnc.v1.PreviewRow"> & {
+  /**
+   * @generated from field: uint64 row_number = 1;
+   */
+  rowNumber: bigint;
+
+  /**
+   * @generated from field: repeated string cells = 2;
+   */
+  cells: string[];
+};
+
+/**
+ * Describes the message dnc.v1.PreviewRow.
+ * Use `create(PreviewRowSchema)` to create a new message.
+ */
+export const PreviewRowSchema: GenMessage<PreviewRow> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 45);
+
+/**
+ * @generated from message dnc.v1.StartImportRequest
+ */
+export type StartImportRequest = Message<"dnc.v1.StartImportRequest"> & {
+  /**
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+
+  /**
+   * @generated from field: dnc.v1.ImportOptions options = 2;
+   */
+  options?: ImportOptions | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.StartImportRequest.
+ * Use `create(StartImportRequestSchema)` to create a new message.
+ */
+export const StartImportRequestSchema: GenMessage<StartImportRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 46);
+
+/**
+ * @generated from message dnc.v1.StartImportResponse
+ */
+export type StartImportResponse = Message<"dnc.v1.StartImportResponse"> & {
+  /**
+   * @generated from field: dnc.v1.ImportJob job = 1;
+   */
+  job?: ImportJob | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.StartImportResponse.
+ * Use `create(StartImportResponseSchema)` to create a new message.
+ */
+export const StartImportResponseSchema: GenMessage<StartImportResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 47);
+
+/**
+ * @generated from message dnc.v1.WatchImportRequest
+ */
+export type WatchImportRequest = Message<"dnc.v1.WatchImportRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+};
+
+/**
+ * Describes the message dnc.v1.WatchImportRequest.
+ * Use `create(WatchImportRequestSchema)` to create a new message.
+ */
+export const WatchImportRequestSchema: GenMessage<WatchImportRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 48);
+
+/**
+ * @generated from message dnc.v1.WatchImportResponse
+ */
+export type WatchImportResponse = Message<"dnc.v1.WatchImportResponse"> & {
+  /**
+   * @generated from field: dnc.v1.ImportJob job = 1;
+   */
+  job?: ImportJob | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.WatchImportResponse.
+ * Use `create(WatchImportResponseSchema)` to create a new message.
+ */
+export const WatchImportResponseSchema: GenMessage<WatchImportResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 49);
+
+/**
+ * @generated from message dnc.v1.CancelImportRequest
+ */
+export type CancelImportRequest = Message<"dnc.v1.CancelImportRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+};
+
+/**
+ * Describes the message dnc.v1.CancelImportRequest.
+ * Use `create(CancelImportRequestSchema)` to create a new message.
+ */
+export const CancelImportRequestSchema: GenMessage<CancelImportRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 50);
+
+/**
+ * @generated from message dnc.v1.CancelImportResponse
+ */
+export type CancelImportResponse = Message<"dnc.v1.CancelImportResponse"> & {
+  /**
+   * @generated from field: dnc.v1.ImportJob job = 1;
+   */
+  job?: ImportJob | undefined;
+};
+
+/**
+ * Describes the message dnc.v1.CancelImportResponse.
+ * Use `create(CancelImportResponseSchema)` to create a new message.
+ */
+export const CancelImportResponseSchema: GenMessage<CancelImportResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 51);
+
+/**
+ * @generated from message dnc.v1.GetImportReportRequest
+ */
+export type GetImportReportRequest = Message<"dnc.v1.GetImportReportRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * Rejected rows per page; 0 means 1,000, at most 10,000.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message dnc.v1.GetImportReportRequest.
+ * Use `create(GetImportReportRequestSchema)` to create a new message.
+ */
+export const GetImportReportRequestSchema: GenMessage<GetImportReportRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 52);
+
+/**
+ * @generated from message dnc.v1.GetImportReportResponse
+ */
+export type GetImportReportResponse = Message<"dnc.v1.GetImportReportResponse"> & {
+  /**
+   * @generated from field: dnc.v1.ImportJob job = 1;
+   */
+  job?: ImportJob | undefined;
+
+  /**
+   * @generated from field: repeated dnc.v1.RejectedRow rejected = 2;
+   */
+  rejected: RejectedRow[];
+
+  /**
+   * @generated from field: string next_page_token = 3;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message dnc.v1.GetImportReportResponse.
+ * Use `create(GetImportReportResponseSchema)` to create a new message.
+ */
+export const GetImportReportResponseSchema: GenMessage<GetImportReportResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 53);
+
+/**
+ * @generated from message dnc.v1.ListImportsRequest
+ */
+export type ListImportsRequest = Message<"dnc.v1.ListImportsRequest"> & {
+};
+
+/**
+ * Describes the message dnc.v1.ListImportsRequest.
+ * Use `create(ListImportsRequestSchema)` to create a new message.
+ */
+export const ListImportsRequestSchema: GenMessage<ListImportsRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 54);
+
+/**
+ * @generated from message dnc.v1.ListImportsResponse
+ */
+export type ListImportsResponse = Message<"dnc.v1.ListImportsResponse"> & {
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated dnc.v1.ImportJob jobs = 1;
+   */
+  jobs: ImportJob[];
+};
+
+/**
+ * Describes the message dnc.v1.ListImportsResponse.
+ * Use `create(ListImportsResponseSchema)` to create a new message.
+ */
+export const ListImportsResponseSchema: GenMessage<ListImportsResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 55);
+
+/**
+ * @generated from message dnc.v1.ExportEntriesRequest
+ */
+export type ExportEntriesRequest = Message<"dnc.v1.ExportEntriesRequest"> & {
+  /**
+   * Entries matching the filter, or, when keys are given, those keys.
+   *
+   * @generated from field: dnc.v1.EntryFilter filter = 1;
+   */
+  filter?: EntryFilter | undefined;
+
+  /**
+   * @generated from field: repeated dnc.v1.EntryKey keys = 2;
+   */
+  keys: EntryKey[];
+
+  /**
+   * @generated from field: dnc.v1.ExportFormat format = 3;
+   */
+  format: ExportFormat;
+
+  /**
+   * @generated from field: string default_country = 4;
+   */
+  defaultCountry: string;
+};
+
+/**
+ * Describes the message dnc.v1.ExportEntriesRequest.
+ * Use `create(ExportEntriesRequestSchema)` to create a new message.
+ */
+export const ExportEntriesRequestSchema: GenMessage<ExportEntriesRequest> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 56);
+
+/**
+ * @generated from message dnc.v1.ExportEntriesResponse
+ */
+export type ExportEntriesResponse = Message<"dnc.v1.ExportEntriesResponse"> & {
+  /**
+   * The next bytes of the file.
+   *
+   * @generated from field: bytes chunk = 1;
+   */
+  chunk: Uint8Array;
+
+  /**
+   * @generated from field: uint64 rows_written = 2;
+   */
+  rowsWritten: bigint;
+
+  /**
+   * @generated from field: uint64 rows_total = 3;
+   */
+  rowsTotal: bigint;
+};
+
+/**
+ * Describes the message dnc.v1.ExportEntriesResponse.
+ * Use `create(ExportEntriesResponseSchema)` to create a new message.
+ */
+export const ExportEntriesResponseSchema: GenMessage<ExportEntriesResponse> = /*@__PURE__*/
+  messageDesc(file_dnc_v1_admin_service, 57);
+
+/**
  * The order of ListEntries.
  *
  * @generated from enum dnc.v1.EntryOrder
@@ -1388,6 +1837,75 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof RevokeApiKeyRequestSchema;
     output: typeof RevokeApiKeyResponseSchema;
+  },
+  /**
+   * Imports: upload a file in chunks, analyze it, start a job, watch it,
+   * cancel it, read its report.
+   *
+   * @generated from rpc dnc.v1.AdminService.UploadImportFile
+   */
+  uploadImportFile: {
+    methodKind: "client_streaming";
+    input: typeof UploadImportFileRequestSchema;
+    output: typeof UploadImportFileResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.AnalyzeImport
+   */
+  analyzeImport: {
+    methodKind: "unary";
+    input: typeof AnalyzeImportRequestSchema;
+    output: typeof AnalyzeImportResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.StartImport
+   */
+  startImport: {
+    methodKind: "unary";
+    input: typeof StartImportRequestSchema;
+    output: typeof StartImportResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.WatchImport
+   */
+  watchImport: {
+    methodKind: "server_streaming";
+    input: typeof WatchImportRequestSchema;
+    output: typeof WatchImportResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.CancelImport
+   */
+  cancelImport: {
+    methodKind: "unary";
+    input: typeof CancelImportRequestSchema;
+    output: typeof CancelImportResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.GetImportReport
+   */
+  getImportReport: {
+    methodKind: "unary";
+    input: typeof GetImportReportRequestSchema;
+    output: typeof GetImportReportResponseSchema;
+  },
+  /**
+   * @generated from rpc dnc.v1.AdminService.ListImports
+   */
+  listImports: {
+    methodKind: "unary";
+    input: typeof ListImportsRequestSchema;
+    output: typeof ListImportsResponseSchema;
+  },
+  /**
+   * Entries as CSV or XLSX, streamed in chunks.
+   *
+   * @generated from rpc dnc.v1.AdminService.ExportEntries
+   */
+  exportEntries: {
+    methodKind: "server_streaming";
+    input: typeof ExportEntriesRequestSchema;
+    output: typeof ExportEntriesResponseSchema;
   },
   /**
    * Webhooks (admin role).

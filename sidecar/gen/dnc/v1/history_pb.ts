@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ImportJob } from "./import_pb.js";
+import { file_dnc_v1_import } from "./import_pb.js";
 import type { Entry } from "./types_pb.js";
 import { file_dnc_v1_types } from "./types_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file dnc/v1/history.proto.
  */
 export const file_dnc_v1_history: GenFile = /*@__PURE__*/
-  fileDesc("ChRkbmMvdjEvaGlzdG9yeS5wcm90bxIGZG5jLnYxIqUBCgxIaXN0b3J5RXZlbnQSCwoDc2VxGAEgASgEEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIlCgZhY3Rpb24YBCABKA4yFS5kbmMudjEuSGlzdG9yeUFjdGlvbhIcCgVlbnRyeRgFIAEoCzINLmRuYy52MS5FbnRyeRIMCgRub3RlGAYgASgJKp8BCg1IaXN0b3J5QWN0aW9uEh4KGkhJU1RPUllfQUNUSU9OX1VOU1BFQ0lGSUVEEAASGAoUSElTVE9SWV9BQ1RJT05fQURERUQQARIbChdISVNUT1JZX0FDVElPTl9SRVBFQVRFRBACEhoKFkhJU1RPUllfQUNUSU9OX1JFTU9WRUQQAxIbChdISVNUT1JZX0FDVElPTl9SRUpFQ1RFRBAEYgZwcm90bzM", [file_dnc_v1_types, file_google_protobuf_timestamp]);
+  fileDesc("ChRkbmMvdjEvaGlzdG9yeS5wcm90bxIGZG5jLnYxIswBCgxIaXN0b3J5RXZlbnQSCwoDc2VxGAEgASgEEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIlCgZhY3Rpb24YBCABKA4yFS5kbmMudjEuSGlzdG9yeUFjdGlvbhIcCgVlbnRyeRgFIAEoCzINLmRuYy52MS5FbnRyeRIMCgRub3RlGAYgASgJEiUKCmltcG9ydF9qb2IYByABKAsyES5kbmMudjEuSW1wb3J0Sm9iKuABCg1IaXN0b3J5QWN0aW9uEh4KGkhJU1RPUllfQUNUSU9OX1VOU1BFQ0lGSUVEEAASGAoUSElTVE9SWV9BQ1RJT05fQURERUQQARIbChdISVNUT1JZX0FDVElPTl9SRVBFQVRFRBACEhoKFkhJU1RPUllfQUNUSU9OX1JFTU9WRUQQAxIbChdISVNUT1JZX0FDVElPTl9SRUpFQ1RFRBAEEhsKF0hJU1RPUllfQUNUSU9OX0VYUE9SVEVEEAUSIgoeSElTVE9SWV9BQ1RJT05fSU1QT1JUX0ZJTklTSEVEEAZiBnByb3RvMw", [file_dnc_v1_import, file_dnc_v1_types, file_google_protobuf_timestamp]);
 
 /**
  * One event of the append-only history.
@@ -48,18 +50,26 @@ export type HistoryEvent = Message<"dnc.v1.HistoryEvent"> & {
 
   /**
    * The entry as it stood after an add, as it was before a removal, or as
-   * it was given when rejected.
+   * it was given when rejected; unset on an export and an import.
    *
    * @generated from field: dnc.v1.Entry entry = 5;
    */
   entry?: Entry | undefined;
 
   /**
-   * The consent note of a removal, or why a change was rejected.
+   * The consent note of a removal, why a change was rejected, or what an
+   * export selected and wrote.
    *
    * @generated from field: string note = 6;
    */
   note: string;
+
+  /**
+   * The job, on HISTORY_ACTION_IMPORT_FINISHED.
+   *
+   * @generated from field: dnc.v1.ImportJob import_job = 7;
+   */
+  importJob?: ImportJob | undefined;
 };
 
 /**
@@ -107,6 +117,22 @@ export enum HistoryAction {
    * @generated from enum value: HISTORY_ACTION_REJECTED = 4;
    */
   REJECTED = 4,
+
+  /**
+   * Entries were exported (ExportEntries, or the HTTP download): the note says
+   * which filter or how many keys, the format and how many rows; no entry.
+   *
+   * @generated from enum value: HISTORY_ACTION_EXPORTED = 5;
+   */
+  EXPORTED = 5,
+
+  /**
+   * An import job ended (completed, cancelled, failed, or found interrupted
+   * at start): import_job holds its final state and counts; no entry.
+   *
+   * @generated from enum value: HISTORY_ACTION_IMPORT_FINISHED = 6;
+   */
+  IMPORT_FINISHED = 6,
 }
 
 /**

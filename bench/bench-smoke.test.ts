@@ -1,0 +1,72 @@
+// CI's smoke run of the benchmark harness: a few thousand entries, dnc only,
+// as `npm run bench -- --smoke --only dnc` runs it, so that the harness keeps
+// working as the code changes. It checks that the run completes and names
+// its figures; it never looks at a speed.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const script = join(import.meta.dirname, "../dist/bench/run-bench.js");
+const run = promisify(execFile);
+
+/** Figures every smoke run has, whether or not h2load is installed. */
+const EXPECTED = [
+  "data set",
+  "load rate",
+  "index memory",
+  "RSS growth after load",
+  "engine-only, 1% blocked",
+  "engine-only, 50% blocked",
+  "restart, from snapshot",
+  "restart, rebuild from LMDB",
+  "sidecar process ready",
+  "sidecar RSS per entry",
+  ...["100", "1,000"].flatMap((size) =>
+    ["fast", "full"].flatMap((form) => ["1%", "50%"].map((ratio) => `FilterBatch(${size}) ${form}, grpc-js, ${ratio} blocked`)),
+  ),
+  "Check p99 at 1,000 req/s",
+  "Check p99 at 5,000 req/s",
+  "FilterBatch(100) p99 at 50% of max",
+  "FilterBatch(100) p99 at 90% of max",
+  "write-to-visible p50",
+  "write-to-visible p99",
+  "writes missed by the next FilterBatch",
+];
+
+interface Results {
+  figures: { name: string; value: number; target?: unknown }[];
+  latencies: { name: string }[];
+  charts: string[];
+}
+
+describe("benchmark smoke run", () => {
+  const out = mkdtempSync(join(tmpdir(), "dnc-bench-smoke-"));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("runs dnc end to end on a few thousand entries and writes its results", async () => {
+    const { stdout } = await run(process.execPath, [script, "--smoke", "--only", "dnc", "--out", out], {
+      timeout: 100_000,
+      env: { ...process.env, DNC_LOG_LEVEL: "silent" },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    expect(stdout).toContain("results: ");
+
+    const files = readdirSync(out);
+    const json = files.find((f) => /^\d{8}T\d{6}Z\.json$/.test(f));
+    expect(json, `results JSON among ${files.join(", ")}`).toBeDefined();
+    const results = JSON.parse(readFileSync(join(out, json!), "utf8")) as Results;
+    const names = results.figures.map((f) => f.name);
+    for (const name of EXPECTED) expect(names).toContain(name);
+    for (const f of results.figures) expect(Number.isFinite(f.value), f.name).toBe(true);
+    // A smoke run holds nothing against a target.
+    expect(results.figures.filter((f) => f.target !== undefined)).toEqual([]);
+    expect(results.latencies.length).toBeGreaterThan(0);
+
+    expect(files).toContain(json!.replace(/\.json$/, ".md"));
+    for (const chart of results.charts) expect(readFileSync(join(out, chart), "utf8")).toMatch(/^<svg /);
+  });
+});

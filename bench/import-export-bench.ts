@@ -1,0 +1,253 @@
+// The import and export benchmark (issue 5): a deterministic CSV of N rows
+// imported end to end through the import job API into a fresh data dir of a
+// `dnc serve` process; a 1M-row XLSX imported into another, with the
+// sidecar's RSS sampled throughout; every entry exported back to CSV; and
+// PostgreSQL COPY of the same CSV into an indexed table in the same run.
+// One line per figure beside its target, and
+// <out>/<timestamp>-import-export.json.
+//
+//   npm run build && node --max-old-space-size=8192 dist/bench/import-export-bench.js
+//     [--rows N | --quick | --smoke] [--xlsx-rows N] [--out DIR]
+//
+// --quick imports 1M rows, --smoke 5,000 (figures recorded, none judged);
+// the default is the issue's 10M.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ExportFormat } from "../sidecar/gen/dnc/v1/export_pb.js";
+import { ImportField, ImportState, type ImportJob } from "../sidecar/gen/dnc/v1/import_pb.js";
+import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
+import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import { BENCH_ADMIN_TOKEN } from "./bench-context.js";
+import { Cleanup } from "./cleanup.js";
+import { IMPORT_COLUMNS, writeCsv, writeXlsx } from "./import-files.js";
+import { drainExport, runImport, uploadFile } from "./import-job.js";
+import { startPostgres } from "./postgres-cluster.js";
+import { Report, fmt, type Target } from "./report.js";
+import { sampleRss } from "./rss-sampler.js";
+import { startServe, type ServeProcess } from "./serve-process.js";
+
+const FULL_ROWS = 10_000_000;
+const XLSX_ROWS = 1_000_000;
+/** The import's default size limit (SPEC §6); a larger file gets --import-max-bytes. */
+const DEFAULT_IMPORT_MAX_BYTES = 150 * 1024 * 1024;
+
+const IMPORT_TARGET: Target = { kind: "min", value: 250_000, scope: "for a 10M-row CSV" };
+const XLSX_RSS_TARGET: Target = { kind: "max", value: 256, scope: "for 1M rows" };
+const EXPORT_TARGET: Target = { kind: "min", value: 300_000 };
+
+const CSV_IMPORT_FIGURE = "CSV import, end to end";
+const POSTGRES_COPY_FIGURE = "PostgreSQL COPY into an indexed table";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TMP_DIR = join(ROOT, "bench", "results", "tmp");
+
+/** The bench file's columns, mapped as an operator would map them. */
+const IMPORT_OPTIONS = {
+  hasHeader: true,
+  mapping: [ImportField.CONTACT, ImportField.CHANNEL, ImportField.SENDER, ImportField.ACCOUNT, ImportField.REASON, ImportField.CAMPAIGN_REF, ImportField.NOTE].map(
+    (field, column) => ({ column, field }),
+  ),
+};
+
+interface Options {
+  rows: number;
+  xlsxRows: number;
+  smoke: boolean;
+  out: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rows: { type: "string" },
+      "xlsx-rows": { type: "string" },
+      quick: { type: "boolean", default: false },
+      smoke: { type: "boolean", default: false },
+      out: { type: "string" },
+    },
+  });
+  const count = (name: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text.replace(/_/g, ""));
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${text}'`);
+    return n;
+  };
+  const rows = count("rows", values.rows, values.smoke ? 5_000 : values.quick ? 1_000_000 : FULL_ROWS);
+  return {
+    rows,
+    xlsxRows: count("xlsx-rows", values["xlsx-rows"], Math.min(XLSX_ROWS, rows)),
+    smoke: values.smoke,
+    out: resolve(values.out ?? join(ROOT, "bench", "results")),
+  };
+}
+
+const mb = (bytes: number): string => `${fmt(bytes / 1024 ** 2, 1)} MB`;
+const seconds = (s: number): string => `${fmt(s, 1)} s`;
+
+/** Throws unless the job added every row: a figure for less work would mislead. */
+async function expectComplete(client: GrpcClient, job: ImportJob, rows: number, what: string): Promise<void> {
+  const added = Number(job.counts?.added ?? 0n);
+  if (job.state === ImportState.COMPLETED && added === rows) return;
+  const report = await client.call(AdminService.method.getImportReport, { jobId: job.jobId, pageSize: 5 }).catch(() => undefined);
+  const rejected = report?.rejected.map((r) => `  row ${r.rowNumber}: ${r.reason} (${r.raw})`).join("\n") ?? "";
+  throw new Error(
+    `${what}: the job ended ${ImportState[job.state]} with ${added} of ${rows} rows added, ` +
+      `${job.counts?.repeated ?? 0n} repeated, ${job.counts?.rejected ?? 0n} rejected${job.error === "" ? "" : `: ${job.error}`}\n${rejected}`,
+  );
+}
+
+async function importFile(serve: ServeProcess, file: string, rows: number, what: string): Promise<{ uploadSeconds: number; importSeconds: number; job: ImportJob }> {
+  const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
+  try {
+    const upload = await uploadFile(client, file);
+    const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
+    await expectComplete(client, run.value, rows, what);
+    return { uploadSeconds: upload.seconds, importSeconds: run.seconds, job: run.value };
+  } finally {
+    client.close();
+  }
+}
+
+async function benchCsv(options: Options, dir: string, csv: string, csvBytes: number, report: Report, cleanup: Cleanup): Promise<void> {
+  const { rows } = options;
+  const dataDir = join(dir, "csv-store");
+  const serve = await startServe(dataDir, cleanup, csvBytes > DEFAULT_IMPORT_MAX_BYTES ? csvBytes : undefined);
+  try {
+    const { uploadSeconds, importSeconds } = await importFile(serve, csv, rows, "CSV import");
+    const endToEnd = uploadSeconds + importSeconds;
+    report.figure(
+      CSV_IMPORT_FIGURE,
+      rows / endToEnd,
+      "rows/s",
+      `${fmt(rows)} rows, ${mb(csvBytes)}: upload ${seconds(uploadSeconds)}, StartImport to completed ${seconds(importSeconds)} (${fmt(rows / importSeconds)} rows/s)`,
+      IMPORT_TARGET,
+    );
+
+    const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
+    try {
+      const stopSampling = sampleRss(serve.pid);
+      const exported = await drainExport(client, ExportFormat.CSV);
+      const rss = stopSampling?.();
+      if (exported.value.rows !== rows) throw new Error(`CSV export: ${exported.value.rows} rows written, ${rows} on the list`);
+      report.figure(
+        "CSV export",
+        rows / exported.seconds,
+        "rows/s",
+        `${fmt(rows)} rows, ${mb(exported.value.bytes)} in ${seconds(exported.seconds)} over gRPC` +
+          (rss === undefined ? "" : `; sidecar RSS +${mb(rss.growth.rss)} at its peak (anon +${mb(rss.growth.rssAnon)})`),
+        EXPORT_TARGET,
+      );
+    } finally {
+      client.close();
+    }
+  } finally {
+    await serve.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchXlsx(options: Options, dir: string, report: Report, cleanup: Cleanup): Promise<void> {
+  const rows = options.xlsxRows;
+  const xlsx = join(dir, "list.xlsx");
+  const madeAt = performance.now();
+  const xlsxBytes = await writeXlsx(xlsx, rows);
+  console.log(`  wrote ${fmt(rows)} rows as XLSX, ${mb(xlsxBytes)}, in ${seconds((performance.now() - madeAt) / 1000)}`);
+  const dataDir = join(dir, "xlsx-store");
+  const serve = await startServe(dataDir, cleanup, xlsxBytes > DEFAULT_IMPORT_MAX_BYTES ? xlsxBytes : undefined);
+  try {
+    const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
+    try {
+      const upload = await uploadFile(client, xlsx);
+      // From the upload on, the sidecar holds nothing but the job: what it grows by is what the import takes.
+      const stopSampling = sampleRss(serve.pid);
+      const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
+      const rss = stopSampling?.();
+      await expectComplete(client, run.value, rows, "XLSX import");
+      const rate = `${fmt(rows)} rows, ${mb(xlsxBytes)} (shared strings): ${fmt(rows / run.seconds)} rows/s`;
+      if (rss === undefined) {
+        report.note(`XLSX import RSS growth: skipped, /proc/<pid>/status is not available; ${rate}`);
+      } else {
+        report.figure(
+          "XLSX import, sidecar RSS growth",
+          rss.growth.rss / 1024 ** 2,
+          "MB",
+          `${rate}; RSS ${mb(rss.start.rss)} before, ${mb(rss.peak.rss)} at the peak; anon +${mb(rss.growth.rssAnon)}, file-backed (LMDB map) +${mb(rss.growth.rssFile)}`,
+          XLSX_RSS_TARGET,
+        );
+      }
+      report.figure("XLSX import", rows / run.seconds, "rows/s", `${fmt(rows)} rows, StartImport to completed in ${seconds(run.seconds)}`);
+      const exported = await drainExport(client, ExportFormat.XLSX);
+      report.figure("XLSX export", rows / exported.seconds, "rows/s", `${fmt(rows)} rows, ${mb(exported.value.bytes)} in ${seconds(exported.seconds)}`);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await serve.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(xlsx, { force: true });
+  }
+}
+
+async function benchPostgresCopy(rows: number, csv: string, report: Report, cleanup: Cleanup): Promise<void> {
+  const pg = await startPostgres(cleanup);
+  if ("skipped" in pg) {
+    report.note(`PostgreSQL COPY: skipped, ${pg.skipped}`);
+    return;
+  }
+  try {
+    // The key an entry has in dnc; empty CSV fields are empty strings there too, not NULL.
+    await pg.psql(
+      `CREATE TABLE dnc_import (${IMPORT_COLUMNS.map((c) => `${c} text NOT NULL`).join(", ")}, PRIMARY KEY (contact, channel, sender, account))`,
+    );
+    const started = performance.now();
+    await pg.psql(`\\copy dnc_import FROM '${csv}' WITH (FORMAT csv, HEADER true, FORCE_NOT_NULL (${IMPORT_COLUMNS.join(", ")}))`);
+    const copySeconds = (performance.now() - started) / 1000;
+    const loaded = Number(await pg.psql("SELECT count(*) FROM dnc_import"));
+    if (loaded !== rows) throw new Error(`postgres: the table holds ${loaded} rows, the file ${rows}`);
+    report.figure(POSTGRES_COPY_FIGURE, rows / copySeconds, "rows/s", `${fmt(rows)} rows in ${seconds(copySeconds)}: psql \\copy, the primary key in place, fsync off`);
+  } finally {
+    await pg.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  const startedAt = new Date();
+  const cleanup = new Cleanup();
+  const report = new Report(!options.smoke);
+  mkdirSync(TMP_DIR, { recursive: true });
+  const dir = mkdtempSync(join(TMP_DIR, "import-export-"));
+  cleanup.dir(dir);
+  try {
+    console.log(`import/export benchmark: ${fmt(options.rows)} CSV rows, ${fmt(options.xlsxRows)} XLSX rows; ${cpus().length} CPUs, ${mb(totalmem())}`);
+    const csv = join(dir, "list.csv");
+    const madeAt = performance.now();
+    const csvBytes = await writeCsv(csv, options.rows);
+    console.log(`  wrote ${fmt(options.rows)} rows as CSV, ${mb(csvBytes)}, in ${seconds((performance.now() - madeAt) / 1000)}`);
+    await benchCsv(options, dir, csv, csvBytes, report, cleanup);
+    await benchPostgresCopy(options.rows, csv, report, cleanup);
+    report.compare("CSV import", CSV_IMPORT_FIGURE, [["PostgreSQL", POSTGRES_COPY_FIGURE]]);
+    await benchXlsx(options, dir, report, cleanup);
+
+    mkdirSync(options.out, { recursive: true });
+    const stamp = startedAt.toISOString().replace(/[-:]|\.\d+/g, "");
+    const file = join(options.out, `${stamp}-import-export.json`);
+    const run = { command: `import-export-bench ${argv.join(" ")}`.trim(), rows: options.rows, xlsxRows: options.xlsxRows, node: process.version, cpus: cpus().length };
+    const results = { startedAt: startedAt.toISOString(), run, figures: report.figures, comparisons: report.comparisons, notes: report.notes };
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`results: ${file}`);
+  } finally {
+    cleanup.now();
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,228 @@
+// `dnc import FILE`: a file into a running sidecar over gRPC. Uploads it
+// (client streaming), analyzes it (format, header, mapping), then either
+// dry-runs it or starts the job and follows it with WatchImport: a progress
+// line redrawn on a terminal, plain lines otherwise. Ctrl-C cancels the job;
+// the rows of the batches already committed stay imported.
+
+import { create } from "@bufbuild/protobuf";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { AdminService, type AnalyzeImportResponse } from "../gen/dnc/v1/admin_service_pb.js";
+import {
+  ColumnMappingSchema,
+  ImportFieldSchema,
+  ImportOptionsSchema,
+  ImportState,
+  type ColumnMapping,
+  type ImportCounts,
+  type ImportJob,
+  type ImportOptions,
+} from "../gen/dnc/v1/import_pb.js";
+import { ChannelSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
+import type { GrpcClient } from "../grpc/grpc-client.js";
+import { clientFlags, clientUsage, connect } from "./client-options.js";
+import { enumName, parseEnum } from "./enum-names.js";
+
+export const importUsage = `  dnc import FILE [--skip N] [--map COLUMN=FIELD ...] [--account A ...] [--channel C] [--sender S]
+            [--reason R] [--source S] [--campaign REF] [--note TEXT] [--country CC] [--sheet NAME]
+            [--header | --no-header] [--dry-run] ${clientUsage}
+            (COLUMN: a 1-based number or a header name; FIELD: contact, phone, email, customer-id,
+            channel, sender, account, reason, source, campaign, note or kind. Without --map the
+            columns are mapped from the header's names)`;
+
+const UPLOAD_CHUNK = 256 * 1024;
+const SHOWN_REJECTED = 10;
+const REDRAW_MS = 100;
+const LINE_MS = 5_000;
+
+const FIELD_ALIASES: Record<string, string> = { campaign: "CAMPAIGN_REF" };
+
+export async function importCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      skip: { type: "string", default: "0" },
+      map: { type: "string", multiple: true, default: [] },
+      account: { type: "string", multiple: true, default: [] },
+      channel: { type: "string", default: "" },
+      sender: { type: "string", default: "" },
+      reason: { type: "string", default: "" },
+      source: { type: "string", default: "" },
+      campaign: { type: "string", default: "" },
+      note: { type: "string", default: "" },
+      country: { type: "string", default: "" },
+      sheet: { type: "string", default: "" },
+      header: { type: "boolean" },
+      "no-header": { type: "boolean" },
+      "dry-run": { type: "boolean", default: false },
+      ...clientFlags,
+    },
+  });
+  if (positionals.length !== 1) throw new Error("import: give one FILE");
+  const file = positionals[0]!;
+  const skip = Number(values.skip);
+  if (!Number.isInteger(skip) || skip < 0) throw new Error("--skip: expected a whole number");
+  if (values.header === true && values["no-header"] === true) throw new Error("--header and --no-header contradict each other");
+  const options = create(ImportOptionsSchema, {
+    skipRows: skip,
+    hasHeader: values.header === true ? true : values["no-header"] === true ? false : undefined,
+    accounts: values.account,
+    sheet: values.sheet,
+    defaults: {
+      channel: values.channel === "" ? 0 : parseEnum(ChannelSchema, "CHANNEL", values.channel, "--channel"),
+      sender: values.sender,
+      reason: values.reason === "" ? 0 : parseEnum(ReasonSchema, "REASON", values.reason, "--reason"),
+      source: values.source === "" ? 0 : parseEnum(SourceSchema, "SOURCE", values.source, "--source"),
+      country: values.country,
+      campaignRef: values.campaign,
+      note: values.note,
+    },
+  });
+  const client = connect(values);
+  try {
+    const uploadId = await upload(client, file);
+    const analysis = await client.call(AdminService.method.analyzeImport, { uploadId, options });
+    describeFile(file, analysis);
+    options.mapping = values.map.length > 0 ? values.map.map((m) => parseMapping(m, analysis.header)) : analysis.suggestedMapping;
+    console.log(`mapping: ${describeMapping(options.mapping, analysis.header)}`);
+    if (values["dry-run"]) await dryRun(client, uploadId, options);
+    else await runJob(client, uploadId, options);
+  } finally {
+    client.close();
+  }
+}
+
+async function upload(client: GrpcClient, file: string): Promise<string> {
+  const { size } = await stat(file);
+  const name = basename(file);
+  async function* chunks() {
+    let first = true;
+    for await (const chunk of createReadStream(file, { highWaterMark: UPLOAD_CHUNK }) as AsyncIterable<Buffer>) {
+      yield { fileName: first ? name : "", chunk };
+      first = false;
+    }
+    if (first) yield { fileName: name };
+  }
+  const res = await client.clientStream(AdminService.method.uploadImportFile, chunks());
+  console.log(`uploaded ${name} (${bytes(size)})`);
+  return res.uploadId;
+}
+
+function describeFile(file: string, a: AnalyzeImportResponse): void {
+  const parts = [a.format, a.encoding, a.delimiter === "" ? "" : `delimiter ${JSON.stringify(a.delimiter)}`].filter((p) => p !== "");
+  console.log(`${basename(file)}: ${parts.join(", ")}; ${a.hasHeader ? `header: ${a.header.join(" | ")}` : "no header"}`);
+  if (a.sheets.length > 1) console.log(`sheets: ${a.sheets.join(", ")}`);
+  if (a.ignoredFiles.length > 0) console.log(`ignored in the zip: ${a.ignoredFiles.join(", ")}`);
+  for (const w of a.warnings) console.log(`warning: ${w}`);
+}
+
+/** COLUMN=FIELD, COLUMN a 1-based number or a header name (any case). */
+function parseMapping(text: string, header: string[]): ColumnMapping {
+  const eq = text.lastIndexOf("=");
+  if (eq <= 0) throw new Error(`--map: expected COLUMN=FIELD, got '${text}'`);
+  const columnText = text.slice(0, eq).trim();
+  const fieldText = text.slice(eq + 1).trim();
+  let column = /^\d+$/.test(columnText) ? Number(columnText) - 1 : header.findIndex((h) => h.trim().toLowerCase() === columnText.toLowerCase());
+  if (column < 0) {
+    throw new Error(`--map: no column '${columnText}'${header.length > 0 ? `; the header has ${header.map((h) => `'${h}'`).join(", ")}` : " (the file has no header: use column numbers)"}`);
+  }
+  const wanted = FIELD_ALIASES[fieldText.toLowerCase()] ?? fieldText;
+  const field = parseEnum(ImportFieldSchema, "IMPORT_FIELD", wanted, `--map ${columnText}`);
+  return create(ColumnMappingSchema, { column, field });
+}
+
+function describeMapping(mapping: ColumnMapping[], header: string[]): string {
+  if (mapping.length === 0) return "none (give --map COLUMN=FIELD)";
+  return mapping
+    .map((m) => `${m.column + 1}${header[m.column] === undefined ? "" : ` '${header[m.column]}'`} → ${enumName(ImportFieldSchema, "IMPORT_FIELD", m.field)}`)
+    .join(", ");
+}
+
+async function dryRun(client: GrpcClient, uploadId: string, options: ImportOptions): Promise<void> {
+  const res = await client.call(AdminService.method.analyzeImport, { uploadId, options, validateAll: true });
+  console.log(`dry run (nothing written): ${countsLine(res.dryRun!)}`);
+  for (const r of res.rejectedSample.slice(0, SHOWN_REJECTED)) console.log(`  row ${r.rowNumber}: ${r.reason}  [${r.raw}]`);
+  if (res.dryRun!.rejected > BigInt(SHOWN_REJECTED)) console.log(`  … and ${res.dryRun!.rejected - BigInt(SHOWN_REJECTED)} more`);
+  if (res.dryRun!.rejected > 0n) process.exitCode = 1;
+}
+
+async function runJob(client: GrpcClient, uploadId: string, options: ImportOptions): Promise<void> {
+  const { job: started } = await client.call(AdminService.method.startImport, { uploadId, options });
+  const jobId = started!.jobId;
+  console.log(`import ${jobId} started`);
+  const cancel = () => {
+    process.stderr.write("\ncancelling the import after the batch in flight…\n");
+    void client.call(AdminService.method.cancelImport, { jobId }).catch(() => undefined);
+  };
+  process.once("SIGINT", cancel);
+  let job = started!;
+  const progress = new ProgressLine(process.stdout);
+  try {
+    for await (const res of client.stream(AdminService.method.watchImport, { jobId })) {
+      job = res.job!;
+      if (job.state === ImportState.RUNNING) progress.show(job);
+    }
+  } finally {
+    process.off("SIGINT", cancel);
+    progress.clear();
+  }
+  const state = ImportState[job.state].toLowerCase();
+  console.log(`import ${jobId} ${state}: ${countsLine(job.counts!)}`);
+  if (job.error !== "") console.log(`  ${job.error}`);
+  if (job.state !== ImportState.COMPLETED) console.log(`  rows 1 to ${job.committedRows} of the file are imported`);
+  if (job.counts!.rejected > 0n) await showRejected(client, job);
+  if (job.state !== ImportState.COMPLETED || job.counts!.rejected > 0n) process.exitCode = 1;
+}
+
+async function showRejected(client: GrpcClient, job: ImportJob): Promise<void> {
+  const report = await client.call(AdminService.method.getImportReport, { jobId: job.jobId, pageSize: SHOWN_REJECTED });
+  for (const r of report.rejected) console.log(`  row ${r.rowNumber}: ${r.reason}  [${r.raw}]`);
+  console.log(
+    `all ${job.counts!.rejected} rejected rows: GET /imports/${job.jobId}/rejected.csv on the admin HTTP port, or GetImportReport with job_id ${job.jobId}`,
+  );
+}
+
+function countsLine(c: ImportCounts): string {
+  return `${c.rowsRead} rows read, ${c.added} added, ${c.repeated} repeated, ${c.rejected} rejected`;
+}
+
+const bytes = (n: number): string => (n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`);
+
+function duration(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  return `${m}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/** The job's progress: redrawn in place on a terminal, a plain line every few seconds otherwise. */
+class ProgressLine {
+  /** Into a file or a pipe, the first line comes after a while: a short import needs none. */
+  private shownAt: number;
+  private drawn = false;
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.shownAt = out.isTTY ? -Infinity : performance.now();
+  }
+
+  show(job: ImportJob): void {
+    const now = performance.now();
+    if (now - this.shownAt < (this.out.isTTY ? REDRAW_MS : LINE_MS)) return;
+    this.shownAt = now;
+    const c = job.counts!;
+    const percent = c.bytesTotal > 0n ? Number((100n * c.bytesRead) / c.bytesTotal) : 0;
+    const eta = job.etaSeconds > 0 ? duration(job.etaSeconds) : "?";
+    const line = `${percent}%  ${Number(c.rowsRead).toLocaleString("en-US")} rows, ${Math.round(job.rowsPerSecond).toLocaleString("en-US")} rows/s, ETA ${eta}  (${c.added} added, ${c.repeated} repeated, ${c.rejected} rejected)`;
+    if (this.out.isTTY) {
+      this.out.write(`\r${line}\x1b[K`);
+      this.drawn = true;
+    } else {
+      this.out.write(`${line}\n`);
+    }
+  }
+
+  clear(): void {
+    if (this.drawn) this.out.write("\r\x1b[K");
+  }
+}

@@ -1,0 +1,68 @@
+// The columns of an export file, one per field of an entry (SPEC §2), and
+// an entry as the cells of its row: enum values by their short names (`sms`,
+// `opt_out`, `customer_id`; empty for unset), which the import reads back,
+// added_at in ISO 8601 UTC, and every cell guarded against formulas.
+
+import type { DescEnum } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { neutraliseFormula } from "./formula-guard.js";
+
+export const EXPORT_COLUMNS = [
+  "contact",
+  "kind",
+  "channel",
+  "sender",
+  "account",
+  "source",
+  "reason",
+  "campaign_ref",
+  "added_at",
+  "added_by",
+  "note",
+] as const;
+
+/** Short names by enum number, built once: this runs for every row. */
+function shortNames(schema: DescEnum, prefix: string): string[] {
+  const names: string[] = [];
+  for (const v of schema.values) names[v.number] = v.number === 0 ? "" : v.name.slice(prefix.length + 1).toLowerCase();
+  return names;
+}
+
+const KIND = shortNames(ContactKindSchema, "CONTACT_KIND");
+const CHANNEL = shortNames(ChannelSchema, "CHANNEL");
+const SOURCE = shortNames(SourceSchema, "SOURCE");
+const REASON = shortNames(ReasonSchema, "REASON");
+
+/** A value no name is known for (a newer sidecar's) is written as its number, so it survives. */
+const name = (names: string[], value: number): string => names[value] ?? String(value);
+
+/** The entries of one AddEntries (or one import batch) share their added_at: formatted once. */
+let lastMs = NaN;
+let lastIso = "";
+
+function isoTime(e: Entry): string {
+  if (e.addedAt === undefined) return "";
+  const ms = timestampMs(e.addedAt);
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+export function entryCells(e: Entry): string[] {
+  return [
+    neutraliseFormula(e.contact),
+    name(KIND, e.kind),
+    name(CHANNEL, e.channel),
+    neutraliseFormula(e.sender),
+    neutraliseFormula(e.account),
+    name(SOURCE, e.source),
+    name(REASON, e.reason),
+    neutraliseFormula(e.campaignRef),
+    isoTime(e),
+    neutraliseFormula(e.addedBy),
+    neutraliseFormula(e.note),
+  ];
+}

@@ -1,0 +1,93 @@
+// Which entries an export writes: those a filter matches (as ListEntries
+// would find them, read without EntryQuery's per-row work where the filter
+// allows) or those of a list of keys; how many there are when the export
+// starts; and the words the history records for the selection. The file's
+// row order is not part of the contract.
+
+import { toJsonString } from "@bufbuild/protobuf";
+import type { CountryCode } from "libphonenumber-js";
+import { InvalidArgumentError } from "../errors.js";
+import { EntryFilterSchema, EntryOrder, type EntryFilter } from "../gen/dnc/v1/admin_service_pb.js";
+import type { Entry, EntryKey } from "../gen/dnc/v1/types_pb.js";
+import type { DncList } from "../engine/dnc-list.js";
+import { checkScope } from "../engine/entry-rules.js";
+import { entryKey } from "../store/entry-key.js";
+import { entryPredicate } from "../admin/entry-filter.js";
+import { EntryQuery } from "../admin/entry-query.js";
+import { decodeEntry } from "./entry-decoder.js";
+
+/** Keys beyond this are better selected by a filter; it bounds what a request holds in memory. */
+const MAX_EXPORT_KEYS = 100_000;
+
+export interface ExportSelection {
+  /** The selected entries as they are when read. */
+  entries(): Iterable<Entry>;
+  /** How many were selected when the export started; writes during it can change that. */
+  total: number;
+  /** For the history, e.g. `filter {"channels":["CHANNEL_SMS"]}` or `3 keys`. */
+  description: string;
+}
+
+export function selectEntries(list: DncList, filter: EntryFilter | undefined, keys: EntryKey[], country: CountryCode | undefined): ExportSelection {
+  if (keys.length === 0) return byFilter(list, filter, country);
+  if (filter !== undefined && new EntryQuery(list, filter, country).narrows) throw new InvalidArgumentError("keys", "give keys or a filter, not both");
+  return byKeys(list, keys, country);
+}
+
+function byFilter(list: DncList, filter: EntryFilter | undefined, country: CountryCode | undefined): ExportSelection {
+  const query = new EntryQuery(list, filter, country);
+  const matches = entryPredicate(filter);
+  const prefix = filter?.contactPrefix ?? "";
+  let entries: () => Iterable<Entry>;
+  if ((filter?.contact ?? "") !== "") {
+    // One contact's entries are few: EntryQuery finds them.
+    entries = function* () {
+      for (const row of query.rows(EntryOrder.CONTACT)) yield row.entry;
+    };
+  } else if (prefix !== "") {
+    // The contacts under the prefix, in contact order, as EntryQuery walks them.
+    entries = function* () {
+      for (const { entryKey } of list.store.keysByContact(prefix)) {
+        const raw = list.store.getEntryRaw(entryKey);
+        if (raw === undefined) continue;
+        // The value starts with the 8-byte sequence number of its add.
+        const entry = decodeEntry(raw, 8);
+        if (matches(entry)) yield entry;
+      }
+    };
+  } else {
+    // Every entry, in the store's own order: a sequential read, twice as fast as any index order.
+    entries = function* () {
+      for (const stored of list.store.allEntries()) {
+        const entry = decodeEntry(stored.entry);
+        if (matches(entry)) yield entry;
+      }
+    };
+  }
+  return { entries, total: query.count(), description: `filter ${filter === undefined ? "{}" : toJsonString(EntryFilterSchema, filter)}` };
+}
+
+function byKeys(list: DncList, keys: EntryKey[], country: CountryCode | undefined): ExportSelection {
+  if (keys.length > MAX_EXPORT_KEYS) throw new InvalidArgumentError("keys", `at most ${MAX_EXPORT_KEYS}; select more by a filter`);
+  const storeKeys = new Map<string, Buffer>();
+  keys.forEach((k, i) => {
+    const scope = checkScope(k, country);
+    if (!scope.ok) throw new InvalidArgumentError(`keys[${i}]`, scope.reason);
+    const ids = list.idsOf(scope.value);
+    if (ids === undefined) return;
+    const key = entryKey(ids);
+    storeKeys.set(key.toString("latin1"), key);
+  });
+  const found = [...storeKeys.values()].filter((key) => list.store.getEntryRaw(key) !== undefined);
+  return {
+    entries: function* () {
+      for (const key of found) {
+        const stored = list.store.getEntry(key);
+        if (stored !== undefined) yield decodeEntry(stored.entry);
+      }
+    },
+    total: found.length,
+    description: `${keys.length} ${keys.length === 1 ? "key" : "keys"}`,
+  };
+}
+

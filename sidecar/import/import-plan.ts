@@ -1,0 +1,121 @@
+// What an import will read, worked out from the upload and the options
+// before anything is written: the source and its format, the header and a
+// preview of the first rows, the suggested mapping, and where the data
+// starts. AnalyzeImport shows it; StartImport and the dry run read through it.
+
+import { create } from "@bufbuild/protobuf";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { PreviewRowSchema, type PreviewRow } from "../gen/dnc/v1/admin_service_pb.js";
+import type { ColumnMapping, ImportOptions } from "../gen/dnc/v1/import_pb.js";
+import { isHeaderRow, mappingFromHeader, mappingFromRows } from "./header-mapping.js";
+import type { ImportSettings } from "./import-settings.js";
+import { openImportSource, type ImportSource } from "./import-source.js";
+import { isBlank, type RowBatch } from "./row-batch.js";
+import { SNIFF_BYTES, sniffText, type TextFormat } from "./text-format.js";
+import { checkRowLengths, textRows } from "./text-rows.js";
+import type { StoredUpload, UploadStore } from "./upload-store.js";
+import { xlsxRows, type WorkbookInfo } from "./xlsx-rows.js";
+
+const PREVIEW_ROWS = 20;
+/** Rows read past the skipped ones to find the header and the preview: a file of blank lines is not read to its end. */
+const PREVIEW_SCAN_ROWS = 10_000;
+const PREVIEW_BATCH = 256;
+
+export interface ImportPlan {
+  upload: StoredUpload;
+  source: ImportSource;
+  /** For text files. */
+  text: TextFormat | undefined;
+  workbook: WorkbookInfo;
+  hasHeader: boolean;
+  header: string[];
+  preview: PreviewRow[];
+  /** Cells in the widest of the header and preview rows; undefined when the file has no rows to look at. */
+  width: number | undefined;
+  suggested: ColumnMapping[];
+  /** The row number of the first data row. */
+  dataStart: number;
+  /** What a rejected row's cells are joined with in the report. */
+  rawDelimiter: string;
+  warnings: string[];
+  /** The file's rows from the start, in batches. */
+  rows(batchRows: number): AsyncGenerator<RowBatch>;
+  /** Throws if any row of a text file is over the length limit; a workbook's rows are bounded by its cells. */
+  checkRowLengths(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function planImport(uploads: UploadStore, uploadId: string, options: ImportOptions, settings: ImportSettings): Promise<ImportPlan> {
+  const upload = uploads.get(uploadId);
+  const tempPath = join(uploads.dir, `${upload.id}.${randomUUID()}.xlsx.tmp`);
+  const source = await openImportSource(uploads.path(upload.id), upload.fileName, settings, tempPath);
+  try {
+    const text = source.kind === "text" ? sniffText(await head(source), upload.fileName) : undefined;
+    const workbook: WorkbookInfo = { sheets: [] };
+    const rows = async function* (batchRows: number): AsyncGenerator<RowBatch> {
+      const stream = await source.open();
+      if (text !== undefined) yield* textRows(stream, text, batchRows, settings.maxRowChars);
+      else yield* xlsxRows(stream, options.sheet, batchRows, workbook);
+    };
+    const first = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
+    const hasHeader = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));
+    const header = hasHeader ? first[0]!.cells : [];
+    const data = (hasHeader ? first.slice(1) : first).slice(0, PREVIEW_ROWS);
+    const widths = [header, ...data.map((r) => r.cells)].map((cells) => cells.length);
+    return {
+      upload,
+      source,
+      text,
+      workbook,
+      hasHeader,
+      header,
+      preview: data.map((r) => create(PreviewRowSchema, { rowNumber: BigInt(r.rowNumber), cells: r.cells })),
+      width: first.length === 0 ? undefined : Math.max(...widths),
+      suggested: hasHeader ? mappingFromHeader(header) : mappingFromRows(data.map((r) => r.cells)),
+      dataStart: hasHeader ? first[0]!.rowNumber + 1 : options.skipRows + 1,
+      rawDelimiter: text?.delimiter || ",",
+      warnings: text?.warnings ?? [],
+      rows,
+      checkRowLengths: async () => {
+        if (text !== undefined) await checkRowLengths(await source.open(), text, settings.maxRowChars);
+      },
+      close: () => source.close(),
+    };
+  } catch (err: unknown) {
+    await source.close();
+    throw err;
+  }
+}
+
+/** The first bytes, for sniffing the text format. */
+async function head(source: ImportSource): Promise<Uint8Array> {
+  const stream = await source.open();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= SNIFF_BYTES) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+}
+
+/** The first non-blank rows after the skipped ones: the header (if any) and the preview. */
+async function firstRows(batches: AsyncGenerator<RowBatch>, skipRows: number): Promise<{ rowNumber: number; cells: string[] }[]> {
+  const found: { rowNumber: number; cells: string[] }[] = [];
+  for await (const batch of batches) {
+    for (let i = 0; i < batch.rows.length; i++) {
+      const rowNumber = batch.firstRow + i;
+      if (rowNumber <= skipRows || isBlank(batch.rows[i]!)) continue;
+      found.push({ rowNumber, cells: batch.rows[i]! });
+      if (found.length === PREVIEW_ROWS + 1) return found;
+    }
+    if (batch.firstRow + batch.rows.length > skipRows + PREVIEW_SCAN_ROWS) break;
+  }
+  return found;
+}

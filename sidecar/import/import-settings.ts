@@ -1,0 +1,29 @@
+// The bounds an import keeps to whatever file it is given, and how it
+// batches its writes. `dnc serve --import-max-bytes` sets the file size;
+// tests shrink the rest.
+
+export interface ImportSettings {
+  /** Largest upload, in bytes. */
+  maxFileBytes: number;
+  /** Largest uncompressed size of what a .zip (or the parts of an .xlsx) holds. */
+  maxUnzippedBytes: number;
+  /** Largest ratio of a zip entry's uncompressed size to its compressed size. */
+  maxZipRatio: number;
+  /** Longest row of a text file, in characters. */
+  maxRowChars: number;
+  /** Rows per write: each batch is one LMDB transaction. */
+  batchRows: number;
+  /** How long an upload is kept when no job completes it. */
+  uploadTtlMs: number;
+}
+
+export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
+  maxFileBytes: 150 * 1024 * 1024,
+  maxUnzippedBytes: 1024 * 1024 * 1024,
+  // Deflate reaches about 1000:1 on a run of one byte; text and spreadsheet
+  // XML stay far below 100:1.
+  maxZipRatio: 100,
+  maxRowChars: 64 * 1024,
+  batchRows: 10_000,
+  uploadTtlMs: 24 * 3600 * 1000,
+};

@@ -1,0 +1,145 @@
+// Opens an upload for reading: checks that its bytes are what its name
+// claims, and for a .zip picks the file to read (the first .csv, .txt or
+// .xlsx; the others are reported as ignored). A workbook inside a zip is
+// unpacked to a temporary file first, because exceljs needs a stream of the
+// workbook itself and the workbook's own parts need checking before it
+// reads them.
+
+import { createReadStream, createWriteStream } from "node:fs";
+import { open, rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
+import { checkMagic, fileExtension, TEXT_EXTENSIONS } from "./file-format.js";
+import type { ImportSettings } from "./import-settings.js";
+import { ZipArchive } from "./zip-archive.js";
+
+export type SourceKind = "text" | "xlsx";
+
+export interface ImportSource {
+  /** "csv", "txt" or "xlsx"; "zip/<inner format>" for an archive. */
+  format: string;
+  kind: SourceKind;
+  /** Files of a zip that are not read. */
+  ignoredFiles: string[];
+  /** The bytes a read goes through: the upload's, or those of the file a zip holds. */
+  bytesTotal: number;
+  /** The file's bytes, from the start; may be called more than once. */
+  open(): Promise<Readable>;
+  /** Releases the archive and any temporary file. */
+  close(): Promise<void>;
+}
+
+const READ_CHUNK = 1024 * 1024;
+const READABLE = [...TEXT_EXTENSIONS, "xlsx"];
+
+/** `tempPath` is where a workbook inside a zip may be unpacked. */
+export async function openImportSource(path: string, name: string, settings: ImportSettings, tempPath: string): Promise<ImportSource> {
+  checkMagic(name, await head(path), "upload_id");
+  const ext = fileExtension(name);
+  const fileStream = (file: string) => async () => createReadStream(file, { highWaterMark: READ_CHUNK });
+  if (ext === "xlsx") {
+    await checkWorkbook(path, name, settings);
+    return { format: "xlsx", kind: "xlsx", ignoredFiles: [], bytesTotal: await fileSize(path), open: fileStream(path), close: async () => {} };
+  }
+  if (ext !== "zip") {
+    return { format: formatOf(ext), kind: "text", ignoredFiles: [], bytesTotal: await fileSize(path), open: fileStream(path), close: async () => {} };
+  }
+  const archive = await ZipArchive.open(path, name, "upload_id");
+  try {
+    const files = archive.files;
+    const chosen = files.find((f) => READABLE.includes(fileExtension(f.name)) && !isJunk(f.name));
+    if (chosen === undefined) {
+      const held = files.length === 0 ? "no files" : files.map((f) => f.name).join(", ");
+      throw new InvalidArgumentError("upload_id", `'${name}' holds no .csv, .txt or .xlsx file (it holds ${held})`);
+    }
+    if (chosen.size === 0) throw new InvalidArgumentError("upload_id", `'${chosen.name}' in '${name}' is empty: there is nothing to import`);
+    const ignoredFiles = files.filter((f) => f !== chosen).map((f) => f.name);
+    const innerExt = fileExtension(chosen.name);
+    if (innerExt !== "xlsx") {
+      // Fails now, before any read, if the entry is over a limit.
+      (await archive.openEntry(chosen.name, settings, name)).destroy();
+      return {
+        format: `zip/${formatOf(innerExt)}`,
+        kind: "text",
+        ignoredFiles,
+        bytesTotal: chosen.size,
+        open: () => archive.openEntry(chosen.name, settings, name),
+        close: async () => archive.close(),
+      };
+    }
+    await unpack(await archive.openEntry(chosen.name, settings, name), tempPath, settings.maxUnzippedBytes, name);
+    archive.close();
+    try {
+      await checkWorkbook(tempPath, `${chosen.name}' in '${name}`, settings);
+    } catch (err: unknown) {
+      await rm(tempPath, { force: true });
+      throw err;
+    }
+    return {
+      format: "zip/xlsx",
+      kind: "xlsx",
+      ignoredFiles,
+      bytesTotal: chosen.size,
+      open: fileStream(tempPath),
+      close: () => rm(tempPath, { force: true }),
+    };
+  } catch (err: unknown) {
+    archive.close();
+    throw err;
+  }
+}
+
+function formatOf(ext: string): string {
+  return ext === "tsv" ? "csv" : ext;
+}
+
+/** Resource forks and dot-files that archivers on macOS add beside the real files. */
+function isJunk(name: string): boolean {
+  return name.startsWith("__MACOSX/") || (name.split("/").pop() ?? "").startsWith(".");
+}
+
+async function head(path: string): Promise<Uint8Array> {
+  const file = await open(path);
+  try {
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  const file = await open(path);
+  try {
+    return (await file.stat()).size;
+  } finally {
+    await file.close();
+  }
+}
+
+/** An .xlsx is a zip of XML parts: each is held to the same limits before exceljs inflates any. */
+async function checkWorkbook(path: string, name: string, settings: ImportSettings): Promise<void> {
+  const archive = await ZipArchive.open(path, name, "upload_id");
+  try {
+    archive.checkAll(settings, name);
+  } finally {
+    archive.close();
+  }
+}
+
+async function unpack(from: Readable, to: string, maxBytes: number, name: string): Promise<void> {
+  let bytes = 0;
+  from.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > maxBytes) from.destroy(new ResourceExhaustedError(`'${name}' unpacks to more than the limit of ${maxBytes} bytes`));
+  });
+  try {
+    await pipeline(from, createWriteStream(to));
+  } catch (err: unknown) {
+    await rm(to, { force: true });
+    if (err instanceof ResourceExhaustedError) throw err;
+    throw new InvalidArgumentError("upload_id", `'${name}' could not be unpacked: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

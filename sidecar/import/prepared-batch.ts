@@ -1,0 +1,52 @@
+// A batch of rows made into entries for one write, each entry remembering
+// its row, so the list's verdicts on entries become verdicts on rows.
+
+import type { Entry } from "../gen/dnc/v1/types_pb.js";
+import { isBlank, type RowBatch } from "./row-batch.js";
+import type { RowMapper } from "./row-mapper.js";
+
+export interface PreparedBatch {
+  batch: RowBatch;
+  entries: Entry[];
+  /** The row number of each entry. */
+  entryRows: number[];
+  /** Rows refused before they reach the list, by row number. */
+  refused: Map<number, string>;
+  /** Data rows in the batch: not skipped, not the header, not blank. */
+  rowsRead: number;
+  /** The row number of the batch's last row. */
+  lastRow: number;
+}
+
+/** `dataStart`: the row number of the first data row. */
+export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapper): PreparedBatch {
+  const entries: Entry[] = [];
+  const entryRows: number[] = [];
+  const refused = new Map<number, string>();
+  let rowsRead = 0;
+  const { rows, firstRow, errors } = batch;
+  for (let i = Math.max(0, dataStart - firstRow); i < rows.length; i++) {
+    const cells = rows[i]!;
+    if (isBlank(cells)) continue;
+    const rowNumber = firstRow + i;
+    rowsRead++;
+    const malformed = errors.get(rowNumber);
+    if (malformed !== undefined) {
+      refused.set(rowNumber, malformed);
+      continue;
+    }
+    const before = entries.length;
+    const reason = mapper.map(cells, entries);
+    if (reason !== undefined) refused.set(rowNumber, reason);
+    for (let k = before; k < entries.length; k++) entryRows.push(rowNumber);
+  }
+  return { batch, entries, entryRows, refused, rowsRead, lastRow: firstRow + rows.length - 1 };
+}
+
+/** The report's raw text: the row's cells joined, cut to a length a report can hold. */
+const RAW_CHARS = 1000;
+
+export function rawRow(batch: RowBatch, rowNumber: number, delimiter: string): string {
+  const raw = (batch.rows[rowNumber - batch.firstRow] ?? []).join(delimiter);
+  return raw.length > RAW_CHARS ? `${raw.slice(0, RAW_CHARS - 1)}…` : raw;
+}

@@ -1,0 +1,60 @@
+// Uploads on disk and in LMDB: the size limit while the chunks stream in,
+// nothing left of a refused upload, and the sweep of expired uploads and of
+// files no record names.
+
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EntryStore } from "../store/entry-store.js";
+import { UploadStore } from "./upload-store.js";
+
+async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield Buffer.from(p);
+}
+
+describe("UploadStore", () => {
+  let dir: string;
+  let store: EntryStore;
+  let uploads: UploadStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "dnc-uploads-"));
+    store = EntryStore.open(join(dir, "data"));
+    uploads = new UploadStore(store, join(dir, "uploads"), 10, 60_000);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps a file within the limit under its id, the name without directories", async () => {
+    const upload = await uploads.receive("C:\\exports\\list.CSV", chunks("a,b\n", "c\n"));
+    expect(upload).toMatchObject({ fileName: "list.CSV", size: 6 });
+    expect(uploads.get(upload.id)).toEqual(upload);
+    expect(readdirSync(uploads.dir)).toEqual([upload.id]);
+  });
+
+  it("refuses a file over the limit mid-stream, and an empty one, keeping nothing", async () => {
+    await expect(uploads.receive("a.csv", chunks("123456", "7890", "x"))).rejects.toThrow("the file is larger than the import limit of 10 bytes");
+    await expect(uploads.receive("a.csv", chunks())).rejects.toThrow("chunk: the file is empty: there is nothing to import");
+    expect(readdirSync(uploads.dir)).toEqual([]);
+  });
+
+  it("sweeps expired uploads, files without a record, and old partial files", async () => {
+    const old = await uploads.receive("old.csv", chunks("b\n"));
+    await new Promise((r) => setTimeout(r, 30));
+    const kept = await uploads.receive("kept.csv", chunks("a\n"));
+    writeFileSync(join(uploads.dir, "stray"), "x");
+    writeFileSync(join(uploads.dir, "fresh.part"), "x");
+    writeFileSync(join(uploads.dir, "stale.part"), "x");
+    utimesSync(join(uploads.dir, "stale.part"), new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    // A moment past the TTL of `old`, not yet of `kept`.
+    await uploads.sweep(old.createdAt + 60_010);
+    expect(() => uploads.get(old.id)).toThrow(/no upload with id/);
+    expect(uploads.get(kept.id).fileName).toBe("kept.csv");
+    expect(readdirSync(uploads.dir).sort()).toEqual([kept.id, "fresh.part"].sort());
+    expect(existsSync(uploads.path(old.id))).toBe(false);
+  });
+});

@@ -1,0 +1,124 @@
+// Uploaded import files: each one a file under <data-dir>/uploads, written
+// as it streams in with the size limit enforced chunk by chunk, and a record
+// in LMDB saying whose it is. A completed job removes its upload; the rest
+// expire after the TTL. A file without a record (an upload cut off by a
+// crash) is removed at the next sweep.
+
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Database } from "lmdb";
+import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "../errors.js";
+import type { EntryStore } from "../store/entry-store.js";
+import { fileExtension, SUPPORTED_EXTENSIONS } from "./file-format.js";
+
+export interface StoredUpload {
+  id: string;
+  /** The name the client gave, without any directory. */
+  fileName: string;
+  size: number;
+  createdAt: number;
+}
+
+const MAX_FILE_NAME_CHARS = 255;
+const ID_FORMAT = /^[0-9a-f-]{36}$/;
+
+export class UploadStore {
+  private readonly db: Database<StoredUpload, string>;
+
+  constructor(
+    store: EntryStore,
+    readonly dir: string,
+    private readonly maxBytes: number,
+    private readonly ttlMs: number,
+  ) {
+    this.db = store.openDb<StoredUpload>("import-uploads");
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * Stores the chunks as one file; throws, leaving nothing behind, when it is
+   * too big or empty, or when `signal` says the client went away (a cut-off
+   * stream can look like a short one).
+   */
+  async receive(fileName: string, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<StoredUpload> {
+    const name = checkFileName(fileName);
+    const id = randomUUID();
+    const partial = join(this.dir, `${id}.part`);
+    const file = await open(partial, "wx");
+    let size = 0;
+    try {
+      for await (const chunk of chunks) {
+        size += chunk.length;
+        if (size > this.maxBytes) {
+          throw new ResourceExhaustedError(`the file is larger than the import limit of ${this.maxBytes} bytes`);
+        }
+        await file.write(chunk);
+      }
+      signal?.throwIfAborted();
+      if (size === 0) throw new InvalidArgumentError("chunk", "the file is empty: there is nothing to import");
+      await file.sync();
+    } catch (err: unknown) {
+      await file.close();
+      await rm(partial, { force: true });
+      throw err;
+    }
+    await file.close();
+    await rename(partial, this.path(id));
+    const upload: StoredUpload = { id, fileName: name, size, createdAt: Date.now() };
+    await this.db.put(id, upload);
+    return upload;
+  }
+
+  /** The upload, or NOT_FOUND; `field` names the request field that held the id. */
+  get(id: string, field = "upload_id"): StoredUpload {
+    if (id === "") throw new InvalidArgumentError(field, "required");
+    const upload = ID_FORMAT.test(id) ? this.db.get(id) : undefined;
+    if (upload === undefined) throw new NotFoundError(`no upload with id '${id}' (uploads are removed when their import completes, or after a while)`);
+    return upload;
+  }
+
+  path(id: string): string {
+    return join(this.dir, id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.path(id), { force: true });
+    await this.db.remove(id);
+  }
+
+  /** Drops the upload's record in the write transaction under way; `removeFile` takes the file once that has committed. */
+  forget(id: string): void {
+    void this.db.remove(id);
+  }
+
+  async removeFile(id: string): Promise<void> {
+    await rm(this.path(id), { force: true });
+  }
+
+  /** Removes expired uploads and files no record names. */
+  async sweep(now = Date.now()): Promise<void> {
+    for (const { key, value } of this.db.getRange({})) {
+      if (now - value.createdAt > this.ttlMs) await this.remove(key);
+    }
+    for (const file of readdirSync(this.dir)) {
+      const id = file.split(".")[0]!;
+      const path = join(this.dir, file);
+      // A partial file may be an upload in progress: only an old one is left over from a crash.
+      const stale = file.endsWith(".part") ? now - statSync(path).mtimeMs > this.ttlMs : this.db.get(id) === undefined;
+      if (stale) rmSync(path, { force: true, recursive: true });
+    }
+  }
+}
+
+function checkFileName(fileName: string): string {
+  const name = fileName.split(/[/\\]/).pop()!.trim();
+  if (name === "") throw new InvalidArgumentError("file_name", "required (its extension tells the format)");
+  if (name.length > MAX_FILE_NAME_CHARS) throw new InvalidArgumentError("file_name", `longer than ${MAX_FILE_NAME_CHARS} characters`);
+  const ext = fileExtension(name);
+  if (!SUPPORTED_EXTENSIONS.includes(ext)) {
+    throw new InvalidArgumentError("file_name", `'${name}': import reads ${SUPPORTED_EXTENSIONS.map((e) => `.${e}`).join(", ")} files`);
+  }
+  return name;
+}

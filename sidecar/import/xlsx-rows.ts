@@ -1,0 +1,104 @@
+// The rows of one sheet of an .xlsx, a batch at a time, through exceljs's
+// streaming WorkbookReader: cells become text as a spreadsheet shows them
+// (a formula's saved result, rich text joined, a number as typed), and rows
+// the sheet leaves out count as empty so row numbers match the sheet's.
+
+import ExcelJS from "exceljs";
+import type { CellValue, Row } from "exceljs";
+import { Transform, type Readable } from "node:stream";
+import { DncError, InvalidArgumentError } from "../errors.js";
+import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
+
+export interface WorkbookInfo {
+  /** The sheets' names, in the workbook's order, once the reader has seen them. */
+  sheets: string[];
+}
+
+/** What exceljs's stream reader knows and its types leave out. */
+interface ReaderModel {
+  model?: { sheets?: { name: string }[] };
+}
+
+/** `sheet` empty: the first sheet. */
+export async function* xlsxRows(input: Readable, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
+  let bytesRead = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytesRead += chunk.length;
+      done(null, chunk);
+    },
+  });
+  input.on("error", (err) => counted.destroy(err));
+  input.pipe(counted);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(counted, {
+    worksheets: "emit",
+    sharedStrings: "cache",
+    hyperlinks: "ignore",
+    styles: "ignore",
+    entries: "ignore",
+  });
+  try {
+    for await (const worksheet of reader) {
+      info.sheets = ((reader as unknown as ReaderModel).model?.sheets ?? []).map((s) => s.name);
+      const name = (worksheet as unknown as { name: string }).name;
+      if (name !== (sheet !== "" ? sheet : (info.sheets[0] ?? name))) continue;
+      let rows: string[][] = [];
+      let firstRow = 1;
+      let next = 1;
+      for await (const row of worksheet) {
+        for (; next < row.number; next++) {
+          rows.push(EMPTY_ROW);
+          if (rows.length === batchRows) {
+            yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
+            firstRow += rows.length;
+            rows = [];
+          }
+        }
+        rows.push(cellsOf(row));
+        next++;
+        if (rows.length === batchRows) {
+          yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
+          firstRow += rows.length;
+          rows = [];
+        }
+      }
+      if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
+      return;
+    }
+    throw new InvalidArgumentError(
+      "options.sheet",
+      sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
+    );
+  } catch (err: unknown) {
+    if (err instanceof DncError) throw err;
+    throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    input.destroy();
+    counted.destroy();
+  }
+}
+
+function cellsOf(row: Row): string[] {
+  const values = row.values as CellValue[];
+  const cells = new Array<string>(Math.max(values.length - 1, 0));
+  for (let i = 1; i < values.length; i++) cells[i - 1] = cellText(values[i]);
+  return cells;
+}
+
+/**
+ * A cell as text. exceljs drops the saved result of a formula that ended in
+ * an error (#DIV/0!…): such a cell reads #ERROR, so a row that maps it is
+ * refused with the cell in its raw text rather than taken as empty.
+ */
+function cellText(value: CellValue): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return Number.isNaN(value) ? "#ERROR" : String(value);
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (value instanceof Date) return value.toISOString();
+  if ("richText" in value) return value.richText.map((r) => r.text).join("");
+  if ("formula" in value || "sharedFormula" in value) return value.result === undefined ? "#ERROR" : cellText(value.result as CellValue);
+  if ("error" in value) return value.error;
+  if ("text" in value) return cellText(value.text as CellValue);
+  return "";
+}

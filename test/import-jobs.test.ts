@@ -1,0 +1,253 @@
+// Import jobs on a real sidecar over gRPC, with files generated here: many
+// batches, several target accounts, loose enum names, the report paged and
+// as CSV, the completion event on the change feed, in GetHistory and to a
+// webhook, cancelling, a graceful stop that leaves the job INTERRUPTED with
+// the list holding exactly its committed batches, and the options refused
+// before anything is written.
+
+import { fromJsonString } from "@bufbuild/protobuf";
+import { Metadata, status } from "@grpc/grpc-js";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
+import { HistoryAction, HistoryEventSchema, type HistoryEvent } from "../sidecar/gen/dnc/v1/history_pb.js";
+import { ImportField, ImportState } from "../sidecar/gen/dnc/v1/import_pb.js";
+import { Channel, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
+import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import { Sidecar, type SidecarOptions } from "../sidecar/sidecar.js";
+import { grpcError } from "./support/grpc-error.js";
+import { runImport, upload } from "./support/import-client.js";
+import { serverStream } from "./support/server-stream.js";
+import { tempDir } from "./support/temp-dir.js";
+
+const TOKEN = "import-jobs-admin-token";
+const BATCH = 1000;
+
+const phone = (i: number) => `+44 7700 ${String(100_000 + i).padStart(6, "0")}`;
+
+async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("import jobs", () => {
+  const dir = tempDir();
+  const options = (): SidecarOptions => ({
+    dataDir: join(dir.path, "data"),
+    grpcListen: "127.0.0.1:0",
+    httpListen: "127.0.0.1:0",
+    maxBatch: 1000,
+    adminToken: TOKEN,
+    imports: { batchRows: BATCH },
+  });
+  let sidecar: Sidecar;
+  let client: GrpcClient;
+  const md = new Metadata();
+  md.set("authorization", `Bearer ${TOKEN}`);
+
+  /** A CSV of `rows` distinct valid phone rows from `from` on, with a header. */
+  function phoneFile(name: string, from: number, rows: number, extra = ""): string {
+    const path = join(dir.path, name);
+    const lines = ["phone,channel,reason"];
+    for (let i = from; i < from + rows; i++) lines.push(`${phone(i)},sms,opt-out`);
+    writeFileSync(path, `${lines.join("\n")}\n${extra}`);
+    return path;
+  }
+
+  beforeAll(async () => {
+    sidecar = await Sidecar.start(options());
+    client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: TOKEN });
+  });
+
+  afterAll(async () => {
+    client.close();
+    await sidecar.stop(1000);
+    dir.remove();
+  });
+
+  it("imports in batches, one entry per row and target account, with the completion event on the change feed and in GetHistory", async () => {
+    const watch = serverStream(client, AdminService.method.watchChanges, {}, md);
+    await new Promise((r) => setTimeout(r, 200));
+    const file = phoneFile("accounts.csv", 0, 5500, "not a phone,sms,opt-out\n+44 7700 900001,carrier-pigeon,opt-out\n");
+    const job = await runImport(client, await upload(client, file), { accounts: ["tenant-a", "tenant-b", "tenant-a"], defaults: { sender: "ACME" } });
+    expect(job).toMatchObject({
+      state: ImportState.COMPLETED,
+      counts: { rowsRead: 5502n, added: 11_000n, repeated: 0n, rejected: 2n, bytesRead: job.counts!.bytesTotal },
+      committedRows: 5503n,
+      etaSeconds: 0,
+    });
+    expect(job.finishedAt).toBeDefined();
+    const listed = await client.call(AdminService.method.listEntries, { filter: { contact: phone(42) } });
+    expect(listed.entries.map((e) => [e.account, e.sender, e.channel, e.reason, e.source]).sort()).toEqual([
+      ["tenant-a", "ACME", Channel.SMS, Reason.OPT_OUT, Source.IMPORT],
+      ["tenant-b", "ACME", Channel.SMS, Reason.OPT_OUT, Source.IMPORT],
+    ]);
+    // 11,000 adds, then the end of the job.
+    const events = await watch.waitFor(11_001);
+    watch.cancel();
+    const last = events[11_000]!.event!;
+    expect(last).toMatchObject({ action: HistoryAction.IMPORT_FINISHED, actor: "env-admin-token", importJob: { jobId: job.jobId, state: ImportState.COMPLETED } });
+    expect(last.entry).toBeUndefined();
+    expect(last.importJob!.counts).toEqual(job.counts);
+    const history = await client.call(AdminService.method.getHistory, { actions: [HistoryAction.IMPORT_FINISHED] });
+    expect(history.events.map((e) => e.importJob?.jobId)).toContain(job.jobId);
+  });
+
+  it("pages the report by row number", async () => {
+    const bad = Array.from({ length: 25 }, (_, i) => `bad-${i},sms,opt-out`).join("\n");
+    const job = await runImport(client, await upload(client, phoneFile("report.csv", 20_000, 10, `${bad}\n`)));
+    expect(job.counts).toMatchObject({ rowsRead: 35n, added: 10n, rejected: 25n });
+    const rows: number[] = [];
+    let pageToken = "";
+    let pages = 0;
+    do {
+      const page = await client.call(AdminService.method.getImportReport, { jobId: job.jobId, pageSize: 10, pageToken });
+      rows.push(...page.rejected.map((r) => Number(r.rowNumber)));
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken !== "");
+    expect(pages).toBe(3);
+    expect(rows).toEqual(Array.from({ length: 25 }, (_, i) => 12 + i));
+    const tooBig = await grpcError(client.call(AdminService.method.getImportReport, { jobId: job.jobId, pageSize: 10_001 }));
+    expect(tooBig.details).toBe("page_size: at most 10000");
+    const unknown = await grpcError(client.call(AdminService.method.getImportReport, { jobId: "nope" }));
+    expect(unknown.code).toBe(status.NOT_FOUND);
+  });
+
+  it("reads enum names loosely, and rejects an unknown one naming it", async () => {
+    const path = join(dir.path, "loose.csv");
+    writeFileSync(
+      path,
+      [
+        "Mobile number,Channel,Reason,Source",
+        "+44 7700 930001,CHANNEL_SMS,REASON_OPT_OUT,SOURCE_API",
+        "+44 7700 930002,Sms,Opt Out,api",
+        "+44 7700 930003,whats-app,opt_out,mo keyword",
+        "+44 7700 930004,Voice,spam,",
+        "+44 7700 930005,telegram,opt-out,",
+        "+44 7700 930006,sms,because,",
+      ].join("\r\n"),
+    );
+    const job = await runImport(client, await upload(client, path));
+    expect(job.counts).toMatchObject({ rowsRead: 6n, added: 4n, rejected: 2n });
+    const report = await client.call(AdminService.method.getImportReport, { jobId: job.jobId });
+    expect(report.rejected.map((r) => [Number(r.rowNumber), r.reason])).toEqual([
+      [6, "channel: 'telegram' is not one of sms, mms, rcs, viber, whatsapp, email, voice"],
+      [7, "reason: 'because' is not one of opt-out, list-cleanup, subscriber-complaint, support-request, suspected-fraud, hard-bounce, spam-complaint"],
+    ]);
+    const entries = async (contact: string) => (await client.call(AdminService.method.getContact, { contact })).entries;
+    expect(await entries("+447700930001")).toMatchObject([{ channel: Channel.SMS, reason: Reason.OPT_OUT, source: Source.API }]);
+    expect(await entries("+447700930003")).toMatchObject([{ channel: Channel.WHATSAPP, reason: Reason.OPT_OUT, source: Source.MO_KEYWORD }]);
+    expect(await entries("+447700930004")).toMatchObject([{ channel: Channel.VOICE, reason: Reason.SPAM_COMPLAINT, source: Source.IMPORT }]);
+  });
+
+  it("maps columns as asked, skips rows, and refuses bad options before writing", async () => {
+    const path = join(dir.path, "mapped.csv");
+    writeFileSync(path, "exported by CRM v2\n\nname;number;tag\nAnn;+44 7700 940001;vip\nBob;+44 7700 940002;\n");
+    const id = await upload(client, path);
+    const analysis = await client.call(AdminService.method.analyzeImport, { uploadId: id, options: { skipRows: 2 } });
+    expect(analysis).toMatchObject({ delimiter: ";", hasHeader: true, header: ["name", "number", "tag"] });
+    expect(analysis.suggestedMapping.map((m) => [m.column, m.field])).toEqual([[1, ImportField.PHONE]]);
+    const job = await runImport(client, id, { skipRows: 2, mapping: [{ column: 1, field: ImportField.CONTACT }, { column: 2, field: ImportField.CAMPAIGN_REF }] });
+    expect(job).toMatchObject({ counts: { rowsRead: 2n, added: 2n }, committedRows: 5n });
+    expect((await client.call(AdminService.method.getContact, { contact: "+447700940001" })).entries).toMatchObject([{ campaignRef: "vip" }]);
+
+    const before = sidecar.list.store.entryCount();
+    const other = await upload(client, path);
+    const refusals: [object, string][] = [
+      [{ skipRows: 2, mapping: [{ column: 2, field: ImportField.NOTE }] }, "options.mapping: no column is mapped to CONTACT, PHONE, EMAIL or CUSTOMER_ID: there is nothing to import"],
+      [{ skipRows: 2, mapping: [{ column: 7, field: ImportField.PHONE }] }, "options.mapping[0].column: the file has 3 columns, numbered from 0"],
+      [{ skipRows: 2, mapping: [{ column: 1, field: ImportField.PHONE }, { column: 1, field: ImportField.NOTE }] }, "options.mapping[1].column: column 1 is mapped twice"],
+      [{ skipRows: 2, accounts: [" "] }, "options.accounts[0]: empty; leave the list empty for the rows' own accounts"],
+      [{ skipRows: 2, defaults: { country: "XX" } }, "options.defaults.country: 'XX' is not a known ISO 3166 alpha-2 country code"],
+      [{ skipRows: 2, defaults: { channel: 42 } }, "options.defaults.channel: unknown value 42"],
+    ];
+    for (const [opts, message] of refusals) {
+      const err = await grpcError(client.call(AdminService.method.startImport, { uploadId: other, options: opts }));
+      expect(err.code, message).toBe(status.INVALID_ARGUMENT);
+      expect(err.details).toBe(message);
+    }
+    expect((await grpcError(client.call(AdminService.method.startImport, { uploadId: "f00" }))).code).toBe(status.NOT_FOUND);
+    expect(sidecar.list.store.entryCount()).toBe(before);
+  });
+
+  it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {
+    const id = await upload(client, phoneFile("once.csv", 30_000, 3));
+    const job = await runImport(client, id);
+    await until(async () => (await grpcError(client.call(AdminService.method.analyzeImport, { uploadId: id }))).code === status.NOT_FOUND, "the upload to go");
+    const { jobs } = await client.call(AdminService.method.listImports, {});
+    expect(jobs[0]!.jobId).toBe(job.jobId);
+    expect(jobs.every((j) => j.state !== ImportState.RUNNING)).toBe(true);
+  });
+
+  it("posts the completion event to a webhook", async () => {
+    const received: HistoryEvent[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push(fromJsonString(HistoryEventSchema, body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      await client.call(AdminService.method.createWebhook, { url });
+      const job = await runImport(client, await upload(client, phoneFile("hooked.csv", 40_000, 2)));
+      await until(() => received.some((e) => e.action === HistoryAction.IMPORT_FINISHED), "the webhook's completion event");
+      expect(received.map((e) => e.action)).toEqual([HistoryAction.ADDED, HistoryAction.ADDED, HistoryAction.IMPORT_FINISHED]);
+      expect(received[2]!.importJob).toMatchObject({ jobId: job.jobId, fileName: "hooked.csv", state: ImportState.COMPLETED });
+      for (const hook of (await client.call(AdminService.method.listWebhooks, {})).webhooks) await client.call(AdminService.method.deleteWebhook, { id: hook.id });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("cancels after the batch in flight: the list holds exactly the committed batches", async () => {
+    const rows = 60_000;
+    const before = sidecar.list.store.entryCount();
+    const { job } = await client.call(AdminService.method.startImport, { uploadId: await upload(client, phoneFile("cancel.csv", 100_000, rows)) });
+    const watch = serverStream(client, AdminService.method.watchImport, { jobId: job!.jobId }, md);
+    await until(() => watch.received.some((r) => r.job!.counts!.rowsRead >= BigInt(2 * BATCH)), "two batches");
+    const { job: cancelled } = await client.call(AdminService.method.cancelImport, { jobId: job!.jobId });
+    await watch.finished();
+    expect(cancelled!.state).toBe(ImportState.CANCELLED);
+    // Batches are of file rows: the first holds the header and 999 data rows.
+    const read = Number(cancelled!.counts!.rowsRead);
+    expect(read).toBeLessThan(rows);
+    expect(Number(cancelled!.committedRows) % BATCH).toBe(0);
+    expect(cancelled!.committedRows).toBe(BigInt(read + 1));
+    expect(sidecar.list.store.entryCount() - before).toBe(read);
+    expect(watch.received.at(-1)!.job!.state).toBe(ImportState.CANCELLED);
+    const again = await grpcError(client.call(AdminService.method.cancelImport, { jobId: job!.jobId }));
+    expect(again.code).toBe(status.FAILED_PRECONDITION);
+    expect(again.details).toBe("the import job is not running: it is CANCELLED");
+  });
+
+  it("a stop while a job runs leaves it INTERRUPTED, with the list holding exactly its committed batches, after the restart", async () => {
+    const before = sidecar.list.store.entryCount();
+    const { job } = await client.call(AdminService.method.startImport, { uploadId: await upload(client, phoneFile("stopped.csv", 200_000, 60_000)) });
+    await until(() => sidecar.list.store.entryCount() - before >= 2 * BATCH, "two batches");
+    client.close();
+    await sidecar.stop(1000);
+    sidecar = await Sidecar.start(options());
+    client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: TOKEN });
+    const after = (await client.call(AdminService.method.getImportReport, { jobId: job!.jobId })).job!;
+    expect(after.state).toBe(ImportState.INTERRUPTED);
+    const read = Number(after.counts!.rowsRead);
+    expect(Number(after.committedRows) % BATCH).toBe(0);
+    expect(sidecar.list.store.entryCount() - before).toBe(read);
+    expect(after.committedRows).toBe(BigInt(read + 1));
+    // The upload is kept: the rest can be imported by skipping the committed rows.
+    const rest = await runImport(client, after.uploadId, { mapping: after.options!.mapping, skipRows: Number(after.committedRows), hasHeader: false });
+    expect(rest.counts).toMatchObject({ rowsRead: BigInt(60_000 - read), added: BigInt(60_000 - read), repeated: 0n });
+  });
+});
