@@ -9,6 +9,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
+import { ProgressBar } from "./progress-bar.js";
 import { AdminService, type AnalyzeImportResponse } from "../gen/dnc/v1/admin_service_pb.js";
 import {
   ColumnMappingSchema,
@@ -34,8 +35,6 @@ export const importUsage = `  dnc import FILE [--skip N] [--map COLUMN=FIELD ...
 
 const UPLOAD_CHUNK = 256 * 1024;
 const SHOWN_REJECTED = 10;
-const REDRAW_MS = 100;
-const LINE_MS = 5_000;
 
 const FIELD_ALIASES: Record<string, string> = { campaign: "CAMPAIGN_REF" };
 
@@ -159,15 +158,15 @@ async function runJob(client: GrpcClient, uploadId: string, options: ImportOptio
   };
   process.once("SIGINT", cancel);
   let job = started!;
-  const progress = new ProgressLine(process.stdout);
+  const progress = new ProgressBar(process.stdout, "importing", "rows", true);
   try {
     for await (const res of client.stream(AdminService.method.watchImport, { jobId })) {
       job = res.job!;
-      if (job.state === ImportState.RUNNING) progress.show(job);
+      if (job.state === ImportState.RUNNING) showJob(progress, job);
     }
   } finally {
     process.off("SIGINT", cancel);
-    progress.clear();
+    progress.done();
   }
   const state = ImportState[job.state].toLowerCase();
   console.log(`import ${jobId} ${state}: ${countsLine(job.counts!)}`);
@@ -185,44 +184,17 @@ async function showRejected(client: GrpcClient, job: ImportJob): Promise<void> {
   );
 }
 
+/** The job's own measure of its progress: rows, rate, and how far through the file's bytes. */
+function showJob(progress: ProgressBar, job: ImportJob): void {
+  const c = job.counts!;
+  const fraction = c.bytesTotal > 0n ? Number(c.bytesRead) / Number(c.bytesTotal) : undefined;
+  const eta = job.etaSeconds > 0 ? job.etaSeconds : NaN;
+  progress.show(Number(c.rowsRead), 0, fraction, job.rowsPerSecond, eta, `${c.added} added, ${c.repeated} repeated, ${c.rejected} rejected`);
+}
+
 function countsLine(c: ImportCounts): string {
   return `${c.rowsRead} rows read, ${c.added} added, ${c.repeated} repeated, ${c.rejected} rejected`;
 }
 
 const bytes = (n: number): string => (n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`);
 
-function duration(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  return `${m}:${String(seconds % 60).padStart(2, "0")}`;
-}
-
-/** The job's progress: redrawn in place on a terminal, a plain line every few seconds otherwise. */
-class ProgressLine {
-  /** Into a file or a pipe, the first line comes after a while: a short import needs none. */
-  private shownAt: number;
-  private drawn = false;
-
-  constructor(private readonly out: NodeJS.WriteStream) {
-    this.shownAt = out.isTTY ? -Infinity : performance.now();
-  }
-
-  show(job: ImportJob): void {
-    const now = performance.now();
-    if (now - this.shownAt < (this.out.isTTY ? REDRAW_MS : LINE_MS)) return;
-    this.shownAt = now;
-    const c = job.counts!;
-    const percent = c.bytesTotal > 0n ? Number((100n * c.bytesRead) / c.bytesTotal) : 0;
-    const eta = job.etaSeconds > 0 ? duration(job.etaSeconds) : "?";
-    const line = `${percent}%  ${Number(c.rowsRead).toLocaleString("en-US")} rows, ${Math.round(job.rowsPerSecond).toLocaleString("en-US")} rows/s, ETA ${eta}  (${c.added} added, ${c.repeated} repeated, ${c.rejected} rejected)`;
-    if (this.out.isTTY) {
-      this.out.write(`\r${line}\x1b[K`);
-      this.drawn = true;
-    } else {
-      this.out.write(`${line}\n`);
-    }
-  }
-
-  clear(): void {
-    if (this.drawn) this.out.write("\r\x1b[K");
-  }
-}

@@ -8,11 +8,13 @@
 import { create } from "@bufbuild/protobuf";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AdminGate } from "../admin/admin-gate.js";
-import { DncError, InvalidArgumentError, type ErrorCode } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import { AdminService, ExportEntriesRequestSchema, type ExportEntriesRequest, type ExportEntriesResponse } from "../gen/dnc/v1/admin_service_pb.js";
 import { ExportFormat } from "../gen/dnc/v1/export_pb.js";
 import { FILTER_PARAMS, filterFromParams } from "../export/filter-params.js";
 import type { HttpRoute } from "./admin-http-server.js";
+import { sendHttpError } from "./http-status.js";
+import { drained } from "./response-drain.js";
 
 const EXPORT_PATH = "/exports";
 
@@ -21,17 +23,6 @@ const FORMATS = {
   xlsx: { format: ExportFormat.XLSX, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
 } as const;
 
-const STATUS: Record<ErrorCode, number> = {
-  unauthenticated: 401,
-  permission_denied: 403,
-  already_exists: 409,
-  invalid_argument: 400,
-  failed_precondition: 400,
-  resource_exhausted: 429,
-  unavailable: 503,
-  not_found: 404,
-  internal: 500,
-};
 
 const PARAMETERS = new Set<string>(["format", "default_country", ...FILTER_PARAMS]);
 
@@ -46,26 +37,6 @@ function exportRequestOf(params: URLSearchParams): ExportEntriesRequest {
       (param) => params.getAll(param),
       (param) => param,
     ),
-  });
-}
-
-function sendError(res: ServerResponse, err: unknown): void {
-  const code: ErrorCode = err instanceof DncError ? err.code : "internal";
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (code === "unauthenticated") headers["www-authenticate"] = "Bearer";
-  res.writeHead(STATUS[code], headers).end(`${JSON.stringify({ code, message: err instanceof Error ? err.message : String(err) })}\n`);
-}
-
-/** Resolves when the response can take more, or is gone. */
-function writable(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
   });
 }
 
@@ -88,7 +59,7 @@ async function download(gate: AdminGate, req: IncomingMessage, res: ServerRespon
   try {
     first = await chunks.next();
   } catch (err: unknown) {
-    sendError(res, err);
+    sendHttpError(res, err);
     return;
   }
   const formatName = url.searchParams.get("format") === "xlsx" ? "xlsx" : "csv";
@@ -103,7 +74,7 @@ async function download(gate: AdminGate, req: IncomingMessage, res: ServerRespon
   });
   try {
     for (let next = first; !next.done; next = await chunks.next()) {
-      if (!res.write(next.value.chunk)) await writable(res);
+      if (!res.write(next.value.chunk)) await drained(res);
       if (gone.signal.aborted) {
         await chunks.return(undefined);
         return;

@@ -1,5 +1,5 @@
 // The one place errors become HTTP statuses, for the plain routes of the
-// admin port (imports; the Connect door has connect-status.ts): a JSON body
+// admin port (imports and exports; the Connect door has connect-status.ts): a JSON body
 // with the code and the message, as anything not a DncError is INTERNAL.
 
 import type { ServerResponse } from "node:http";

@@ -24,6 +24,7 @@ import type { ImportService } from "../import/import-service.js";
 import type { HttpRoute } from "./admin-http-server.js";
 import { withCors } from "./cors.js";
 import { sendHttpError } from "./http-status.js";
+import { drained } from "./response-drain.js";
 
 const PREFIX = "/imports/";
 const UPLOADS = "/imports/uploads";
@@ -110,14 +111,3 @@ function field(cell: string): string {
   return NEEDS_QUOTES.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
