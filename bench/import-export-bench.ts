@@ -30,6 +30,7 @@ import { startPostgres } from "./postgres-cluster.js";
 import { Report, fmt, type Target } from "./report.js";
 import { sampleRss } from "./rss-sampler.js";
 import { startServe, type ServeProcess } from "./serve-process.js";
+import { countFlag } from "./numeric-flag.js";
 
 const FULL_ROWS = 10_000_000;
 const XLSX_ROWS = 1_000_000;
@@ -72,16 +73,10 @@ function parseOptions(argv: string[]): Options {
       out: { type: "string" },
     },
   });
-  const count = (name: string, text: string | undefined, fallback: number): number => {
-    if (text === undefined) return fallback;
-    const n = Number(text.replace(/_/g, ""));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${text}'`);
-    return n;
-  };
-  const rows = count("rows", values.rows, values.smoke ? 5_000 : values.quick ? 1_000_000 : FULL_ROWS);
+  const rows = countFlag("rows", values.rows, values.smoke ? 5_000 : values.quick ? 1_000_000 : FULL_ROWS);
   return {
     rows,
-    xlsxRows: count("xlsx-rows", values["xlsx-rows"], Math.min(XLSX_ROWS, rows)),
+    xlsxRows: countFlag("xlsx-rows", values["xlsx-rows"], Math.min(XLSX_ROWS, rows)),
     smoke: values.smoke,
     out: resolve(values.out ?? join(ROOT, "bench", "results")),
   };

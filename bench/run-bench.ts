@@ -45,6 +45,7 @@ import { gcFunction, sampleMemory, type MemorySample } from "./memory-sample.js"
 import { benchPostgres } from "./postgres-peer.js";
 import { benchRedis } from "./redis-peer.js";
 import { Report, fmt, type Target } from "./report.js";
+import { positiveFlag } from "./numeric-flag.js";
 
 const FULL_ENTRIES = 10_000_000;
 const LOAD_BATCH = 10_000;
@@ -100,12 +101,6 @@ function parseOptions(argv: string[]): Options {
       out: { type: "string" },
     },
   });
-  const num = (name: string, text: string | undefined, fallback: number): number => {
-    if (text === undefined) return fallback;
-    const n = Number(text.replace(/_/g, ""));
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: expected a positive number, got '${text}'`);
-    return n;
-  };
   const only = (values.only ?? SYSTEMS.join(",")).split(",").map((s) => s.trim());
   for (const s of only) {
     if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--only: expected some of ${SYSTEMS.join(", ")}, got '${s}'`);
@@ -113,11 +108,11 @@ function parseOptions(argv: string[]): Options {
   const smoke = values.smoke;
   const preset = smoke ? 5_000 : values.quick ? 1_000_000 : FULL_ENTRIES;
   return {
-    entries: Math.floor(num("entries", values.entries, preset)),
-    seed: Math.floor(num("seed", values.seed, 1)),
-    seconds: num("seconds", values.seconds, smoke ? 0.5 : values.quick ? 2 : 5),
+    entries: Math.floor(positiveFlag("entries", values.entries, preset)),
+    seed: Math.floor(positiveFlag("seed", values.seed, 1)),
+    seconds: positiveFlag("seconds", values.seconds, smoke ? 0.5 : values.quick ? 2 : 5),
     warmUpSeconds: smoke ? 0.25 : values.quick ? 0.5 : 1,
-    inflight: Math.floor(num("inflight", values.inflight, 32)),
+    inflight: Math.floor(positiveFlag("inflight", values.inflight, 32)),
     requests: smoke ? 32 : 256,
     writeRepeats: smoke ? 50 : 200,
     only: only as System[],

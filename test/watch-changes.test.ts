@@ -7,10 +7,10 @@ import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { HistoryAction } from "../sidecar/gen/dnc/v1/history_pb.js";
 import { Channel } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { createLogger } from "../sidecar/logging/logger.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { serverStream } from "./support/server-stream.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startTestSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "test-admin-token-watch-changes";
 process.env.DNC_ADMIN_TOKEN = TOKEN;
@@ -18,17 +18,7 @@ process.env.DNC_ADMIN_TOKEN = TOKEN;
 const md = new Metadata();
 md.set("authorization", `Bearer ${TOKEN}`);
 
-async function startSidecar(dataDir: string): Promise<{ sidecar: Sidecar; client: GrpcClient }> {
-  const sidecar = await Sidecar.start({
-    dataDir,
-    grpcListen: "127.0.0.1:0",
-    httpListen: "127.0.0.1:0",
-    maxBatch: 1000,
-    adminToken: TOKEN,
-    logger: createLogger("silent"),
-  });
-  return { sidecar, client: new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`) };
-}
+const startSidecar = (dataDir: string) => startTestSidecar(dataDir, TOKEN);
 
 const phone = (n: number) => `+4477009002${String(n).padStart(2, "0")}`;
 const contact = (n: number) => phone(n).slice(1);

@@ -12,9 +12,9 @@ import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { HistoryAction, HistoryEventSchema, type HistoryEvent } from "../sidecar/gen/dnc/v1/history_pb.js";
 import { Channel } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { createLogger } from "../sidecar/logging/logger.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startTestSidecar } from "./support/test-sidecar.js";
 import { grpcError } from "./support/grpc-error.js";
 
 const TOKEN = "test-admin-token-webhooks";
@@ -81,17 +81,7 @@ function validSignature(secret: string, d: Delivery): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function startSidecar(dataDir: string): Promise<{ sidecar: Sidecar; client: GrpcClient }> {
-  const sidecar = await Sidecar.start({
-    dataDir,
-    grpcListen: "127.0.0.1:0",
-    httpListen: "127.0.0.1:0",
-    maxBatch: 1000,
-    adminToken: TOKEN,
-    logger: createLogger("silent"),
-  });
-  return { sidecar, client: new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`) };
-}
+const startSidecar = (dataDir: string) => startTestSidecar(dataDir, TOKEN);
 
 const phone = (n: number) => `+4477009006${String(n).padStart(2, "0")}`;
 

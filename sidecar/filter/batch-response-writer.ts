@@ -29,8 +29,10 @@ export class BatchResponseWriter {
     this.w.reset();
   }
 
-  blocked(index: number, entry: Uint8Array): void {
-    const size = 1 + varintSize(index) + 2 + blockedCode.length + 1 + varintSize(entry.length) + entry.length;
+  /** A blocked recipient; its entry is the encoded `dnc.v1.Entry` in `entry[start..end)`. */
+  blocked(index: number, entry: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    const size = 1 + varintSize(index) + 2 + blockedCode.length + 1 + varintSize(length) + length;
     this.w
       .tag(1, WIRE_LEN)
       .varint(size)
@@ -40,8 +42,8 @@ export class BatchResponseWriter {
       .varint(blockedCode.length)
       .bytes(blockedCode)
       .tag(3, WIRE_LEN)
-      .varint(entry.length)
-      .bytes(entry);
+      .varint(length)
+      .bytes(entry, start, end);
   }
 
   invalid(index: number, reasonCode: number): void {

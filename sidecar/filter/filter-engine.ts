@@ -18,6 +18,9 @@ import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./bat
 import { CHANNEL_SLOTS, TrafficCounters } from "../stats/traffic-counters.js";
 import { BatchResponseWriter, CODE_BLOCKED, CODE_INVALID, recipientReason } from "./batch-response-writer.js";
 
+/** A stored entry value is an 8-byte sequence number, then the encoded entry. */
+const STORED_ENTRY_OFFSET = 8;
+
 export const ALLOWED = 0;
 export const BLOCKED = 1;
 
@@ -111,7 +114,7 @@ export class FilterEngine {
       for (let i = 0; i < batch.recipientCount; i++) {
         const v = this.checkOne(buf, spans[2 * i]!, spans[2 * i + 1]!, batch.channel, senderId, accountId, 0, 0, country);
         if (v === BLOCKED) {
-          writer.blocked(i, this.matchedEntry());
+          this.writeBlocked(i);
           blocked++;
         } else if (v < 0) {
           writer.invalid(i, -v);
@@ -143,7 +146,7 @@ export class FilterEngine {
       const v = this.checkOne(buf, req.recipient.start, req.recipient.end, channel, s, a, req.customerId.start, req.customerId.end, country);
       counts.checked[channel]++;
       if (v === BLOCKED) {
-        writer.blocked(i, this.matchedEntry());
+        this.writeBlocked(i);
         counts.blocked[channel]++;
         if (blockedRequests === this.blockedRequests.length) this.blockedRequests = growInt32(this.blockedRequests);
         this.blockedRequests[blockedRequests++] = i;
@@ -204,11 +207,23 @@ export class FilterEngine {
     return create(CheckResponseSchema, {});
   }
 
+  /** Writes the last BLOCKED verdict into the batch response, its entry copied from the store's value. */
+  private writeBlocked(index: number): void {
+    const m = this.matched;
+    const raw = this.list.entryRaw(this.matchedContact, m.channel, m.senderId, m.accountId);
+    if (raw !== undefined) {
+      this.writer.blocked(index, raw, STORED_ENTRY_OFFSET, raw.length);
+      return;
+    }
+    const entry = this.matchedEntry();
+    this.writer.blocked(index, entry, 0, entry.length);
+  }
+
   /** The encoded entry of the last BLOCKED verdict. */
   private matchedEntry(): Uint8Array {
     const m = this.matched;
     const raw = this.list.entryRaw(this.matchedContact, m.channel, m.senderId, m.accountId);
-    if (raw !== undefined) return raw.subarray(8);
+    if (raw !== undefined) return raw.subarray(STORED_ENTRY_OFFSET);
     // Removed between the index read and the store read: still blocked, since
     // the removal was not yet acknowledged; report the entry from its key.
     return toBinary(EntrySchema, this.entryFromIds(this.matchedContact, m));

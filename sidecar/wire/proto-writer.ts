@@ -25,9 +25,11 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Copies `src[start..end)` without making a view of it (a view is an object per call). */
   bytes(src: Uint8Array, start = 0, end = src.length): this {
     this.ensure(end - start);
-    this.buf.set(src.subarray(start, end), this.pos);
+    if (start === 0 && end === src.length) this.buf.set(src, this.pos);
+    else Buffer.prototype.copy.call(src, this.buf, this.pos, start, end);
     this.pos += end - start;
     return this;
   }
