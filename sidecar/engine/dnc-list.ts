@@ -12,7 +12,8 @@ import { ByteInternTable } from "../index/byte-intern-table.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
 import { encodeEntry } from "../store/entry-codec.js";
 import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
-import { EntryStore, type NameTable, type StoreWriter } from "../store/entry-store.js";
+import { EntryStore, type NameTable, type StoreTxnWriter, type StoreWriter } from "../store/entry-store.js";
+import { ScopedEntrySet } from "../index/scoped-entry-set.js";
 import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
@@ -193,7 +194,8 @@ export class DncList {
       const applied: EntryIds[] = [];
       const at = Date.now();
       const changes = new CounterDeltas();
-      const pending = await this.write((w, pending) => {
+      const inBatch = new ScopedEntrySet();
+      const pending = await this.writeBatch((w, pending) => {
         checked.forEach((c, index) => {
           const input = entries[index]!;
           if (!c.ok) {
@@ -205,7 +207,7 @@ export class DncList {
           const scope = c.value;
           const ids = this.assignIds(w, pending, scope);
           const key = entryKey(ids);
-          const bytes = encodeEntry({
+          const fields = {
             contact: scope.contact,
             kind: scope.kind,
             channel: scope.channel,
@@ -217,16 +219,18 @@ export class DncList {
             addedAtMs: at,
             addedBy: actor,
             note: input.note,
-          });
-          if (w.hasEntry(key)) {
+          };
+          const bytes = encodeEntry(fields);
+          const known = this.index.has(ids.contactId, ids.channel, ids.senderId, ids.accountId);
+          if (known || !inBatch.add(ids.contactId, ids.channel, ids.senderId, ids.accountId)) {
             result.repeated++;
             w.appendHistory({ at, actor, action: "repeated", entry: bytes }, ids.contactId);
             return;
           }
           const seq = w.appendHistory({ at, actor, action: "added", entry: bytes, key });
           w.putEntry(key, seq, bytes, scope.contact);
-          changes.entry({ ...scope, source: input.source, reason: input.reason, campaignRef: input.campaignRef.trim() }, 1);
-          changes.optOut(input.campaignRef.trim(), at);
+          changes.entry(fields, 1);
+          changes.optOut(fields.campaignRef, at);
           applied.push(ids);
           result.added++;
         });
@@ -351,14 +355,23 @@ export class DncList {
     return run;
   }
 
-  private async write(fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
+  /** A batch of additions: the index, which holds every committed entry, tells what is new. */
+  private async writeBatch(fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
     const pending = new PendingIds(this.index);
     try {
-      await this.store.write((w) => fn(w, pending));
+      await this.store.writeBatch((w) => fn(w, pending));
     } catch (err: unknown) {
       throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
     }
     return pending;
+  }
+
+  private async write(fn: (w: StoreTxnWriter) => void): Promise<void> {
+    try {
+      await this.store.write(fn);
+    } catch (err: unknown) {
+      throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private assignIds(w: StoreWriter, pending: PendingIds, scope: ValidScope): EntryIds {

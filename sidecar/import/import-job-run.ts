@@ -10,6 +10,7 @@ import type { CountryCode } from "libphonenumber-js";
 import type { DncList } from "../engine/dnc-list.js";
 import { ImportJobSchema, ImportState, type ImportJob } from "../gen/dnc/v1/import_pb.js";
 import type { ImportJobStore } from "./import-job-store.js";
+import type { StoreWriter } from "../store/entry-store.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow, type PreparedBatch } from "./prepared-batch.js";
 import type { RowMapper } from "./row-mapper.js";
@@ -20,7 +21,7 @@ export interface RunContext {
   batchRows: number;
   country: CountryCode | undefined;
   /** Runs in the transaction that records the job's end. */
-  atEnd: (job: ImportJob) => void;
+  atEnd: (w: StoreWriter, job: ImportJob) => void;
 }
 
 export class ImportJobRun {
@@ -98,12 +99,12 @@ export class ImportJobRun {
   private async commit(p: PreparedBatch): Promise<void> {
     const { jobs, list, country } = this.ctx;
     const next = clone(ImportJobSchema, this.job);
-    await list.addEntries(p.entries, country, next.startedBy, (_w, result) => {
+    await list.addEntries(p.entries, country, next.startedBy, (w, result) => {
       for (const r of result.rejected) {
         const row = p.entryRows[r.index]!;
         if (!p.refused.has(row)) p.refused.set(row, r.reason);
       }
-      for (const [row, reason] of p.refused) jobs.putRejected(next.jobId, row, rawRow(p.batch, row, this.plan.rawDelimiter), reason);
+      for (const [row, reason] of p.refused) jobs.putRejected(w, next.jobId, row, rawRow(p.batch, row, this.plan.rawDelimiter), reason);
       const counts = next.counts!;
       counts.rowsRead += BigInt(p.rowsRead);
       counts.added += BigInt(result.added);
@@ -111,7 +112,7 @@ export class ImportJobRun {
       counts.rejected += BigInt(p.refused.size);
       counts.bytesRead = BigInt(p.batch.bytesRead);
       next.committedRows = BigInt(p.lastRow);
-      jobs.putJob(next);
+      jobs.putJob(w, next);
     });
     this.job = next;
     this.wake();
@@ -125,7 +126,7 @@ export class ImportJobRun {
     final.finishedAt = timestampFromMs(Date.now());
     if (state === ImportState.COMPLETED) final.counts!.bytesRead = final.counts!.bytesTotal;
     try {
-      await recordEnd(this.ctx, final, () => this.ctx.atEnd(final));
+      await recordEnd(this.ctx, final, (w) => this.ctx.atEnd(w, final));
     } catch (err: unknown) {
       // The record still says RUNNING: the next start marks it INTERRUPTED.
       final.error = [error, `the job's end could not be recorded: ${err instanceof Error ? err.message : String(err)}`].filter(Boolean).join("; ");
@@ -141,10 +142,10 @@ export class ImportJobRun {
 }
 
 /** Writes a job's final record and its import_finished history event together, with `also`'s writes. */
-export async function recordEnd(ctx: Pick<RunContext, "list" | "jobs">, job: ImportJob, also?: () => void): Promise<void> {
+export async function recordEnd(ctx: Pick<RunContext, "list" | "jobs">, job: ImportJob, also?: (w: StoreWriter) => void): Promise<void> {
   await ctx.list.addEntries([], undefined, job.startedBy, (w) => {
-    also?.();
-    ctx.jobs.putJob(job);
+    also?.(w);
+    ctx.jobs.putJob(w, job);
     w.appendHistory({ at: Date.now(), actor: job.startedBy, action: "import_finished", entry: new Uint8Array(0), importJob: toBinary(ImportJobSchema, job) });
   });
 }

@@ -7,7 +7,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { Database } from "lmdb";
 import { ImportJobSchema, RejectedRowSchema, type ImportJob, type RejectedRow } from "../gen/dnc/v1/import_pb.js";
-import type { EntryStore } from "../store/entry-store.js";
+import type { EntryStore, StoreWriter } from "../store/entry-store.js";
 
 interface StoredRejectedRow {
   raw: string;
@@ -30,14 +30,14 @@ export class ImportJobStore {
     this.rejected = store.openDb<StoredRejectedRow>("import-rejected");
   }
 
-  /** Writes a job's record in the transaction under way. */
-  putJob(job: ImportJob): void {
-    void this.jobs.put(job.jobId, toBinary(ImportJobSchema, job));
+  /** Writes a job's record in the list's write under way. */
+  putJob(w: StoreWriter, job: ImportJob): void {
+    w.put(this.jobs, job.jobId, toBinary(ImportJobSchema, job));
   }
 
-  /** Writes a rejected row in the transaction under way. */
-  putRejected(jobId: string, rowNumber: number, raw: string, reason: string): void {
-    void this.rejected.put(rowKey(jobId, rowNumber), { raw, reason });
+  /** Writes a rejected row in the list's write under way. */
+  putRejected(w: StoreWriter, jobId: string, rowNumber: number, raw: string, reason: string): void {
+    w.put(this.rejected, rowKey(jobId, rowNumber), { raw, reason });
   }
 
   /** Writes a job's record on its own; resolves once it is on disk. */

@@ -29,6 +29,7 @@ import { planImport, type ImportPlan } from "./import-plan.js";
 import type { ImportSettings } from "./import-settings.js";
 import { RowMapper } from "./row-mapper.js";
 import { UploadStore, type StoredUpload } from "./upload-store.js";
+import type { StoreWriter } from "../store/entry-store.js";
 
 /** Jobs that may run at once: each holds a file open and a batch in memory. */
 const MAX_RUNNING_JOBS = 4;
@@ -151,8 +152,8 @@ export class ImportService {
       throw err;
     }
     // A completed job's upload has served its purpose; one that stopped early is kept to look into, until it expires.
-    const atEnd = (final: ImportJob) => {
-      if (final.state === ImportState.COMPLETED) this.uploads.forget(uploadId);
+    const atEnd = (w: StoreWriter, final: ImportJob) => {
+      if (final.state === ImportState.COMPLETED) this.uploads.forget(w, uploadId);
     };
     const run = new ImportJobRun(job, plan, mapper, { list: this.list, jobs: this.jobs, batchRows: this.settings.batchRows, country, atEnd });
     this.runs.set(job.jobId, run);

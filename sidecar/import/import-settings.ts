@@ -24,6 +24,6 @@ export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
   // XML stay far below 100:1.
   maxZipRatio: 100,
   maxRowChars: 64 * 1024,
-  batchRows: 10_000,
+  batchRows: 50_000,
   uploadTtlMs: 24 * 3600 * 1000,
 };

@@ -10,7 +10,7 @@ import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "lmdb";
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "../errors.js";
-import type { EntryStore } from "../store/entry-store.js";
+import type { EntryStore, StoreWriter } from "../store/entry-store.js";
 import { fileExtension, SUPPORTED_EXTENSIONS } from "./file-format.js";
 
 export interface StoredUpload {
@@ -89,8 +89,8 @@ export class UploadStore {
   }
 
   /** Drops the upload's record in the write transaction under way; `removeFile` takes the file once that has committed. */
-  forget(id: string): void {
-    void this.db.remove(id);
+  forget(w: StoreWriter, id: string): void {
+    w.remove(this.db, id);
   }
 
   async removeFile(id: string): Promise<void> {

@@ -75,6 +75,12 @@ export class FilterIndex {
     else this.scoped.delete(contactId, channel, senderId, accountId);
   }
 
+  /** Whether the index holds exactly this entry. */
+  has(contactId: number, channel: number, senderId: number, accountId: number): boolean {
+    if (senderId === 0 && accountId === 0) return this.unscoped[channel]!.has(contactId);
+    return this.scoped.has(contactId, channel, senderId, accountId);
+  }
+
   /** Bulk load of unscoped entries per channel slot (rebuild). */
   addUnscopedMany(channel: number, contactIds: Uint32Array): void {
     this.unscoped[channel]!.addMany(contactIds);

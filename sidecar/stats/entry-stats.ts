@@ -17,25 +17,52 @@ export interface CampaignDayCount {
   count: number;
 }
 
-/** Changes made by one write, applied to memory once it is committed. */
+const CHANNEL_GROUP = `${ENTRY_PREFIX}channel/`;
+const SOURCE_GROUP = `${ENTRY_PREFIX}source/`;
+const REASON_GROUP = `${ENTRY_PREFIX}reason/`;
+const SENDER_GROUP = `${ENTRY_PREFIX}sender/`;
+const ACCOUNT_GROUP = `${ENTRY_PREFIX}account/`;
+const CAMPAIGN_GROUP = `${ENTRY_PREFIX}campaign/`;
+
+/**
+ * Changes made by one write, applied to memory once it is committed. A bulk
+ * write counts millions of entries: they are tallied per counter group and
+ * value, and the counter names are built once per write.
+ */
 export class CounterDeltas {
-  readonly deltas = new Map<string, number>();
+  private readonly groups = new Map<string, Map<string | number, number>>();
+  private dayOfMs = Number.NaN;
+  private dayGroup = "";
 
   entry(e: Pick<Entry, "channel" | "source" | "reason" | "sender" | "account" | "campaignRef">, sign: 1 | -1): void {
-    this.add(`${ENTRY_PREFIX}channel/${e.channel}`, sign);
-    this.add(`${ENTRY_PREFIX}source/${e.source}`, sign);
-    this.add(`${ENTRY_PREFIX}reason/${e.reason}`, sign);
-    if (e.sender !== "") this.add(`${ENTRY_PREFIX}sender/${e.sender}`, sign);
-    if (e.account !== "") this.add(`${ENTRY_PREFIX}account/${e.account}`, sign);
-    if (e.campaignRef !== "") this.add(`${ENTRY_PREFIX}campaign/${e.campaignRef}`, sign);
+    this.add(CHANNEL_GROUP, e.channel, sign);
+    this.add(SOURCE_GROUP, e.source, sign);
+    this.add(REASON_GROUP, e.reason, sign);
+    if (e.sender !== "") this.add(SENDER_GROUP, e.sender, sign);
+    if (e.account !== "") this.add(ACCOUNT_GROUP, e.account, sign);
+    if (e.campaignRef !== "") this.add(CAMPAIGN_GROUP, e.campaignRef, sign);
   }
 
   optOut(campaignRef: string, atMs: number): void {
-    if (campaignRef !== "") this.add(`${CAMPAIGN_DAY_PREFIX}${new Date(atMs).toISOString().slice(0, 10)}/${campaignRef}`, 1);
+    if (campaignRef === "") return;
+    if (atMs !== this.dayOfMs) {
+      this.dayOfMs = atMs;
+      this.dayGroup = `${CAMPAIGN_DAY_PREFIX}${new Date(atMs).toISOString().slice(0, 10)}/`;
+    }
+    this.add(this.dayGroup, campaignRef, 1);
   }
 
-  private add(name: string, d: number): void {
-    this.deltas.set(name, (this.deltas.get(name) ?? 0) + d);
+  /** Counter name → change. */
+  get deltas(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [group, values] of this.groups) for (const [value, d] of values) out.set(`${group}${value}`, d);
+    return out;
+  }
+
+  private add(group: string, value: string | number, d: number): void {
+    let values = this.groups.get(group);
+    if (values === undefined) this.groups.set(group, (values = new Map()));
+    values.set(value, (values.get(value) ?? 0) + d);
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { open, type Database, type RootDatabase } from "lmdb";
 import { mkdirSync } from "node:fs";
+import { DeferredWrites } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES } from "./entry-key.js";
 
 /**
@@ -31,7 +32,7 @@ export interface HistoryEvent {
 
 export type NameTable = "senders" | "accounts";
 
-/** Write operations, valid inside `EntryStore.write`. */
+/** Write operations, valid inside `EntryStore.write` and `EntryStore.writeBatch`. */
 export interface StoreWriter {
   putContact(id: number, key: Uint8Array): void;
   putName(table: NameTable, id: number, name: string): void;
@@ -40,13 +41,20 @@ export interface StoreWriter {
   deleteEntry(key: Buffer, seq: number, contact: string): void;
   /** Sets a counter; zero removes it. */
   putCounter(name: string, value: number): void;
-  getEntry(key: Buffer): StoredEntry | undefined;
-  hasEntry(key: Buffer): boolean;
+  /** Writes to a database from `openDb`, in the same transaction. */
+  put<V>(db: Database<V, string>, key: string, value: V): void;
+  remove(db: Database<unknown, string>, key: string): void;
   /**
    * Appends an event. It is filed under its contact in the history's contact
    * index: the contact of `key` when it has one, else `contactId` when given.
    */
   appendHistory(event: Omit<HistoryEvent, "seq">, contactId?: number): number;
+}
+
+/** A writer that also reads, seeing its own writes: inside `EntryStore.write` only. */
+export interface StoreTxnWriter extends StoreWriter {
+  getEntry(key: Buffer): StoredEntry | undefined;
+  hasEntry(key: Buffer): boolean;
 }
 
 export interface StoredEntry {
@@ -70,8 +78,9 @@ function byContactKey(contact: string, entryKey: Buffer): Buffer {
 
 /** [contact id u32 BE][seq u64 BE]: one contact's history in sequence order. */
 function historyContactKey(contactId: number, seq: number): Buffer {
-  const out = Buffer.alloc(12);
+  const out = Buffer.allocUnsafe(12);
   out.writeUInt32BE(contactId, 0);
+  out.writeUInt16BE(0, 4);
   out.writeUIntBE(seq, 6, 6);
   return out;
 }
@@ -123,14 +132,44 @@ export class EntryStore {
     return this.seq;
   }
 
-  /** Runs `fn` in one write transaction; resolves once it is durable. */
-  async write<T>(fn: (w: StoreWriter) => T): Promise<T> {
+  /** Runs `fn` in one write transaction, where reads see its writes; resolves once it is durable. */
+  async write<T>(fn: (w: StoreTxnWriter) => T): Promise<T> {
     let result!: T;
     const startSeq = this.seq;
     try {
       await this.root.transaction(() => {
         result = fn(this.writer);
       });
+    } catch (err: unknown) {
+      this.seq = startSeq;
+      throw err;
+    }
+    await this.durable();
+    return result;
+  }
+
+  /**
+   * Runs `fn`, whose writes commit together as one transaction on lmdb-js'
+   * write thread, so the B-tree work runs beside the caller's next batch.
+   * Reads inside `fn` see only what was committed before it: the caller
+   * knows what its own batch holds. Resolves once the write is durable; when
+   * `fn` throws nothing is written.
+   */
+  async writeBatch<T>(fn: (w: StoreWriter) => T): Promise<T> {
+    const startSeq = this.seq;
+    const deferred = new DeferredWrites();
+    let result: T;
+    this.deferred = deferred;
+    try {
+      result = fn(this.writer);
+    } catch (err: unknown) {
+      this.seq = startSeq;
+      throw err;
+    } finally {
+      this.deferred = undefined;
+    }
+    try {
+      await deferred.queue();
     } catch (err: unknown) {
       this.seq = startSeq;
       throw err;
@@ -148,31 +187,46 @@ export class EntryStore {
     await this.root.flushed;
   }
 
-  private readonly writer: StoreWriter = {
-    putContact: (id, key) => void this.contacts.put(id, Buffer.from(key)),
-    putName: (table, id, name) => void this.names[table].put(id, name),
+  /** Set while `writeBatch` records its writes. */
+  private deferred: DeferredWrites | undefined;
+
+  private put(db: Database, key: unknown, value: unknown): void {
+    if (this.deferred !== undefined) this.deferred.put(db, key, value);
+    else void db.put(key as never, value);
+  }
+
+  private remove(db: Database, key: unknown): void {
+    if (this.deferred !== undefined) this.deferred.remove(db, key);
+    else void db.remove(key as never);
+  }
+
+  private readonly writer: StoreTxnWriter = {
+    putContact: (id, key) => this.put(this.contacts, id, Buffer.from(key)),
+    putName: (table, id, name) => this.put(this.names[table], id, name),
     putEntry: (key, seq, entry, contact) => {
       const value = Buffer.allocUnsafe(8 + entry.length);
       value.writeUIntBE(seq, 2, 6);
       value.writeUInt16BE(0, 0);
       value.set(entry, 8);
-      this.entries.put(key, value);
-      this.byAddOrder.put(seq, key);
-      this.byContact.put(byContactKey(contact, key), EMPTY);
+      this.put(this.entries, key, value);
+      this.put(this.byAddOrder, seq, key);
+      this.put(this.byContact, byContactKey(contact, key), EMPTY);
     },
     deleteEntry: (key, seq, contact) => {
-      this.entries.remove(key);
-      this.byAddOrder.remove(seq);
-      this.byContact.remove(byContactKey(contact, key));
+      this.remove(this.entries, key);
+      this.remove(this.byAddOrder, seq);
+      this.remove(this.byContact, byContactKey(contact, key));
     },
-    putCounter: (name, value) => void (value === 0 ? this.counters.remove(name) : this.counters.put(name, value)),
+    putCounter: (name, value) => (value === 0 ? this.remove(this.counters, name) : this.put(this.counters, name, value)),
+    put: (db, key, value) => this.put(db, key, value),
+    remove: (db, key) => this.remove(db, key),
     getEntry: (key) => this.getEntry(key),
     hasEntry: (key) => this.entries.getBinaryFast(key) !== undefined,
     appendHistory: (event, contactId) => {
       const seq = ++this.seq;
-      this.history.put(seq, { seq, ...event });
+      this.put(this.history, seq, { seq, ...event });
       const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
-      if (contact !== undefined) this.historyByContact.put(historyContactKey(contact, seq), EMPTY);
+      if (contact !== undefined) this.put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
       return seq;
     },
   };
