@@ -39,10 +39,10 @@ class PendingIds {
   readonly contacts: ByteInternTable;
   readonly senders: ByteInternTable;
   readonly accounts: ByteInternTable;
-  constructor(index: FilterIndex) {
-    this.contacts = new ByteInternTable(index.contacts.nextId, 64);
-    this.senders = new ByteInternTable(index.senders.nextId, 16);
-    this.accounts = new ByteInternTable(index.accounts.nextId, 16);
+  constructor(index: FilterIndex, expected: number) {
+    this.contacts = new ByteInternTable(index.contacts.nextId, Math.max(64, expected), index.contacts.nextId);
+    this.senders = new ByteInternTable(index.senders.nextId, 16, index.senders.nextId);
+    this.accounts = new ByteInternTable(index.accounts.nextId, 16, index.accounts.nextId);
   }
 }
 
@@ -195,7 +195,7 @@ export class DncList {
       const at = Date.now();
       const changes = new CounterDeltas();
       const inBatch = new ScopedEntrySet();
-      const pending = await this.writeBatch((w, pending) => {
+      const pending = await this.writeBatch(entries.length, (w, pending) => {
         checked.forEach((c, index) => {
           const input = entries[index]!;
           if (!c.ok) {
@@ -356,8 +356,8 @@ export class DncList {
   }
 
   /** A batch of additions: the index, which holds every committed entry, tells what is new. */
-  private async writeBatch(fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
-    const pending = new PendingIds(this.index);
+  private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
+    const pending = new PendingIds(this.index, size);
     try {
       await this.store.writeBatch((w) => fn(w, pending));
     } catch (err: unknown) {

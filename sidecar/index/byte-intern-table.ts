@@ -69,15 +69,19 @@ export class ByteInternTable {
   /** One past the highest id handed out. */
   nextId: number;
 
-  /** `firstId` lets a table reserve 0 (names use 0 for "any"). */
-  constructor(firstId = 0, capacity = 1024) {
+  /**
+   * `firstId` lets a table reserve 0 (names use 0 for "any"). A table with
+   * an `idBase` holds only ids from there on (the ids a write hands out
+   * before they join the index's table), and no offsets below it.
+   */
+  constructor(firstId = 0, capacity = 1024, private readonly idBase = 0) {
     this.nextId = firstId;
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
     this.slots = new Uint32Array(slots);
     this.mask = slots - 1;
     this.bloom = new Uint32Array(bloomWords(slots));
     this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
-    this.offsets = new Uint32Array(Math.max(16, capacity + firstId));
+    this.offsets = new Uint32Array(Math.max(16, capacity + firstId - idBase));
     this.arena = new Uint8Array(Math.max(1024, capacity * 12));
   }
 
@@ -126,8 +130,9 @@ export class ByteInternTable {
   insert(key: Uint8Array, start: number, end: number, id: number): void {
     if (id > MAX_INTERNED_ID) throw new RangeError(`more than ${MAX_INTERNED_ID} keys`);
     if ((this.size + 1) / this.slots.length > 0.6) this.growSlots();
-    if (id >= this.offsets.length) this.growOffsets(id + 1);
-    this.offsets[id] = this.append(key, start, end);
+    if (id < this.idBase) throw new RangeError(`id ${id} is below this table's first id ${this.idBase}`);
+    if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
+    this.offsets[id - this.idBase] = this.append(key, start, end);
     const hash = hashBytes(key, start, end);
     let i = hash & this.mask;
     while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
@@ -155,7 +160,7 @@ export class ByteInternTable {
   exportState(): InternTableState {
     return {
       arena: this.arena.subarray(0, this.arenaUsed),
-      offsets: this.offsets.subarray(0, this.nextId),
+      offsets: this.offsets.subarray(0, this.nextId - this.idBase),
       slots: this.slots,
       bloom: this.bloom,
       size: this.size,
@@ -183,7 +188,7 @@ export class ByteInternTable {
   }
 
   private locate(id: number): [number, number] {
-    const off = this.offsets[id]!;
+    const off = this.offsets[id - this.idBase]!;
     const first = this.arena[off]!;
     if (first !== LONG_KEY) return [off + 1, first];
     return [off + 3, this.arena[off + 1]! | (this.arena[off + 2]! << 8)];
@@ -191,7 +196,7 @@ export class ByteInternTable {
 
   private equals(id: number, key: Uint8Array, start: number, end: number): boolean {
     const arena = this.arena;
-    let off = this.offsets[id]!;
+    let off = this.offsets[id - this.idBase]!;
     let length = arena[off]!;
     if (length === LONG_KEY) {
       length = arena[off + 1]! | (arena[off + 2]! << 8);

@@ -224,7 +224,11 @@ export class EntryStore {
     hasEntry: (key) => this.entries.getBinaryFast(key) !== undefined,
     appendHistory: (event, contactId) => {
       const seq = ++this.seq;
-      this.put(this.history, seq, { seq, ...event });
+      const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
+      if (event.note !== undefined) stored.note = event.note;
+      if (event.key !== undefined) stored.key = event.key;
+      if (event.importJob !== undefined) stored.importJob = event.importJob;
+      this.put(this.history, seq, stored);
       const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
       if (contact !== undefined) this.put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
       return seq;
