@@ -65,7 +65,7 @@ export class EntryQuery {
     }
     if (!byTime) {
       const after = cursor === undefined ? undefined : Buffer.from(cursor, "hex");
-      for (const { entryKey } of this.list.store.keysByContact(this.prefix, after)) {
+      for (const entryKey of this.list.entryKeysByContact(this.prefix, after)) {
         const row = this.row(entryKey);
         if (row !== undefined && this.matches(row.entry)) yield row;
       }
@@ -116,7 +116,7 @@ export class EntryQuery {
       }
       return;
     }
-    for (const { entryKey } of this.list.store.keysByContact(this.prefix)) {
+    for (const entryKey of this.list.entryKeysByContact(this.prefix)) {
       const row = this.row(entryKey);
       if (row !== undefined) yield row;
     }

@@ -14,6 +14,7 @@ import { encodeEntry } from "../store/entry-codec.js";
 import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
 import { EntryStore, type NameTable, type StoreTxnWriter, type StoreWriter } from "../store/entry-store.js";
 import { ScopedEntrySet } from "../index/scoped-entry-set.js";
+import { ContactOrder } from "../index/contact-order.js";
 import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
@@ -53,6 +54,8 @@ export class DncList {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly commitListeners = new Set<() => void>();
+  /** Built on the first walk in contact order. */
+  private contactOrder: ContactOrder | undefined;
 
   /** Counts of the entries by channel, source, sender… */
   readonly stats: EntryStats;
@@ -162,6 +165,30 @@ export class DncList {
     return this.store.getEntryRaw(writeEntryKey(this.keyBuf, contactId, channel, senderId, accountId));
   }
 
+  /**
+   * Entry keys in contact order (the contact's text, then the entry key),
+   * for contacts starting with `prefix`, strictly after `after`: a position
+   * [contact UTF-8][0][entry key] taken from an earlier walk.
+   */
+  *entryKeysByContact(prefix: string, after?: Buffer): Iterable<Buffer> {
+    this.contactOrder ??= new ContactOrder(this.index.contacts);
+    const order = this.contactOrder;
+    const text = Buffer.from(prefix, "utf8");
+    const afterText = after?.subarray(0, after.length - 1 - ENTRY_KEY_BYTES);
+    const afterKey = after?.subarray(after.length - ENTRY_KEY_BYTES);
+    const afterContact = afterKey?.readUInt32BE(0) ?? -1;
+    const from = afterText !== undefined && afterText.compare(text) > 0 ? afterText : text;
+    for (const id of order.idsFrom(from)) {
+      if (!order.startsWith(id, text)) return;
+      const atCursor = afterText !== undefined && order.compareText(id, afterText) === 0;
+      if (atCursor && id < afterContact) continue;
+      for (const key of this.store.entryKeysOfContact(id)) {
+        if (atCursor && id === afterContact && key.compare(afterKey!) <= 0) continue;
+        yield key;
+      }
+    }
+  }
+
   /** The ids of an entry scope, or undefined when no entry can have it. */
   idsOf(scope: ValidScope): EntryIds | undefined {
     const contactId = this.index.contacts.lookup(scope.key, 0, scope.key.length);
@@ -228,7 +255,7 @@ export class DncList {
             return;
           }
           const seq = w.appendHistory({ at, actor, action: "added", entry: bytes, key });
-          w.putEntry(key, seq, bytes, scope.contact);
+          w.putEntry(key, seq, bytes);
           changes.entry(fields, 1);
           changes.optOut(fields.campaignRef, at);
           applied.push(ids);
@@ -273,7 +300,7 @@ export class DncList {
             return;
           }
           const entry = fromBinary(EntrySchema, stored.entry);
-          w.deleteEntry(key, stored.seq, entry.contact);
+          w.deleteEntry(key, stored.seq);
           w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note, key });
           changes.entry(entry, -1);
           removed.push(readEntryKey(key));

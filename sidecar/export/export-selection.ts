@@ -47,7 +47,7 @@ function byFilter(list: DncList, filter: EntryFilter | undefined, country: Count
   } else if (prefix !== "") {
     // The contacts under the prefix, in contact order, as EntryQuery walks them.
     entries = function* () {
-      for (const { entryKey } of list.store.keysByContact(prefix)) {
+      for (const entryKey of list.entryKeysByContact(prefix)) {
         const raw = list.store.getEntryRaw(entryKey);
         if (raw === undefined) continue;
         // The value starts with the 8-byte sequence number of its add.

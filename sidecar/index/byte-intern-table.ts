@@ -156,6 +156,23 @@ export class ByteInternTable {
     return this.arena.subarray(start, start + length);
   }
 
+  /** The arena that `keyStartOf` points into; a larger one replaces it as keys are added. */
+  get arenaBytes(): Uint8Array {
+    return this.arena;
+  }
+
+  /** Where id's key starts in `arenaBytes`: for comparisons that must not allocate. */
+  keyStartOf(id: number): number {
+    const off = this.offsets[id - this.idBase]!;
+    return this.arena[off] === LONG_KEY ? off + 3 : off + 1;
+  }
+
+  keyLengthOf(id: number): number {
+    const off = this.offsets[id - this.idBase]!;
+    const first = this.arena[off]!;
+    return first === LONG_KEY ? this.arena[off + 1]! | (this.arena[off + 2]! << 8) : first;
+  }
+
   /** The table's arrays, trimmed, for a snapshot. */
   exportState(): InternTableState {
     return {

@@ -36,9 +36,9 @@ export type NameTable = "senders" | "accounts";
 export interface StoreWriter {
   putContact(id: number, key: Uint8Array): void;
   putName(table: NameTable, id: number, name: string): void;
-  /** Stores an entry added at history sequence `seq`; `contact` is its normalised contact. */
-  putEntry(key: Buffer, seq: number, entry: Uint8Array, contact: string): void;
-  deleteEntry(key: Buffer, seq: number, contact: string): void;
+  /** Stores an entry added at history sequence `seq`. */
+  putEntry(key: Buffer, seq: number, entry: Uint8Array): void;
+  deleteEntry(key: Buffer, seq: number): void;
   /** Sets a counter; zero removes it. */
   putCounter(name: string, value: number): void;
   /** Writes to a database from `openDb`, in the same transaction. */
@@ -66,16 +66,6 @@ export interface StoredEntry {
 
 const EMPTY = Buffer.alloc(0);
 
-/** [contact UTF-8][0][13-byte entry key]: sorts by contact, then by entry key. */
-function byContactKey(contact: string, entryKey: Buffer): Buffer {
-  const c = Buffer.from(contact, "utf8");
-  const out = Buffer.allocUnsafe(c.length + 1 + entryKey.length);
-  c.copy(out, 0);
-  out[c.length] = 0;
-  entryKey.copy(out, c.length + 1);
-  return out;
-}
-
 /** [contact id u32 BE][seq u64 BE]: one contact's history in sequence order. */
 function historyContactKey(contactId: number, seq: number): Buffer {
   const out = Buffer.allocUnsafe(12);
@@ -96,8 +86,6 @@ export class EntryStore {
   private readonly contacts: Database<Buffer, number>;
   private readonly names: Record<NameTable, Database<string, number>>;
   private readonly history: Database<HistoryEvent, number>;
-  /** Entry keys ordered by contact: [contact UTF-8][0][entry key] → empty. */
-  private readonly byContact: Database<Buffer, Buffer>;
   /** Counters: entries per channel, source, sender…; opt-outs per campaign and day; filter traffic per hour. */
   private readonly counters: Database<number, string>;
   /** The history by contact: [contact id][seq] → empty (history-by-contact). */
@@ -115,7 +103,6 @@ export class EntryStore {
       accounts: this.root.openDB({ name: "accounts", keyEncoding: "uint32", encoding: "string" }),
     };
     this.history = this.root.openDB({ name: "history" });
-    this.byContact = this.root.openDB({ name: "by-contact", keyEncoding: "binary", encoding: "binary" });
     this.counters = this.root.openDB({ name: "counters", encoding: "msgpack" });
     this.historyByContact = this.root.openDB({ name: "history-by-contact", keyEncoding: "binary", encoding: "binary" });
     let last = 0;
@@ -203,19 +190,17 @@ export class EntryStore {
   private readonly writer: StoreTxnWriter = {
     putContact: (id, key) => this.put(this.contacts, id, Buffer.from(key)),
     putName: (table, id, name) => this.put(this.names[table], id, name),
-    putEntry: (key, seq, entry, contact) => {
+    putEntry: (key, seq, entry) => {
       const value = Buffer.allocUnsafe(8 + entry.length);
       value.writeUIntBE(seq, 2, 6);
       value.writeUInt16BE(0, 0);
       value.set(entry, 8);
       this.put(this.entries, key, value);
       this.put(this.byAddOrder, seq, key);
-      this.put(this.byContact, byContactKey(contact, key), EMPTY);
     },
-    deleteEntry: (key, seq, contact) => {
+    deleteEntry: (key, seq) => {
       this.remove(this.entries, key);
       this.remove(this.byAddOrder, seq);
-      this.remove(this.byContact, byContactKey(contact, key));
     },
     putCounter: (name, value) => (value === 0 ? this.remove(this.counters, name) : this.put(this.counters, name, value)),
     put: (db, key, value) => this.put(db, key, value),
@@ -257,6 +242,15 @@ export class EntryStore {
     }
   }
 
+  /** The keys of one contact's entries, in key order. */
+  *entryKeysOfContact(contactId: number): Iterable<Buffer> {
+    const start = Buffer.alloc(ENTRY_KEY_BYTES);
+    start.writeUInt32BE(contactId, 0);
+    const end = Buffer.alloc(ENTRY_KEY_BYTES);
+    end.writeUInt32BE(contactId + 1, 0);
+    yield* this.entries.getKeys({ start, end });
+  }
+
   /** Every entry in key order (contact id, channel, sender id, account id): one sequential read, for exports. */
   *allEntries(): Iterable<{ key: Buffer } & StoredEntry> {
     for (const { key, value } of this.entries.getRange({})) yield { key, seq: value.readUIntBE(2, 6), entry: value.subarray(8) };
@@ -268,22 +262,6 @@ export class EntryStore {
     for (const { key, value } of this.byAddOrder.getRange(range)) {
       if (beforeSeq !== undefined && key >= beforeSeq) continue;
       yield { seq: key, key: value };
-    }
-  }
-
-  /**
-   * Entry keys in contact order, for contacts starting with `prefix`,
-   * continuing after `afterKey` (a key this method returned).
-   */
-  *keysByContact(prefix: string, afterKey?: Buffer, reverse = false): Iterable<{ key: Buffer; entryKey: Buffer }> {
-    const low = Buffer.from(prefix, "utf8");
-    const high = Buffer.concat([low, Buffer.from([0xff])]);
-    const range = reverse
-      ? { start: afterKey ?? high, end: low, reverse: true }
-      : { start: afterKey ?? low, end: high };
-    for (const key of this.byContact.getKeys(range)) {
-      if (afterKey !== undefined && key.equals(afterKey)) continue;
-      yield { key, entryKey: key.subarray(key.length - ENTRY_KEY_BYTES) };
     }
   }
 
