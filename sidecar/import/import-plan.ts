@@ -56,7 +56,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
     const rows = async function* (batchRows: number): AsyncGenerator<RowBatch> {
       const stream = await source.open();
       if (text !== undefined) yield* textRows(stream, text, batchRows, settings.maxRowChars);
-      else yield* xlsxRows(stream, options.sheet, batchRows, workbook);
+      else yield* xlsxRows(stream, options.sheet, Math.min(batchRows, settings.sheetBatchRows), workbook);
     };
     const first = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     const hasHeader = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));

@@ -11,8 +11,14 @@ export interface ImportSettings {
   maxZipRatio: number;
   /** Longest row of a text file, in characters. */
   maxRowChars: number;
-  /** Rows per write: each batch is one LMDB transaction. */
+  /** Rows of a text file per write: each batch is one LMDB transaction. */
   batchRows: number;
+  /**
+   * Rows of a sheet per write. exceljs leaves more garbage per row than the
+   * text reader, and the heap's high-water mark follows what is live at
+   * once: smaller batches keep a large workbook within the memory bound.
+   */
+  sheetBatchRows: number;
   /** How long an upload is kept when no job completes it. */
   uploadTtlMs: number;
 }
@@ -24,6 +30,7 @@ export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
   // XML stay far below 100:1.
   maxZipRatio: 100,
   maxRowChars: 64 * 1024,
-  batchRows: 50_000,
+  batchRows: 20_000,
+  sheetBatchRows: 5_000,
   uploadTtlMs: 24 * 3600 * 1000,
 };

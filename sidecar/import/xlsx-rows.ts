@@ -2,12 +2,16 @@
 // streaming WorkbookReader: cells become text as a spreadsheet shows them
 // (a formula's saved result, rich text joined, a number as typed), and rows
 // the sheet leaves out count as empty so row numbers match the sheet's.
+// Shared strings are taken as exceljs emits them into a packed table rather
+// than its cache of JS strings; exceljs then parks the sheets in temporary
+// files until the workbook's end, so memory stays flat whatever the size.
 
 import ExcelJS from "exceljs";
 import type { CellValue, Row } from "exceljs";
 import { Transform, type Readable } from "node:stream";
 import { DncError, InvalidArgumentError } from "../errors.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
+import { SharedStringTable } from "./shared-string-table.js";
 
 export interface WorkbookInfo {
   /** The sheets' names, in the workbook's order, once the reader has seen them. */
@@ -17,6 +21,15 @@ export interface WorkbookInfo {
 /** What exceljs's stream reader knows and its types leave out. */
 interface ReaderModel {
   model?: { sheets?: { name: string }[] };
+  /** Worksheets as { eventType: "worksheet" }; shared strings, in "emit" mode, as bare { index, text }. */
+  parse(): AsyncIterable<{ eventType?: string; value?: unknown; index?: number; text?: SharedText }>;
+}
+
+type SharedText = string | { richText: { text: string }[] } | null;
+
+/** A cell that names a shared string, as exceljs leaves it when it does not cache them. */
+interface SharedStringRef {
+  sharedString: number;
 }
 
 /** `sheet` empty: the first sheet. */
@@ -32,13 +45,21 @@ export async function* xlsxRows(input: Readable, sheet: string, batchRows: numbe
   input.pipe(counted);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(counted, {
     worksheets: "emit",
-    sharedStrings: "cache",
+    sharedStrings: "emit",
     hyperlinks: "ignore",
     styles: "ignore",
     entries: "ignore",
   });
+  const strings = new SharedStringTable();
+  const parts = (reader as unknown as ReaderModel).parse();
   try {
-    for await (const worksheet of reader) {
+    for await (const part of parts) {
+      if (part.eventType === undefined && part.index !== undefined) {
+        strings.push(sharedText(part.text ?? null));
+        continue;
+      }
+      if (part.eventType !== "worksheet") continue;
+      const worksheet = part.value as AsyncIterable<Row>;
       info.sheets = ((reader as unknown as ReaderModel).model?.sheets ?? []).map((s) => s.name);
       const name = (worksheet as unknown as { name: string }).name;
       if (name !== (sheet !== "" ? sheet : (info.sheets[0] ?? name))) continue;
@@ -54,7 +75,7 @@ export async function* xlsxRows(input: Readable, sheet: string, batchRows: numbe
             rows = [];
           }
         }
-        rows.push(cellsOf(row));
+        rows.push(cellsOf(row, strings));
         next++;
         if (rows.length === batchRows) {
           yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
@@ -78,11 +99,23 @@ export async function* xlsxRows(input: Readable, sheet: string, batchRows: numbe
   }
 }
 
-function cellsOf(row: Row): string[] {
-  const values = row.values as CellValue[];
+function cellsOf(row: Row, strings: SharedStringTable): string[] {
+  const values = row.values as (CellValue | SharedStringRef)[];
   const cells = new Array<string>(Math.max(values.length - 1, 0));
-  for (let i = 1; i < values.length; i++) cells[i - 1] = cellText(values[i]);
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i];
+    cells[i - 1] = isSharedString(value) ? (strings.get(value.sharedString) ?? "#REF!") : cellText(value);
+  }
   return cells;
+}
+
+function isSharedString(value: unknown): value is SharedStringRef {
+  return typeof value === "object" && value !== null && "sharedString" in value;
+}
+
+function sharedText(text: SharedText): string {
+  if (text === null) return "";
+  return typeof text === "string" ? text : text.richText.map((r) => r.text).join("");
 }
 
 /**

@@ -19,7 +19,7 @@ const MAX_E164_DIGITS = 15;
 
 /**
  * Per calling code (0..999): which national numbers are possible (bit n set
- * for n digits), and which leading digits libphonenumber would strip as a
+ * for n digits) in every country that shares it, and which leading digits libphonenumber would strip as a
  * national or carrier prefix. A number whose national part may start with such
  * a prefix is not vouched for here: it goes to libphonenumber.
  */
@@ -61,8 +61,13 @@ function buildRules(): (CallingCodeRules | undefined)[] {
     metadata.selectNumberingPlan(country);
     const plan = metadata.numberingPlan as NumberingPlanPrefixes | undefined;
     if (plan === undefined) continue;
-    const r = (table[cc] ??= { lengths: 0, prefixes: [], prefixFirstDigits: 0, patternLengths: 0, patterns: [] });
-    for (const n of plan.possibleLengths()) r.lengths |= 1 << n;
+    let lengths = 0;
+    for (const n of plan.possibleLengths()) lengths |= 1 << n;
+    // Countries share a calling code (+1, +7, +44…) and libphonenumber judges a number by the one it picks:
+    // only a length possible in all of them is vouched for here.
+    const known = table[cc];
+    const r = (table[cc] ??= { lengths, prefixes: [], prefixFirstDigits: 0, patternLengths: 0, patterns: [] });
+    if (known !== undefined) r.lengths &= lengths;
     const source = plan.nationalPrefixForParsing() ?? plan.nationalPrefix();
     if (source) addStripRule(r, source);
   }
@@ -211,19 +216,45 @@ export function normalisePhone(
   defaultCountry: CountryCode | undefined,
   out: KeyScratch,
 ): number {
+  if (normaliseCanonical(src, start, end, defaultCountry, out)) return 0;
+  const compact = stripFormatting(src, start, end);
+  if (compact > 0 && normaliseCanonical(COMPACT, 0, compact, defaultCountry, out)) return 0;
+  return normalisePhoneSlow(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("latin1"), defaultCountry, out);
+}
+
+/** Digits (after an optional '+') the bytes can vouch for without libphonenumber: written to `out`, or false. */
+function normaliseCanonical(src: Uint8Array, start: number, end: number, defaultCountry: CountryCode | undefined, out: KeyScratch): boolean {
   if (end - start > 0 && src[start] === PLUS && allDigits(src, start + 1, end)) {
-    if (isCanonicalPossible(src, start + 1, end)) {
-      writePhoneKey(src, start + 1, end, out);
-      return 0;
-    }
-  } else if (defaultCountry === undefined && allDigits(src, start, end)) {
-    const from = end - start > 2 && src[start] === DIGIT_0 && src[start + 1] === DIGIT_0 ? start + 2 : start;
-    if (isCanonicalPossible(src, from, end)) {
-      writePhoneKey(src, from, end, out);
+    if (!isCanonicalPossible(src, start + 1, end)) return false;
+    writePhoneKey(src, start + 1, end, out);
+    return true;
+  }
+  if (defaultCountry !== undefined || !allDigits(src, start, end)) return false;
+  const from = end - start > 2 && src[start] === DIGIT_0 && src[start + 1] === DIGIT_0 ? start + 2 : start;
+  if (!isCanonicalPossible(src, from, end)) return false;
+  writePhoneKey(src, from, end, out);
+  return true;
+}
+
+const COMPACT = new Uint8Array(64);
+
+/**
+ * Copies the number without the ASCII formatting the slow path removes too
+ * (space, tab, - . ( ) /) into COMPACT; returns its length, or 0 when
+ * anything else is there or nothing was removed (the slow path decides).
+ */
+function stripFormatting(src: Uint8Array, start: number, end: number): number {
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const c = src[i]!;
+    if ((c >= DIGIT_0 && c <= DIGIT_9) || (c === PLUS && o === 0)) {
+      if (o === COMPACT.length) return 0;
+      COMPACT[o++] = c;
+    } else if (c !== 32 && c !== 9 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 47) {
       return 0;
     }
   }
-  return normalisePhoneSlow(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("latin1"), defaultCountry, out);
+  return o < end - start ? o : 0;
 }
 
 const FORMATTING = /[\s\-.()/\u00a0]/g;
