@@ -104,32 +104,42 @@ export async function batchLatency(port: number, ctx: BenchContext): Promise<voi
 }
 
 /**
- * `repeats` times: AddEntries with a number no entry holds, and once it is
- * acknowledged, a FilterBatch with that number, which must block it (SPEC §4).
- * Measured from sending the write to the answer that blocks.
+ * `repeats` times: AddEntries with a number no entry holds while FilterBatch
+ * calls with that number follow one another until one blocks it: measured
+ * from sending the write to that answer. Once the write is acknowledged (its
+ * sync to disk done), one more FilterBatch must block it (SPEC §4).
  */
 export async function writeToVisible(client: GrpcClient, admin: GrpcClient, ctx: BenchContext, repeats: number): Promise<void> {
   const histogram = () => build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const total = histogram();
   const ack = histogram();
-  const visible = histogram();
   let missed = 0;
+  let polls = 0;
+  const blocks = async (phone: string) => {
+    polls++;
+    const res = fromBinary(FilterBatchResponseSchema, await client.callRaw(FILTER_BATCH_PATH, fastRequest([phone])));
+    return res.blocked.length === 1;
+  };
   for (const phone of freshPhones(ctx.data, repeats)) {
     const sent = performance.now();
-    const added = await admin.call(AdminService.method.addEntries, { entries: [{ contact: phone, kind: ContactKind.PHONE, source: Source.API }] });
-    const acked = performance.now();
-    if (added.added !== 1) throw new Error(`write-to-visible: AddEntries added ${added.added}, rejected ${added.rejected.map((r) => r.reason).join(", ")}`);
-    const res = fromBinary(FilterBatchResponseSchema, await client.callRaw(FILTER_BATCH_PATH, fastRequest([phone])));
-    const answered = performance.now();
-    if (res.blocked.length !== 1) missed++;
+    let acked = 0;
+    const added = admin.call(AdminService.method.addEntries, { entries: [{ contact: phone, kind: ContactKind.PHONE, source: Source.API }] }).then((res) => {
+      acked = performance.now();
+      return res;
+    });
+    let visible = 0;
+    while (visible === 0 && acked === 0) if (await blocks(phone)) visible = performance.now();
+    const res = await added;
+    if (res.added !== 1) throw new Error(`write-to-visible: AddEntries added ${res.added}, rejected ${res.rejected.map((r) => r.reason).join(", ")}`);
+    if (!(await blocks(phone))) missed++;
+    if (visible === 0) visible = performance.now();
     ack.recordValue(Math.max(1, Math.round((acked - sent) * 1000)));
-    visible.recordValue(Math.max(1, Math.round((answered - acked) * 1000)));
-    total.recordValue(Math.max(1, Math.round((answered - sent) * 1000)));
+    total.recordValue(Math.max(1, Math.round((visible - sent) * 1000)));
   }
   const detail =
-    `AddEntries sent → the next FilterBatch answers blocked, ${fmt(repeats)} times one after the other; ` +
-    `AddEntries until acknowledged (an LMDB commit) p50 ${ms(ack.getValueAtPercentile(50) / 1000)}, p99 ${ms(ack.getValueAtPercentile(99) / 1000)} ms, ` +
-    `then the FilterBatch p50 ${ms(visible.getValueAtPercentile(50) / 1000)}, p99 ${ms(visible.getValueAtPercentile(99) / 1000)} ms (grpc-js)`;
+    `AddEntries sent → the first FilterBatch that blocks the number (FilterBatch calls back to back meanwhile, ${fmt(polls)} in all), ` +
+    `${fmt(repeats)} writes one after the other (grpc-js); the index takes a write in when LMDB commits it, ` +
+    `the acknowledgement waits for the sync to disk: AddEntries acknowledged p50 ${ms(ack.getValueAtPercentile(50) / 1000)}, p99 ${ms(ack.getValueAtPercentile(99) / 1000)} ms`;
   ctx.report.figure(WRITE_P50_FIGURE, total.getValueAtPercentile(50) / 1000, "ms", detail, WRITE_TARGET);
   ctx.report.figure(WRITE_P99_FIGURE, total.getValueAtPercentile(99) / 1000, "ms", detail, WRITE_TARGET);
   ctx.report.figure(WRITE_MISSES_FIGURE, missed, `of ${fmt(repeats)}`, "acknowledged writes the next FilterBatch did not block (SPEC §4: must be 0)", { kind: "max", value: 0 });

@@ -1,7 +1,8 @@
 // The list: the LMDB store and the in-memory filter index kept in step.
-// Writes run one at a time; the index changes only after the store has made
-// a write durable, so what the filter sees is always what is on disk, and an
-// acknowledged write is visible to the very next filter call.
+// Writes run one at a time; the index changes as soon as the store has
+// committed a write, while the sync to disk that the acknowledgement waits
+// for is still under way: what the filter sees is what the store holds, and
+// an acknowledged write is visible to the very next filter call.
 
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
@@ -222,7 +223,7 @@ export class DncList {
       const at = Date.now();
       const changes = new CounterDeltas();
       const inBatch = new ScopedEntrySet();
-      const pending = await this.writeBatch(entries.length, (w, pending) => {
+      await this.writeBatch(entries.length, (w, pending) => {
         checked.forEach((c, index) => {
           const input = entries[index]!;
           if (!c.ok) {
@@ -264,10 +265,11 @@ export class DncList {
         this.stats.persist(w, changes);
         persistCampaignDays(w, this.store, changes);
         alsoWrite?.(w, result);
+      }, (pending) => {
+        this.commitPending(pending);
+        this.stats.apply(changes);
+        for (const ids of applied) this.index.add(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       });
-      this.commitPending(pending);
-      this.stats.apply(changes);
-      for (const ids of applied) this.index.add(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       return result;
     });
   }
@@ -307,9 +309,10 @@ export class DncList {
           result.removed++;
         });
         this.stats.persist(w, changes);
+      }, () => {
+        this.stats.apply(changes);
+        for (const ids of removed) this.index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       });
-      this.stats.apply(changes);
-      for (const ids of removed) this.index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       return result;
     });
   }
@@ -382,20 +385,24 @@ export class DncList {
     return run;
   }
 
-  /** A batch of additions: the index, which holds every committed entry, tells what is new. */
-  private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => void): Promise<PendingIds> {
+  /**
+   * A batch of additions: the index, which holds every committed entry,
+   * tells what is new. `committed` takes the write into memory once LMDB has
+   * committed it, before the sync to disk completes: the filter shows what
+   * the store holds, and the caller's acknowledgement still waits for the sync.
+   */
+  private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => void, committed: (pending: PendingIds) => void): Promise<void> {
     const pending = new PendingIds(this.index, size);
     try {
-      await this.store.writeBatch((w) => fn(w, pending));
+      await this.store.writeBatch((w) => fn(w, pending), () => committed(pending));
     } catch (err: unknown) {
       throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return pending;
   }
 
-  private async write(fn: (w: StoreTxnWriter) => void): Promise<void> {
+  private async write(fn: (w: StoreTxnWriter) => void, committed?: () => void): Promise<void> {
     try {
-      await this.store.write(fn);
+      await this.store.write(fn, committed);
     } catch (err: unknown) {
       throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
     }

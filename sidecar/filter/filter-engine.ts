@@ -17,6 +17,7 @@ import type { NameTable } from "../store/entry-store.js";
 import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
 import { CHANNEL_SLOTS, TrafficCounters } from "../stats/traffic-counters.js";
 import { BatchResponseWriter, CODE_BLOCKED, CODE_INVALID, recipientReason } from "./batch-response-writer.js";
+import { BatchKeys } from "./batch-keys.js";
 
 /** A stored entry value is an 8-byte sequence number, then the encoded entry. */
 const STORED_ENTRY_OFFSET = 8;
@@ -39,6 +40,9 @@ export class FilterEngine {
   private readonly request = new DecodedSendRequest();
   private readonly writer = new BatchResponseWriter();
   private readonly scratch = new KeyScratch();
+  private readonly keys = new BatchKeys();
+  /** The Bloom words the last batch touched first, mixed: kept where the compiler cannot drop the reads. */
+  touchedWords = 0;
   private readonly matched = new MatchedScope();
   /** The contact id of the last BLOCKED verdict. */
   private matchedContact = -1;
@@ -83,12 +87,23 @@ export class FilterEngine {
     }
     const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);
     if (code !== 0) return -code;
-    if (scratch.kind === ContactKind.EMAIL) {
-      if (channel !== Channel.EMAIL) return -InvalidReason.EMAIL_ON_PHONE_CHANNEL;
-    } else if (channel === Channel.EMAIL) {
-      return -InvalidReason.PHONE_ON_EMAIL_CHANNEL;
-    }
+    const misfit = channelMisfit(scratch.kind, channel);
+    if (misfit !== 0) return -misfit;
     const id = index.contacts.lookup(scratch.bytes, 0, scratch.length);
+    if (id < 0 || !index.match(id, channel, senderId, accountId, this.matched)) return ALLOWED;
+    this.matchedContact = id;
+    return BLOCKED;
+  }
+
+  /** checkOne for recipient `i` of the batch's normalised keys (no customer id: the fast form has none). */
+  private checkKey(i: number, channel: number, senderId: number, accountId: number): number {
+    const keys = this.keys;
+    const code = keys.codes[i]!;
+    if (code !== 0) return -code;
+    const misfit = channelMisfit(keys.kinds[i]!, channel);
+    if (misfit !== 0) return -misfit;
+    const index = this.list.index;
+    const id = index.contacts.lookupHashed(keys.arena, keys.starts[i]!, keys.ends[i]!, keys.hashes[i]!);
     if (id < 0 || !index.match(id, channel, senderId, accountId, this.matched)) return ALLOWED;
     this.matchedContact = id;
     return BLOCKED;
@@ -111,8 +126,14 @@ export class FilterEngine {
       if (batch.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("channel", "required with recipients");
       let blocked = 0;
       let invalid = 0;
+      const keys = this.keys;
+      keys.fill(buf, spans, batch.recipientCount, country);
+      const contacts = this.list.index.contacts;
+      let touched = 0;
+      for (let i = 0; i < batch.recipientCount; i++) if (keys.codes[i] === 0) touched ^= contacts.touch(keys.hashes[i]!);
+      this.touchedWords = touched;
       for (let i = 0; i < batch.recipientCount; i++) {
-        const v = this.checkOne(buf, spans[2 * i]!, spans[2 * i + 1]!, batch.channel, senderId, accountId, 0, 0, country);
+        const v = this.checkKey(i, batch.channel, senderId, accountId);
         if (v === BLOCKED) {
           this.writeBlocked(i);
           blocked++;
@@ -263,6 +284,12 @@ function growInt32(a: Int32Array): Int32Array {
   const next = new Int32Array(a.length * 2);
   next.set(a);
   return next;
+}
+
+/** The reason a contact of this kind cannot be checked for a send on `channel`, or 0. */
+function channelMisfit(kind: number, channel: number): number {
+  if (kind === ContactKind.EMAIL) return channel === Channel.EMAIL ? 0 : InvalidReason.EMAIL_ON_PHONE_CHANNEL;
+  return channel === Channel.EMAIL ? InvalidReason.PHONE_ON_EMAIL_CHANNEL : 0;
 }
 
 function checkChannel(channel: number, field: string): void {

@@ -91,7 +91,23 @@ export class ByteInternTable {
 
   /** The id of `key[start..end)`, or -1. */
   lookup(key: Uint8Array, start: number, end: number): number {
-    const hash = hashBytes(key, start, end);
+    return this.lookupHashed(key, start, end, hashBytes(key, start, end));
+  }
+
+  /**
+   * Reads the Bloom filter words a key with this hash would test, and
+   * returns them mixed (a caller keeps the value so the reads stay): a batch
+   * touches all its keys' words first, so the cache misses of a large table
+   * overlap instead of following one another.
+   */
+  touch(hash: number): number {
+    const block = bloomBlock(hash, this.bloomMask);
+    const bits = bloomBits(hash);
+    return this.bloom[block + ((bits >>> 5) & 15)]! ^ this.bloom[block + ((bits >>> 23) & 15)]!;
+  }
+
+  /** `lookup` with the key's `hashBytes` already taken. */
+  lookupHashed(key: Uint8Array, start: number, end: number, hash: number): number {
     const bloom = this.bloom;
     const block = bloomBlock(hash, this.bloomMask);
     const bits = bloomBits(hash);

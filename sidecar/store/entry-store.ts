@@ -119,8 +119,12 @@ export class EntryStore {
     return this.seq;
   }
 
-  /** Runs `fn` in one write transaction, where reads see its writes; resolves once it is durable. */
-  async write<T>(fn: (w: StoreTxnWriter) => T): Promise<T> {
+  /**
+   * Runs `fn` in one write transaction, where reads see its writes; calls
+   * `committed` once the transaction is committed, and resolves once it is
+   * durable.
+   */
+  async write<T>(fn: (w: StoreTxnWriter) => T, committed?: () => void): Promise<T> {
     let result!: T;
     const startSeq = this.seq;
     try {
@@ -131,6 +135,7 @@ export class EntryStore {
       this.seq = startSeq;
       throw err;
     }
+    committed?.();
     await this.durable();
     return result;
   }
@@ -139,10 +144,11 @@ export class EntryStore {
    * Runs `fn`, whose writes commit together as one transaction on lmdb-js'
    * write thread, so the B-tree work runs beside the caller's next batch.
    * Reads inside `fn` see only what was committed before it: the caller
-   * knows what its own batch holds. Resolves once the write is durable; when
-   * `fn` throws nothing is written.
+   * knows what its own batch holds. Calls `committed` once the transaction
+   * is committed, and resolves once it is durable; when `fn` throws nothing
+   * is written.
    */
-  async writeBatch<T>(fn: (w: StoreWriter) => T): Promise<T> {
+  async writeBatch<T>(fn: (w: StoreWriter) => T, committed?: () => void): Promise<T> {
     const startSeq = this.seq;
     const deferred = new DeferredWrites();
     let result: T;
@@ -161,6 +167,7 @@ export class EntryStore {
       this.seq = startSeq;
       throw err;
     }
+    committed?.();
     await this.durable();
     return result;
   }
