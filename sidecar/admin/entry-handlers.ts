@@ -100,12 +100,13 @@ export class EntryHandlers {
     return create(RemoveEntriesResponseSchema, result);
   }
 
-  listEntries(req: ListEntriesRequest, _ctx: CallContext): ListEntriesResponse {
+  async listEntries(req: ListEntriesRequest, _ctx: CallContext): Promise<ListEntriesResponse> {
     this.list.assertOpen();
     const pageSize = this.pageSize(req.pageSize);
     if (!Number.isInteger(req.order) || req.order < 0 || req.order > EntryOrder.CONTACT) throw new InvalidArgumentError("order", `unknown value ${req.order}`);
     const query = new EntryQuery(this.list, req.filter, this.country(req.defaultCountry));
     const cursor = decodePageToken(req.pageToken, req.order);
+    await query.ready(req.order);
     const entries: Entry[] = [];
     let nextPageToken = "";
     let last: EntryRow | undefined;
@@ -127,6 +128,7 @@ export class EntryHandlers {
     if (req.sampleSize > MAX_SAMPLE) throw new InvalidArgumentError("sample_size", `at most ${MAX_SAMPLE}`);
     if ([...req.note].length > MAX_NOTE_CHARS) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
     const sampleSize = req.sampleSize === 0 ? DEFAULT_SAMPLE : req.sampleSize;
+    await query.ready(EntryOrder.NEWEST_FIRST);
     const sample: Entry[] = [];
     const keys: Buffer[] = [];
     for (const row of query.rows(EntryOrder.NEWEST_FIRST)) {

@@ -80,13 +80,19 @@ export class EntryQuery {
     }
   }
 
+  /** Waits, when `order` or the filter's prefix walks the contact order, until that order is up to date. */
+  async ready(order: EntryOrder): Promise<void> {
+    if (this.contactId === undefined && (this.prefix !== "" || order === EntryOrder.CONTACT)) await this.list.contactOrderReady();
+  }
+
   /** How many entries match, exactly. */
   count(): number {
     if (!this.narrows) return this.list.store.entryCount();
     const single = this.singleDimension();
     if (single !== undefined) return single.values.reduce((n, v) => n + this.list.stats.count(single.dimension, v), 0);
     let n = 0;
-    for (const _ of this.rows(EntryOrder.CONTACT)) n++;
+    // A prefix is walked in contact order, as the page was; anything else in add order, which needs no sort.
+    for (const _ of this.rows(this.prefix !== "" ? EntryOrder.CONTACT : EntryOrder.OLDEST_FIRST)) n++;
     return n;
   }
 

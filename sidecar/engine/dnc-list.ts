@@ -166,10 +166,17 @@ export class DncList {
     return this.store.getEntryRaw(writeEntryKey(this.keyBuf, contactId, channel, senderId, accountId));
   }
 
+  /** Resolves once the contact order holds every contact: a walk right after a bulk import waits here. */
+  async contactOrderReady(): Promise<void> {
+    this.contactOrder ??= new ContactOrder(this.index.contacts);
+    await this.contactOrder.caughtUp();
+  }
+
   /**
    * Entry keys in contact order (the contact's text, then the entry key),
    * for contacts starting with `prefix`, strictly after `after`: a position
-   * [contact UTF-8][0][entry key] taken from an earlier walk.
+   * [contact UTF-8][0][entry key] taken from an earlier walk. Throws
+   * UNAVAILABLE when the order is far behind: await `contactOrderReady` first.
    */
   *entryKeysByContact(prefix: string, after?: Buffer): Iterable<Buffer> {
     this.contactOrder ??= new ContactOrder(this.index.contacts);
@@ -267,6 +274,7 @@ export class DncList {
         alsoWrite?.(w, result);
       }, (pending) => {
         this.commitPending(pending);
+        this.contactOrder?.catchUpIfBehind();
         this.stats.apply(changes);
         for (const ids of applied) this.index.add(ids.contactId, ids.channel, ids.senderId, ids.accountId);
       });

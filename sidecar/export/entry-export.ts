@@ -43,7 +43,7 @@ export async function* exportEntries(
   const formatName = FORMAT_NAMES[req.format];
   if (formatName === undefined) throw new InvalidArgumentError("format", `unknown value ${req.format}`);
   const country = resolveCountry(req.defaultCountry, serverCountry, "default_country");
-  const selection = selectEntries(list, req.filter, req.keys, country);
+  const selection = await selectEntries(list, req.filter, req.keys, country);
   const out = new ChunkQueue();
   const encoder = encoderFor(req.format, out);
   let total = selection.total;

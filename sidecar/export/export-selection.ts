@@ -28,14 +28,18 @@ export interface ExportSelection {
   description: string;
 }
 
-export function selectEntries(list: DncList, filter: EntryFilter | undefined, keys: EntryKey[], country: CountryCode | undefined): ExportSelection {
-  if (keys.length === 0) return byFilter(list, filter, country);
+export async function selectEntries(list: DncList, filter: EntryFilter | undefined, keys: EntryKey[], country: CountryCode | undefined): Promise<ExportSelection> {
+  if (keys.length === 0) {
+    const query = new EntryQuery(list, filter, country);
+    // Only a prefix walks the contact order; the rest reads the store in its own order.
+    await query.ready(EntryOrder.OLDEST_FIRST);
+    return byFilter(list, filter, query);
+  }
   if (filter !== undefined && new EntryQuery(list, filter, country).narrows) throw new InvalidArgumentError("keys", "give keys or a filter, not both");
   return byKeys(list, keys, country);
 }
 
-function byFilter(list: DncList, filter: EntryFilter | undefined, country: CountryCode | undefined): ExportSelection {
-  const query = new EntryQuery(list, filter, country);
+function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQuery): ExportSelection {
   const matches = entryPredicate(filter);
   const prefix = filter?.contactPrefix ?? "";
   let entries: () => Iterable<Entry>;

@@ -3,6 +3,7 @@ import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { ByteInternTable } from "./byte-intern-table.js";
 import { ContactOrder } from "./contact-order.js";
+import { UnavailableError } from "../errors.js";
 
 /** A seeded mix: phones of 8 to 15 digits sharing prefixes, emails, customer ids that look like numbers, long ids. */
 function contacts(count: number, seed: number): { input: string; kind: ContactKind }[] {
@@ -72,6 +73,23 @@ describe("ContactOrder", () => {
     intern(table, contacts(3, 12), texts);
     expect(walk(order, "44")).toEqual(expected(texts, "44"));
     intern(table, contacts(4_000, 13), texts);
+    expect(walk(order, "")).toEqual(expected(texts));
+  });
+
+  it("sorts many new contacts in the background, refusing walks until it has caught up", async () => {
+    const table = new ByteInternTable(0, 16);
+    const texts = new Map<number, string>();
+    const order = new ContactOrder(table, 100);
+    intern(table, contacts(9_000, 21), texts);
+    expect(() => walk(order, "")).toThrow(UnavailableError);
+    await order.caughtUp();
+    expect(walk(order, "")).toEqual(expected(texts));
+    intern(table, contacts(50, 22), texts);
+    expect(walk(order, "44")).toEqual(expected(texts, "44"));
+    intern(table, contacts(7_000, 23), texts);
+    order.catchUpIfBehind();
+    expect(() => walk(order, "1")).toThrow(/being brought up to date/);
+    await order.caughtUp();
     expect(walk(order, "")).toEqual(expected(texts));
   });
 
