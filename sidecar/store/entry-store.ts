@@ -54,7 +54,6 @@ export interface StoreWriter {
 /** A writer that also reads, seeing its own writes: inside `EntryStore.write` only. */
 export interface StoreTxnWriter extends StoreWriter {
   getEntry(key: Buffer): StoredEntry | undefined;
-  hasEntry(key: Buffer): boolean;
 }
 
 export interface StoredEntry {
@@ -213,7 +212,6 @@ export class EntryStore {
     put: (db, key, value) => this.put(db, key, value),
     remove: (db, key) => this.remove(db, key),
     getEntry: (key) => this.getEntry(key),
-    hasEntry: (key) => this.entries.getBinaryFast(key) !== undefined,
     appendHistory: (event, contactId) => {
       const seq = ++this.seq;
       const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
