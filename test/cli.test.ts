@@ -2,38 +2,16 @@
 // `dnc check` and `dnc keys` against it, and a graceful stop on SIGTERM that
 // leaves the data readable by the next start.
 
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { DNC_BIN, envWith, startServe } from "./support/dnc-serve.js";
 import { tempDir } from "./support/temp-dir.js";
 
-const cli = join(import.meta.dirname, "../bin/dnc.js");
 const run = promisify(execFile);
 const ADMIN_TOKEN = "cli-test-admin-token";
-
-/** This process's environment without any DNC_ variable, plus `vars`: what the user exported, and nothing more. */
-function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DNC_")));
-  return { ...env, DNC_LOG_LEVEL: "silent", ...vars };
-}
-
-async function serve(dataDir: string, grpc: string, env: Record<string, string> = {}, ...flags: string[]): Promise<ChildProcess & { output(): string }> {
-  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--grpc-listen", grpc, "--http-listen", "127.0.0.1:0", ...flags], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: envWith(env),
-  });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!out.includes("dnc serving")) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dnc serve did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Object.assign(child, { output: () => out });
-}
 
 function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return dncWith({}, ...args);
@@ -41,7 +19,7 @@ function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 async function dncWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: envWith(env) });
+    const { stdout, stderr } = await run(process.execPath, [DNC_BIN, ...args], { env: envWith(env) });
     return { code: 0, stdout, stderr };
   } catch (err: unknown) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -55,7 +33,7 @@ describe("dnc CLI", () => {
   afterAll(() => dir.remove());
 
   it("serves, adds, checks, and stops cleanly on SIGTERM", async () => {
-    let server = await serve(join(dir.path, "data"), socket, { DNC_ADMIN_TOKEN: ADMIN_TOKEN });
+    let server = await startServe(join(dir.path, "data"), socket, { DNC_ADMIN_TOKEN: ADMIN_TOKEN });
     expect(server.output()).not.toMatch(/created admin API key/);
     const added = await dncWith({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "add", "+44 7700 900123", "nonsense", "--channel", "sms", "--reason", "opt-out", "--server", socket);
     expect(added.stdout).toMatch(/added 1, repeated 0, rejected 1/);
@@ -72,7 +50,7 @@ describe("dnc CLI", () => {
     const [code] = await once(server, "exit");
     expect(code).toBe(0);
 
-    server = await serve(join(dir.path, "data"), socket);
+    server = await startServe(join(dir.path, "data"), socket);
     const afterRestart = await dnc("check", "+447700900123", "--channel", "sms", "--server", socket);
     expect(JSON.parse(afterRestart.stdout)).toMatchObject({ blocked: true });
     server.kill("SIGINT");
@@ -92,7 +70,7 @@ describe("dnc CLI", () => {
   it("prints the first admin key once; keys create, list and revoke; --filter-token", async () => {
     const data = join(dir.path, "keys-data");
     const sock = `unix:${dir.path}/keys.sock`;
-    let server = await serve(data, sock);
+    let server = await startServe(data, sock);
     const adminKey = /dnc: created admin API key 'admin': (dnc_\S+) {2}\(shown once; store it now\)\n/.exec(server.output())?.[1];
     expect(adminKey).toBeDefined();
 
@@ -125,7 +103,7 @@ describe("dnc CLI", () => {
     server.kill("SIGTERM");
     expect((await once(server, "exit"))[0]).toBe(0);
 
-    server = await serve(data, sock, {}, "--filter-token");
+    server = await startServe(data, sock, {}, "--filter-token");
     expect(server.output()).not.toMatch(/created admin API key/);
     const open = await dnc("check", "+447700900555", "--channel", "sms", "--server", sock);
     expect(open.stderr).toMatch(/no API key/);

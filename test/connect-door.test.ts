@@ -17,8 +17,9 @@ import { BadRequestSchema } from "../sidecar/gen/google/rpc/error_details_pb.js"
 import { StatusSchema } from "../sidecar/gen/google/rpc/status_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { createLogger } from "../sidecar/logging/logger.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "connect-door-test-admin-token";
 const ADMIN_PRINCIPAL = "env-admin-token";
@@ -75,12 +76,8 @@ describe("Connect door", () => {
   const logs = () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({
-      dataDir: dir.path,
-      grpcListen: "127.0.0.1:0",
-      httpListen: "127.0.0.1:0",
+    sidecar = await startLoopbackSidecar(dir.path, TOKEN, {
       maxBatch: 500,
-      adminToken: TOKEN,
       logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
     });
     baseUrl = `http://127.0.0.1:${sidecar.httpPort}`;

@@ -12,9 +12,9 @@ import { ExportFormat } from "../sidecar/gen/dnc/v1/export_pb.js";
 import { ImportField, ImportState, type ImportJob } from "../sidecar/gen/dnc/v1/import_pb.js";
 import { Channel, Reason, Source, type Entry } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { createLogger } from "../sidecar/logging/logger.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startTestSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "test-admin-token-round-trip";
 const md = new Metadata();
@@ -43,16 +43,8 @@ const MAPPING = [
   { column: 10, field: ImportField.NOTE },
 ];
 
-async function start(dir: string): Promise<{ sidecar: Sidecar; client: GrpcClient }> {
-  const sidecar = await Sidecar.start({
-    dataDir: dir,
-    grpcListen: "127.0.0.1:0",
-    httpListen: "127.0.0.1:0",
-    maxBatch: 10_000,
-    adminToken: TOKEN,
-    logger: createLogger("silent"),
-  });
-  return { sidecar, client: new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`) };
+function start(dir: string): Promise<{ sidecar: Sidecar; client: GrpcClient }> {
+  return startTestSidecar(dir, TOKEN, { maxBatch: 10_000 });
 }
 
 function upload(client: GrpcClient, fileName: string, bytes: Buffer): Promise<UploadImportFileResponse> {

@@ -21,14 +21,14 @@ import { ExportFormat } from "../sidecar/gen/dnc/v1/export_pb.js";
 import { HistoryAction } from "../sidecar/gen/dnc/v1/history_pb.js";
 import { Channel, ContactKind, Reason, Source, type Entry } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { createLogger } from "../sidecar/logging/logger.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { grpcError } from "./support/grpc-error.js";
 import { tempDir } from "./support/temp-dir.js";
+import { DNC_BIN } from "./support/dnc-serve.js";
+import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "test-admin-token-export";
 const HEADER = ["contact", "kind", "channel", "sender", "account", "source", "reason", "campaign_ref", "added_at", "added_by", "note"];
-const cli = join(import.meta.dirname, "../bin/dnc.js");
 
 const admin = new Metadata();
 admin.set("authorization", `Bearer ${TOKEN}`);
@@ -134,14 +134,7 @@ describe("ExportEntries", () => {
   const list = async (): Promise<Entry[]> => (await client.call(AdminService.method.listEntries, { pageSize: 1000 }, admin)).entries;
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({
-      dataDir: dir.path,
-      grpcListen: "127.0.0.1:0",
-      httpListen: "127.0.0.1:0",
-      maxBatch: 10_000,
-      adminToken: TOKEN,
-      logger: createLogger("silent"),
-    });
+    sidecar = await startLoopbackSidecar(dir.path, TOKEN, { maxBatch: 10_000 });
     client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`);
     operatorKey = (await client.call(AdminService.method.createApiKey, { name: "ops", role: Role.OPERATOR }, admin)).secret;
     viewerKey = (await client.call(AdminService.method.createApiKey, { name: "reader", role: Role.VIEWER }, admin)).secret;
@@ -388,7 +381,7 @@ describe("ExportEntries", () => {
   describe("dnc export", () => {
     const run = promisify(execFile);
     const dnc = (...args: string[]) =>
-      run(process.execPath, [cli, ...args, "--server", `127.0.0.1:${sidecar.grpcPort}`], { env: { ...process.env, DNC_TOKEN: operatorKey } });
+      run(process.execPath, [DNC_BIN, ...args, "--server", `127.0.0.1:${sidecar.grpcPort}`], { env: { ...process.env, DNC_TOKEN: operatorKey } });
 
     it("writes the file with plain progress lines off a terminal, the format from the extension", async () => {
       const file = join(dir.path, "sms.xlsx");
@@ -432,7 +425,7 @@ describe("ExportEntries", () => {
       const err = (await dnc("export", "--channel", "fax", "-o", file).catch((e: unknown) => e)) as { code: number; stderr: string };
       expect(err.code).toBe(1);
       expect(err.stderr).toMatch(/^dnc: --channel: 'fax' is not one of sms/);
-      const denied = (await run(process.execPath, [cli, "export", "-o", file, "--server", `127.0.0.1:${sidecar.grpcPort}`, "--token", viewerKey]).catch(
+      const denied = (await run(process.execPath, [DNC_BIN, "export", "-o", file, "--server", `127.0.0.1:${sidecar.grpcPort}`, "--token", viewerKey]).catch(
         (e: unknown) => e,
       )) as { code: number; stderr: string };
       expect(denied.stderr).toMatch(/needs ROLE_OPERATOR/);

@@ -16,11 +16,11 @@ import { Channel, ContactKind, EntryKeySchema, EntrySchema, SendRequestSchema, S
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { contactHistory } from "../sidecar/history/contact-history.js";
-import { createLogger } from "../sidecar/logging/logger.js";
 import { normaliseContact } from "../sidecar/normalise/contact-normaliser.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { tempDir } from "./support/temp-dir.js";
 import { grpcError } from "./support/grpc-error.js";
+import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "test-admin-token-history";
 process.env.DNC_ADMIN_TOKEN = TOKEN;
@@ -45,14 +45,7 @@ class Harness {
   importer!: Metadata;
 
   async start(): Promise<void> {
-    this.sidecar = await Sidecar.start({
-      dataDir: this.dir.path,
-      grpcListen: "127.0.0.1:0",
-      httpListen: "127.0.0.1:0",
-      maxBatch: 1000,
-      adminToken: TOKEN,
-      logger: createLogger("silent"),
-    });
+    this.sidecar = await startLoopbackSidecar(this.dir.path, TOKEN);
     this.client = new GrpcClient(`127.0.0.1:${this.sidecar.grpcPort}`);
     const key = await this.client.call(AdminService.method.createApiKey, { name: "importer", role: Role.OPERATOR }, this.admin);
     this.importer = bearer(key.secret);

@@ -13,9 +13,10 @@ import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { Role } from "../sidecar/gen/dnc/v1/api_key_pb.js";
 import { ImportState } from "../sidecar/gen/dnc/v1/import_pb.js";
 import { createLogger } from "../sidecar/logging/logger.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { FIXTURES } from "./support/import-client.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "import-doors-admin-token";
 const MAX_BYTES = 64 * 1024;
@@ -59,12 +60,7 @@ describe("import over the admin HTTP port", () => {
   const auth = (key = TOKEN) => ({ authorization: `Bearer ${key}` });
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({
-      dataDir: dir.path,
-      grpcListen: "127.0.0.1:0",
-      httpListen: "127.0.0.1:0",
-      maxBatch: 1000,
-      adminToken: TOKEN,
+    sidecar = await startLoopbackSidecar(dir.path, TOKEN, {
       imports: { maxFileBytes: MAX_BYTES },
       logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
     });

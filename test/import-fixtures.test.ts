@@ -13,10 +13,11 @@ import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { ImportField, ImportState } from "../sidecar/gen/dnc/v1/import_pb.js";
 import { Channel, ContactKind, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { grpcError } from "./support/grpc-error.js";
 import { FIXTURES, runImport, upload } from "./support/import-client.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "import-fixtures-admin-token";
 
@@ -33,7 +34,7 @@ describe("import fixtures", () => {
   let client: GrpcClient;
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 1000, adminToken: TOKEN });
+    sidecar = await startLoopbackSidecar(dir.path, TOKEN);
     client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: TOKEN });
   });
 
@@ -250,14 +251,7 @@ describe("import limits", () => {
   let client: GrpcClient;
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({
-      dataDir: dir.path,
-      grpcListen: "127.0.0.1:0",
-      httpListen: "127.0.0.1:0",
-      maxBatch: 1000,
-      adminToken: TOKEN,
-      imports: { maxFileBytes: 4000, maxUnzippedBytes: 50 },
-    });
+    sidecar = await startLoopbackSidecar(dir.path, TOKEN, { imports: { maxFileBytes: 4000, maxUnzippedBytes: 50 } });
     client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: TOKEN });
   });
 

@@ -2,7 +2,6 @@
 // restart the job shows INTERRUPTED with its counts, and the list holds
 // exactly the rows of the batches it had committed, no more, no less.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,29 +13,12 @@ import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { DEFAULT_IMPORT_SETTINGS } from "../sidecar/import/import-settings.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { upload } from "./support/import-client.js";
+import { startServe } from "./support/dnc-serve.js";
 import { tempDir } from "./support/temp-dir.js";
 
-const cli = join(import.meta.dirname, "../bin/dnc.js");
 const TOKEN = "import-kill-test-admin-token";
 const ROWS = 400_000;
 const BATCH = DEFAULT_IMPORT_SETTINGS.batchRows;
-
-async function serve(dataDir: string, socket: string): Promise<ChildProcess> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DNC_")));
-  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--grpc-listen", socket, "--http-listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...env, DNC_LOG_LEVEL: "silent", DNC_ADMIN_TOKEN: TOKEN },
-  });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!out.includes("dnc serving")) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dnc serve did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
-}
 
 describe("an import killed mid-way", () => {
   const dir = tempDir();
@@ -50,7 +32,7 @@ describe("an import killed mid-way", () => {
     writeFileSync(file, `${lines.join("\n")}\n`);
 
     const socket = `unix:${dir.path}/grpc.sock`;
-    const child = await serve(dataDir, socket);
+    const child = await startServe(dataDir, socket, { DNC_ADMIN_TOKEN: TOKEN });
     const client = new GrpcClient(socket, { token: TOKEN });
     let jobId: string;
     let seen = 0n;

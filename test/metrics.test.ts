@@ -7,10 +7,10 @@ import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { FilterService } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
 import { Channel } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { createLogger } from "../sidecar/logging/logger.js";
-import { Sidecar } from "../sidecar/sidecar.js";
+import type { Sidecar } from "../sidecar/sidecar.js";
 import { parsePrometheusText, sampleValue, type Family } from "./support/prometheus-text.js";
 import { tempDir } from "./support/temp-dir.js";
+import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const TOKEN = "metrics-test-admin-token";
 
@@ -27,14 +27,7 @@ describe("/metrics", () => {
   };
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({
-      dataDir: dir.path,
-      grpcListen: "127.0.0.1:0",
-      httpListen: "127.0.0.1:0",
-      maxBatch: 500,
-      adminToken: TOKEN,
-      logger: createLogger("silent"),
-    });
+    sidecar = await startLoopbackSidecar(dir.path, TOKEN, { maxBatch: 500 });
     client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`);
     const metadata = new Metadata();
     metadata.set("authorization", `Bearer ${TOKEN}`);

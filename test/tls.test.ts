@@ -13,9 +13,9 @@ import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { makeTestCerts, type CertFiles } from "./support/test-certs.js";
 import { tempDir } from "./support/temp-dir.js";
+import { DNC_BIN } from "./support/dnc-serve.js";
 
 const ADMIN_TOKEN = "tls-test-admin-token";
-const cli = join(import.meta.dirname, "../bin/dnc.js");
 const run = promisify(execFile);
 const check = { request: { recipient: "+447700900123", channel: Channel.SMS } };
 
@@ -77,9 +77,9 @@ describe("TLS on the gRPC port", () => {
 
       const { paths } = certs;
       const tls = ["--server", address, "--tls-ca", paths["ca.crt"], "--tls-cert", paths["client.crt"], "--tls-key", paths["client.key"]];
-      const { stdout } = await run(process.execPath, [cli, "keys", "create", "--name", "over-mtls", "--role", "viewer", "--token", ADMIN_TOKEN, ...tls]);
+      const { stdout } = await run(process.execPath, [DNC_BIN, "keys", "create", "--name", "over-mtls", "--role", "viewer", "--token", ADMIN_TOKEN, ...tls]);
       expect(stdout).toMatch(/created API key 'over-mtls' with role viewer/);
-      const refused = await run(process.execPath, [cli, "keys", "list", "--token", ADMIN_TOKEN, "--server", address, "--tls-ca", paths["ca.crt"]]).then(
+      const refused = await run(process.execPath, [DNC_BIN, "keys", "list", "--token", ADMIN_TOKEN, "--server", address, "--tls-ca", paths["ca.crt"]]).then(
         () => undefined,
         (err: { code: number; stderr: string }) => err,
       );

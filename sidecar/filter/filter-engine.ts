@@ -79,20 +79,13 @@ export class FilterEngine {
     if (customerEnd > customerStart) {
       const code = normaliseContactBytes(src, customerStart, customerEnd, ContactKind.CUSTOMER_ID, undefined, scratch);
       if (code !== 0) return -code;
-      const id = index.contacts.lookup(scratch.bytes, 0, scratch.length);
-      if (id >= 0 && index.match(id, channel, senderId, accountId, this.matched)) {
-        this.matchedContact = id;
-        return BLOCKED;
-      }
+      if (this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId) === BLOCKED) return BLOCKED;
     }
     const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);
     if (code !== 0) return -code;
     const misfit = channelMisfit(scratch.kind, channel);
     if (misfit !== 0) return -misfit;
-    const id = index.contacts.lookup(scratch.bytes, 0, scratch.length);
-    if (id < 0 || !index.match(id, channel, senderId, accountId, this.matched)) return ALLOWED;
-    this.matchedContact = id;
-    return BLOCKED;
+    return this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId);
   }
 
   /** checkOne for recipient `i` of the batch's normalised keys (no customer id: the fast form has none). */
@@ -102,9 +95,13 @@ export class FilterEngine {
     if (code !== 0) return -code;
     const misfit = channelMisfit(keys.kinds[i]!, channel);
     if (misfit !== 0) return -misfit;
-    const index = this.list.index;
-    const id = index.contacts.lookupHashed(keys.arena, keys.starts[i]!, keys.ends[i]!, keys.hashes[i]!);
-    if (id < 0 || !index.match(id, channel, senderId, accountId, this.matched)) return ALLOWED;
+    const id = this.list.index.contacts.lookupHashed(keys.arena, keys.starts[i]!, keys.ends[i]!, keys.hashes[i]!);
+    return this.matchContact(id, channel, senderId, accountId);
+  }
+
+  /** BLOCKED when an entry of contact `id` (-1: not interned) blocks the send, remembering the match; else ALLOWED. */
+  private matchContact(id: number, channel: number, senderId: number, accountId: number): number {
+    if (id < 0 || !this.list.index.match(id, channel, senderId, accountId, this.matched)) return ALLOWED;
     this.matchedContact = id;
     return BLOCKED;
   }

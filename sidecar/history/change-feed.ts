@@ -7,6 +7,7 @@
 import { InvalidArgumentError, UnavailableError } from "../errors.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { HistoryEvent } from "../store/entry-store.js";
+import { WakeSignal } from "../async/wake-signal.js";
 
 /** Changes handed out per read; bounds what a slow reader holds in memory. */
 const READ_CHANGES = 256;
@@ -22,12 +23,12 @@ export interface ChangeBatch {
 }
 
 export class ChangeFeed {
-  private readonly waiters = new Set<() => void>();
+  private readonly commits = new WakeSignal();
   private readonly unsubscribe: () => void;
   private closed = false;
 
   constructor(private readonly list: DncList) {
-    this.unsubscribe = list.onCommitted(() => this.wake());
+    this.unsubscribe = list.onCommitted(() => this.commits.wake());
   }
 
   /**
@@ -59,16 +60,7 @@ export class ChangeFeed {
    * no commit can slip in between.
    */
   nextCommit(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.closed || signal.aborted) return resolve();
-      const done = () => {
-        this.waiters.delete(done);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      this.waiters.add(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
+    return this.commits.wait(signal, this.closed);
   }
 
   /**
@@ -97,10 +89,6 @@ export class ChangeFeed {
   close(): void {
     this.closed = true;
     this.unsubscribe();
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const done of [...this.waiters]) done();
+    this.commits.wake();
   }
 }

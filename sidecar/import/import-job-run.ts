@@ -11,6 +11,7 @@ import type { DncList } from "../engine/dnc-list.js";
 import { ImportJobSchema, ImportState, type ImportJob } from "../gen/dnc/v1/import_pb.js";
 import type { ImportJobStore } from "./import-job-store.js";
 import type { StoreWriter } from "../store/entry-store.js";
+import { WakeSignal } from "../async/wake-signal.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow, type PreparedBatch } from "./prepared-batch.js";
 import type { RowMapper } from "./row-mapper.js";
@@ -28,7 +29,7 @@ export class ImportJobRun {
   /** The job as last committed. */
   private job: ImportJob;
   private stopAs: ImportState.CANCELLED | ImportState.INTERRUPTED | undefined;
-  private readonly waiters = new Set<() => void>();
+  private readonly progress = new WakeSignal();
   /** Resolves with the final job once it is recorded. */
   readonly finished: Promise<ImportJob>;
 
@@ -62,16 +63,7 @@ export class ImportJobRun {
 
   /** Resolves at the next committed batch or the end, or when `signal` aborts. */
   changed(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted || this.job.state !== ImportState.RUNNING) return resolve();
-      const done = () => {
-        this.waiters.delete(done);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      this.waiters.add(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
+    return this.progress.wait(signal, this.job.state !== ImportState.RUNNING);
   }
 
   private async run(): Promise<ImportJob> {
@@ -115,7 +107,7 @@ export class ImportJobRun {
       jobs.putJob(w, next);
     });
     this.job = next;
-    this.wake();
+    this.progress.wake();
   }
 
   /** Records the end, and the completion event on the change feed, in one write. */
@@ -132,12 +124,8 @@ export class ImportJobRun {
       final.error = [error, `the job's end could not be recorded: ${err instanceof Error ? err.message : String(err)}`].filter(Boolean).join("; ");
     }
     this.job = final;
-    this.wake();
+    this.progress.wake();
     return final;
-  }
-
-  private wake(): void {
-    for (const done of [...this.waiters]) done();
   }
 }
 

@@ -67,8 +67,12 @@ export class ContactOrder {
 
   /** Compares the contact text of `id` with `text` (UTF-8). */
   compareText(id: number, text: Uint8Array): number {
+    const table = this.contacts;
+    const arena = table.arenaBytes;
+    const start = table.keyStartOf(id);
+    const length = table.keyLengthOf(id);
     for (let i = 0; ; i++) {
-      const c = this.charAt(id, i);
+      const c = textByte(arena, start, length, i);
       const t = i < text.length ? text[i]! : END;
       if (c !== t) return c - t;
       if (c === END) return 0;
@@ -77,7 +81,11 @@ export class ContactOrder {
 
   /** Whether the contact text of `id` starts with `text` (UTF-8). */
   startsWith(id: number, text: Uint8Array): boolean {
-    for (let i = 0; i < text.length; i++) if (this.charAt(id, i) !== text[i]) return false;
+    const table = this.contacts;
+    const arena = table.arenaBytes;
+    const start = table.keyStartOf(id);
+    const length = table.keyLengthOf(id);
+    for (let i = 0; i < text.length; i++) if (textByte(arena, start, length, i) !== text[i]) return false;
     return true;
   }
 
@@ -187,10 +195,10 @@ export class ContactOrder {
     const arena = table.arenaBytes;
     const sa = table.keyStartOf(a);
     const sb = table.keyStartOf(b);
+    const la = table.keyLengthOf(a);
+    const lb = table.keyLengthOf(b);
     if ((arena[sa] === ContactKind.PHONE) === (arena[sb] === ContactKind.PHONE)) {
       // Same packing: the payload bytes sort as the texts do (a phone's digit + 1 per nibble, 0 padding).
-      const la = table.keyLengthOf(a);
-      const lb = table.keyLengthOf(b);
       const n = Math.min(la, lb);
       for (let k = 1; k < n; k++) {
         const d = arena[sa + k]! - arena[sb + k]!;
@@ -199,31 +207,29 @@ export class ContactOrder {
       return la - lb || a - b;
     }
     for (let i = 0; ; i++) {
-      const ca = this.charAt(a, i);
-      const cb = this.charAt(b, i);
+      const ca = textByte(arena, sa, la, i);
+      const cb = textByte(arena, sb, lb, i);
       if (ca !== cb) return ca - cb;
       if (ca === END) return a - b;
     }
   };
+}
 
-  /**
-   * Byte `i` of the contact's text (its UTF-8 form, as entries store it), or
-   * END. A phone key packs digit + 1 per nibble, 0 padding the last byte.
-   */
-  private charAt(id: number, i: number): number {
-    const table = this.contacts;
-    const arena = table.arenaBytes;
-    const start = table.keyStartOf(id);
-    const payload = table.keyLengthOf(id) - 1;
-    if (arena[start] === ContactKind.PHONE) {
-      const b = i >> 1;
-      if (b >= payload) return END;
-      const byte = arena[start + 1 + b]!;
-      const nibble = (i & 1) === 0 ? byte >> 4 : byte & 15;
-      return nibble === 0 ? END : nibble + 47;
-    }
-    return i < payload ? arena[start + 1 + i]! : END;
+/**
+ * Byte `i` of the text (its UTF-8 form, as entries store it) of the key at
+ * `arena[start..start + length)`, or END. The key's first byte is its kind; a
+ * phone key packs digit + 1 per nibble, 0 padding the last byte.
+ */
+function textByte(arena: Uint8Array, start: number, length: number, i: number): number {
+  const payload = length - 1;
+  if (arena[start] === ContactKind.PHONE) {
+    const b = i >> 1;
+    if (b >= payload) return END;
+    const byte = arena[start + 1 + b]!;
+    const nibble = (i & 1) === 0 ? byte >> 4 : byte & 15;
+    return nibble === 0 ? END : nibble + 47;
   }
+  return i < payload ? arena[start + 1 + i]! : END;
 }
 
 /** Runs a generator of steps to its end, one step per event-loop turn. */

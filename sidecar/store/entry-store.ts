@@ -123,20 +123,14 @@ export class EntryStore {
    * `committed` once the transaction is committed, and resolves once it is
    * durable.
    */
-  async write<T>(fn: (w: StoreTxnWriter) => T, committed?: () => void): Promise<T> {
-    let result!: T;
-    const startSeq = this.seq;
-    try {
+  write<T>(fn: (w: StoreTxnWriter) => T, committed?: () => void): Promise<T> {
+    return this.commit(async () => {
+      let result!: T;
       await this.root.transaction(() => {
         result = fn(this.writer);
       });
-    } catch (err: unknown) {
-      this.seq = startSeq;
-      throw err;
-    }
-    committed?.();
-    await this.durable();
-    return result;
+      return result;
+    }, committed);
   }
 
   /**
@@ -147,21 +141,31 @@ export class EntryStore {
    * is committed, and resolves once it is durable; when `fn` throws nothing
    * is written.
    */
-  async writeBatch<T>(fn: (w: StoreWriter) => T, committed?: () => void): Promise<T> {
-    const startSeq = this.seq;
-    const deferred = new DeferredWrites();
-    let result: T;
-    this.deferred = deferred;
-    try {
-      result = fn(this.writer);
-    } catch (err: unknown) {
-      this.seq = startSeq;
-      throw err;
-    } finally {
-      this.deferred = undefined;
-    }
-    try {
+  writeBatch<T>(fn: (w: StoreWriter) => T, committed?: () => void): Promise<T> {
+    return this.commit(async () => {
+      const deferred = new DeferredWrites();
+      let result: T;
+      this.deferred = deferred;
+      try {
+        result = fn(this.writer);
+      } finally {
+        this.deferred = undefined;
+      }
       await deferred.queue();
+      return result;
+    }, committed);
+  }
+
+  /**
+   * Runs `run` (which starts its transaction before its first await) to its
+   * commit; a failed one hands back the sequence numbers it took. Then
+   * `committed`, then the wait for the sync.
+   */
+  private async commit<T>(run: () => Promise<T>, committed: (() => void) | undefined): Promise<T> {
+    const startSeq = this.seq;
+    let result: T;
+    try {
+      result = await run();
     } catch (err: unknown) {
       this.seq = startSeq;
       throw err;
