@@ -28,12 +28,13 @@ const EXPECTED = [
   ...["100", "1,000"].flatMap((size) =>
     ["fast", "full"].flatMap((form) => ["1%", "50%"].map((ratio) => `FilterBatch(${size}) ${form}, grpc-js, ${ratio} blocked`)),
   ),
-  "Check p99 at 1,000 req/s",
-  "Check p99 at 5,000 req/s",
-  "FilterBatch(100) p99 at 50% of max",
-  "FilterBatch(100) p99 at 90% of max",
+  ...["Check p99 at 1,000 req/s", "Check p99 at 5,000 req/s", "FilterBatch(100) p99 at 50% of max", "FilterBatch(100) p99 at 90% of max"].flatMap(
+    (run) => [run, `${run}, grpc-js floor`, `${run}, node:http2 floor`],
+  ),
   "write-to-visible p50",
   "write-to-visible p99",
+  "write-to-visible from the send, p50",
+  "write-to-visible from the send, p99",
   "writes missed by the next FilterBatch",
 ];
 

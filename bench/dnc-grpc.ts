@@ -4,12 +4,11 @@
 // h2load (C, so that the load generator does not steal the measurement) and
 // by the grpc-js client (the Node-to-Node figure).
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { SERVE_NODE_FLAGS } from "../sidecar/cli/serve-node-flags.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { SIDECAR_ANON_FIGURE, SIDECAR_RSS_FIGURE, batchGroup, dncBatchFigure, dncBatchSeries, type BenchContext } from "./bench-context.js";
 import type { Cleanup } from "./cleanup.js";
@@ -19,31 +18,18 @@ import { h2loadPath, runH2load } from "./h2load.js";
 import { SETUP_COMMAND } from "./local-tools.js";
 import { processMemory } from "./memory-sample.js";
 import { fmt, type Target } from "./report.js";
+import { startScript, type ScriptProcess } from "./script-process.js";
 import type { SidecarReady } from "./sidecar-process.js";
 
 const SIDECAR_SCRIPT = fileURLToPath(new URL("./sidecar-process.js", import.meta.url));
 /** The core issue's gRPC target, for 1,000-recipient fast-form batches. */
 const GRPC_TARGET: Target = { kind: "min", value: 1_000_000 };
 
-export interface RunningSidecar {
-  child: ChildProcess;
-  ready: SidecarReady;
-}
+export type RunningSidecar = ScriptProcess<SidecarReady>;
 
 /** A sidecar on `dir` in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
-export async function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = []): Promise<RunningSidecar> {
-  const child = spawn(process.execPath, ["--max-old-space-size=8192", ...nodeArgs, SIDECAR_SCRIPT, dir], { stdio: ["pipe", "pipe", "inherit"] });
-  cleanup.child(child);
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<SidecarReady>((resolve, reject) => {
-    child.once("exit", (code, signal) => reject(new Error(`the sidecar process exited (${code ?? signal}) before serving`)));
-    child.once("error", reject);
-    lines.once("line", (line) => resolve(JSON.parse(line) as SidecarReady));
-  });
-  lines.close();
-  // The sidecar logs to stdout; a pipe nobody reads would fill and stall it.
-  child.stdout!.resume();
-  return { child, ready };
+export function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = []): Promise<RunningSidecar> {
+  return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, ["--max-old-space-size=8192", ...SERVE_NODE_FLAGS, ...nodeArgs]);
 }
 
 const perEntry = (bytes: number, entries: number): string => fmt(bytes / entries, 1);

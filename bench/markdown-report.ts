@@ -2,7 +2,7 @@
 // plain words, then dnc beside its peers, the charts, and every figure with
 // its detail, so that a reader needs neither the JSON nor the console.
 
-import { fmt, fmtValue, type Report } from "./report.js";
+import { fmt, fmtValue, type Figure, type Report } from "./report.js";
 
 export interface MarkdownInput {
   startedAt: Date;
@@ -16,6 +16,19 @@ const FULL_ENTRIES = 10_000_000;
 
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const bound = (kind: "min" | "max"): string => (kind === "min" ? "≥" : "≤");
+
+/** What the floors (servers answering at once, measured at the same load just after) gave for `f`, and whether they meet its target themselves. */
+function floorsOf(report: Report, f: Figure): string {
+  const floors = report.figures.filter((g) => g.name.startsWith(`${f.name}, `) && g.name.endsWith(" floor"));
+  if (floors.length === 0 || f.target === undefined) return "";
+  const bound = f.target.value;
+  const within = (v: number) => (f.target!.kind === "max" ? v <= bound : v >= bound);
+  const listed = floors.map((g) => `${g.name.slice(f.name.length + 2)} ${fmtValue(g.value)} ${g.unit}`).join(", ");
+  const verdict = floors.every((g) => !within(g.value))
+    ? "no floor meets the target either: on this machine it lies below what a server that does nothing gives"
+    : "a floor meets it: the rest is dnc's";
+  return ` At the same load, the floors: ${listed}; ${verdict}.`;
+}
 
 export function markdownReport({ startedAt, run, report, charts }: MarkdownInput): string {
   const out: string[] = [];
@@ -34,7 +47,7 @@ export function markdownReport({ startedAt, run, report, charts }: MarkdownInput
     const t = f.target;
     const required = `${bound(t.kind)} ${fmt(t.value)} ${f.unit}${t.scope === undefined ? "" : ` ${t.scope}`}`;
     rows.push(`| ${cell(f.name)} | ${fmtValue(f.value)} ${f.unit} | ${cell(required)} | ${t.met ? "PASS" : "**SHORT**"} |`);
-    if (!t.met) shortfalls.push(`**${f.name}**: ${fmtValue(f.value)} ${f.unit}; the target is ${required}.`);
+    if (!t.met) shortfalls.push(`**${f.name}**: ${fmtValue(f.value)} ${f.unit}; the target is ${required}.${floorsOf(report, f)}`);
   }
   for (const c of report.comparisons) {
     const t = c.target;

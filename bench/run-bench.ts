@@ -38,7 +38,8 @@ import {
 import { Cleanup } from "./cleanup.js";
 import { profileSidecar } from "./cpu-profile.js";
 import { DataSet, type Composition } from "./data-set.js";
-import { batchLatency, checkLatency, writeToVisible } from "./dnc-latency.js";
+import { batchLatency, checkLatency, floorName, writeToVisible } from "./dnc-latency.js";
+import type { FloorReady } from "./http2-floor-process.js";
 import { bodyDirIn, grpcThroughput, sidecarMemory, startSidecar } from "./dnc-grpc.js";
 import { buildRequests, verifyResponses } from "./filter-requests.js";
 import { gcFunction, sampleMemory, type MemorySample } from "./memory-sample.js";
@@ -46,6 +47,7 @@ import { benchPostgres } from "./postgres-peer.js";
 import { benchRedis } from "./redis-peer.js";
 import { Report, fmt, type Target } from "./report.js";
 import { positiveFlag } from "./numeric-flag.js";
+import { startScript } from "./script-process.js";
 
 const FULL_ENTRIES = 10_000_000;
 const LOAD_BATCH = 10_000;
@@ -64,6 +66,7 @@ const RESTART_TARGET: Target = { kind: "max", value: 5_000, scope: "at 10M entri
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TMP_DIR = join(ROOT, "bench", "results", "tmp");
+const FLOOR_SCRIPT = fileURLToPath(new URL("./http2-floor-process.js", import.meta.url));
 /** Where DncList.close saves the index (sidecar/engine/dnc-list.ts); removed to time a rebuild. */
 const SNAPSHOT_FILE = "index.snapshot";
 /** How a rerun learns the command the report should name (`dnc bench …`). */
@@ -256,8 +259,18 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
   const admin = new GrpcClient(address, { token: BENCH_ADMIN_TOKEN });
   try {
     await grpcThroughput(sidecar, client, bodyDirIn(TMP_DIR, ctx.cleanup), ctx);
-    await checkLatency(client, sidecar.ready.grpcPort, ctx);
-    await batchLatency(sidecar.ready.grpcPort, ctx);
+    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup);
+    try {
+      const floors = [
+        { name: floorName("grpc-js"), port: floor.ready.grpcJsPort },
+        { name: floorName("node:http2"), port: floor.ready.http2Port },
+      ];
+      const ports = { dnc: sidecar.ready.grpcPort, floors };
+      await checkLatency(client, ports, ctx);
+      await batchLatency(ports, ctx);
+    } finally {
+      await ctx.cleanup.stop(floor.child);
+    }
     await writeToVisible(client, admin, ctx, opts.writeRepeats);
   } finally {
     client.close();

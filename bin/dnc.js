@@ -1,3 +1,4 @@
-#!/usr/bin/env node
-// Runs the compiled CLI (`npm run build` makes dist/).
+#!/usr/bin/env -S node --initial-old-space-size=256
+// Runs the compiled CLI (`npm run build` makes dist/). The flag is the
+// sidecar's heap sizing (sidecar/cli/serve-node-flags.ts says why).
 import "../dist/sidecar/cli/main.js";

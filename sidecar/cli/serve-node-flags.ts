@@ -1,0 +1,12 @@
+// The Node flags `dnc serve` runs with: the bin's shebang and `npm start`
+// spell them out (neither can import this), the benchmark's sidecar
+// processes take them from here, and a test keeps the three the same.
+//
+// Why: the index lives outside V8's heap, so a serving sidecar's heap is
+// small, and V8 sizes its collection limits from it. Every gRPC call leaves
+// tens of KB of garbage (grpc-js, node:http2); with limits that tight,
+// young collections took milliseconds and full ones came every few hundred
+// ms under load, and they were the tail of the latency figures. A 256 MB
+// initial old space lets cheap young collections take the garbage. The
+// cost: the heap may hold up to that much garbage before a full collection.
+export const SERVE_NODE_FLAGS: readonly string[] = ["--initial-old-space-size=256"];
