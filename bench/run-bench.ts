@@ -18,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
+import { SERVE_NODE_FLAGS } from "../sidecar/cli/serve-node-flags.js";
 import { DncList } from "../sidecar/engine/dnc-list.js";
 import { FilterEngine } from "../sidecar/filter/filter-engine.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
@@ -259,7 +260,8 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
   const admin = new GrpcClient(address, { token: BENCH_ADMIN_TOKEN });
   try {
     await grpcThroughput(sidecar, client, bodyDirIn(TMP_DIR, ctx.cleanup), ctx);
-    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup);
+    // The floors run with the sidecar's heap sizing: they stand for its stack, tuned as it is.
+    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup, [...SERVE_NODE_FLAGS]);
     try {
       const floors = [
         { name: floorName("grpc-js"), port: floor.ready.grpcJsPort },

@@ -5,11 +5,12 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, truncateSync } from "node:fs";
+import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DncList } from "../sidecar/engine/dnc-list.js";
 import { FilterEngine } from "../sidecar/filter/filter-engine.js";
+import { readSnapshot, writeSnapshot } from "../sidecar/index/index-snapshot.js";
 import { FilterBatchRequestSchema, FilterBatchResponseSchema } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
 import { Channel, EntryKeySchema, EntrySchema } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -81,5 +82,65 @@ describe("restart", () => {
     expect(verdicts(fresh, 600)).toBe(afterCrash);
     await fresh.close();
     control.remove();
+  });
+
+  it("keeps the contact order in the snapshot, and places contacts added after it", async () => {
+    const orderDir = tempDir();
+    const control = tempDir();
+    const entries = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => k % 2 === 0 ? create(EntrySchema, { contact: phone(from + k), channel: Channel.SMS }) : create(EntrySchema, { contact: `u${from + k}@example.com`, channel: Channel.EMAIL }));
+    const walk = (list: DncList) => [...list.entryKeysByContact("")].map((k) => k.toString("hex"));
+    try {
+      let list = DncList.open(orderDir.path);
+      await list.addEntries(entries(0, 300), undefined, "test");
+      await list.contactOrderReady();
+      await list.close();
+      const saved = readSnapshot(join(orderDir.path, "index.snapshot"));
+      expect(saved?.order?.upTo).toBe(300);
+      expect(saved?.order?.sorted.length).toBe(300);
+
+      // The list walks the saved order as it is, without sorting again: a reversed one walks reversed.
+      const path = join(orderDir.path, "index.snapshot");
+      writeSnapshot(path, saved!.seq, saved!.entryCount, saved!.index, { sorted: saved!.order!.sorted.slice().reverse(), upTo: 300 });
+      list = DncList.open(orderDir.path);
+      const reversed = walk(list);
+      await list.close();
+      writeSnapshot(path, saved!.seq, saved!.entryCount, saved!.index, saved!.order);
+
+      list = DncList.open(orderDir.path);
+      expect(walk(list)).toEqual(reversed.slice().reverse());
+      await list.addEntries(entries(300, 340), undefined, "test");
+      const fresh = DncList.open(control.path);
+      await fresh.addEntries(entries(0, 340), undefined, "test");
+      await fresh.contactOrderReady();
+      expect(walk(list)).toEqual(walk(fresh));
+      expect(walk(list)).toHaveLength(340);
+      await list.close();
+      await fresh.close();
+    } finally {
+      orderDir.remove();
+      control.remove();
+    }
+  });
+
+  it("reads a version 2 snapshot, which has no contact order", async () => {
+    const old = tempDir();
+    try {
+      const list = DncList.open(old.path);
+      await list.addEntries(Array.from({ length: 50 }, (_, i) => create(EntrySchema, { contact: phone(i) })), undefined, "test");
+      const path = join(old.path, "v2.snapshot");
+      writeSnapshot(path, list.store.lastSeq, list.store.entryCount(), list.index);
+      const file = readFileSync(path);
+      const at = file.indexOf('"version":3');
+      expect(at).toBeGreaterThan(0);
+      file.write('"version":2', at);
+      writeFileSync(path, file);
+      const read = readSnapshot(path);
+      expect(read?.order).toBeUndefined();
+      expect(read?.entryCount).toBe(50);
+      await list.close();
+    } finally {
+      old.remove();
+    }
   });
 });

@@ -81,6 +81,7 @@ export class DncList {
     const snapshot = readSnapshot(snapshotPath);
     if (snapshot !== undefined && snapshot.seq <= store.lastSeq) {
       const list = new DncList(store, snapshot.index, snapshotPath);
+      if (snapshot.order !== undefined) list.contactOrder = ContactOrder.fromState(snapshot.index.contacts, snapshot.order);
       list.catchUp(snapshot.seq);
       if (list.indexedEntries() === store.entryCount()) return list;
     }
@@ -375,7 +376,7 @@ export class DncList {
     this.closed = true;
     await this.queue.catch(() => undefined);
     try {
-      writeSnapshot(this.snapshotPath, this.store.lastSeq, this.store.entryCount(), this.index);
+      writeSnapshot(this.snapshotPath, this.store.lastSeq, this.store.entryCount(), this.index, this.contactOrder?.exportState());
     } catch (err: unknown) {
       // The next start rebuilds from the store instead: slower, equally right.
       removeSnapshot(this.snapshotPath);

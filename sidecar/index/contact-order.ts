@@ -6,7 +6,8 @@
 // first use; a few new contacts are sorted in at the next use, many (after
 // an import) by a background sort done a slice per event-loop turn, so no
 // filter call waits behind it. Until it is caught up, a walk is refused as
-// UNAVAILABLE rather than answered from a partial order.
+// UNAVAILABLE rather than answered from a partial order. The index snapshot
+// keeps the order (its state), so a restart does not sort every contact again.
 
 import { UnavailableError } from "../errors.js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
@@ -17,6 +18,12 @@ const END = -1;
 /** Contacts sorted per slice of a background sort, and comparisons per slice of a merge: a few milliseconds each. */
 const SORT_SLICE = 2_048;
 const MERGE_SLICE = 50_000;
+
+/** The order as the snapshot keeps it: the ids below `upTo`, sorted. */
+export interface ContactOrderState {
+  sorted: Uint32Array;
+  upTo: number;
+}
 
 export class ContactOrder {
   /** Ids below `upTo`, in order. Replaced, never changed in place: a walk under way keeps its array. */
@@ -29,6 +36,20 @@ export class ContactOrder {
     private readonly contacts: ByteInternTable,
     private readonly syncLimit = 16_384,
   ) {}
+
+  /** An order that starts from `state`, as a snapshot saved it; undefined when the state does not fit the table (then the order is built anew). */
+  static fromState(contacts: ByteInternTable, state: ContactOrderState): ContactOrder | undefined {
+    if (state.sorted.length !== state.upTo || state.upTo > contacts.nextId) return undefined;
+    const order = new ContactOrder(contacts);
+    order.sorted = state.sorted;
+    order.upTo = state.upTo;
+    return order;
+  }
+
+  /** The ids placed so far, for the snapshot; a background sort under way is not in it yet. */
+  exportState(): ContactOrderState {
+    return { sorted: this.sorted, upTo: this.upTo };
+  }
 
   /**
    * Contact ids in order, from the first whose text is at least `text`

@@ -1,14 +1,18 @@
 // Saves the filter index to one file and loads it back, so a restart maps
 // arrays in instead of rebuilding millions of entries from LMDB. The file
 // names the history sequence it reflects; the list replays what came after.
+// Since version 3 it also holds the contact order, when one was built.
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
+import type { ContactOrderState } from "./contact-order.js";
 import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
 
 const MAGIC = "dnc-index";
-const VERSION = 2;
+const VERSION = 3;
+/** Read as well: the same sections without the contact order. */
+const VERSION_WITHOUT_ORDER = 2;
 
 interface Header {
   magic: string;
@@ -19,6 +23,8 @@ interface Header {
   entryCount: number;
   tables: Record<"contacts" | "senders" | "accounts", { size: number; nextId: number }>;
   scoped: { used: number; live: number };
+  /** The contact order's `upTo`; its ids are the last section. Absent when no order was built. */
+  order?: { upTo: number };
   /** Byte lengths of the sections that follow the header, in order. */
   sections: number[];
 }
@@ -27,10 +33,11 @@ export interface Snapshot {
   seq: number;
   entryCount: number;
   index: FilterIndex;
+  order?: ContactOrderState;
 }
 
 /** Writes the snapshot atomically: a temp file, fsync, then rename. */
-export function writeSnapshot(path: string, seq: number, entryCount: number, index: FilterIndex): void {
+export function writeSnapshot(path: string, seq: number, entryCount: number, index: FilterIndex, order?: ContactOrderState): void {
   const parts = index.parts();
   const tables = { contacts: parts.contacts.exportState(), senders: parts.senders.exportState(), accounts: parts.accounts.exportState() };
   const scoped = parts.scoped.exportState();
@@ -38,6 +45,7 @@ export function writeSnapshot(path: string, seq: number, entryCount: number, ind
   for (const t of Object.values(tables)) sections.push(t.arena, bytesOf(t.offsets), bytesOf(t.slots), bytesOf(t.bloom));
   sections.push(bytesOf(scoped.table));
   for (const b of [...parts.unscoped, parts.scopedContacts]) sections.push(b.serialize("portable"));
+  if (order !== undefined) sections.push(bytesOf(order.sorted));
   const header: Header = {
     magic: MAGIC,
     version: VERSION,
@@ -49,6 +57,7 @@ export function writeSnapshot(path: string, seq: number, entryCount: number, ind
       accounts: { size: tables.accounts.size, nextId: tables.accounts.nextId },
     },
     scoped: { used: scoped.used, live: scoped.live },
+    ...(order === undefined ? {} : { order: { upTo: order.upTo } }),
     sections: sections.map((s) => s.byteLength),
   };
   const json = Buffer.from(JSON.stringify(header));
@@ -81,7 +90,7 @@ export function readSnapshot(path: string): Snapshot | undefined {
   try {
     const jsonLength = file.readUInt32LE(0);
     const header = JSON.parse(file.toString("utf8", 4, 4 + jsonLength)) as Header;
-    if (header.magic !== MAGIC || header.version !== VERSION) return undefined;
+    if (header.magic !== MAGIC || (header.version !== VERSION && header.version !== VERSION_WITHOUT_ORDER)) return undefined;
     let off = 4 + jsonLength;
     const next = (): Buffer => {
       const length = header.sections.shift();
@@ -101,7 +110,8 @@ export function readSnapshot(path: string): Snapshot | undefined {
     const unscoped = Array.from({ length: CHANNEL_SLOTS }, () => RoaringBitmap32.deserialize(next(), "portable"));
     const scopedContacts = RoaringBitmap32.deserialize(next(), "portable");
     const index = new FilterIndex({ contacts, senders, accounts, unscoped, scopedContacts, scoped });
-    return { seq: header.seq, entryCount: header.entryCount, index };
+    const order = header.order === undefined ? undefined : { upTo: header.order.upTo, sorted: u32(next()) };
+    return { seq: header.seq, entryCount: header.entryCount, index, ...(order === undefined ? {} : { order }) };
   } catch {
     return undefined;
   }
