@@ -71,6 +71,22 @@ describe("finding and changing entries", () => {
     expect(all).toHaveLength(40);
     expect(all).toEqual([...all].sort());
 
+    // A prefix in time order, page by page, both ways; and narrowed further by sender.
+    const byTime = async (order: EntryOrder, senders: string[] = []) => {
+      const seen: string[] = [];
+      let page = "";
+      do {
+        const res = await call(AdminService.method.listEntries, { filter: { contactPrefix: "4477009001", senders }, pageSize: 7, order, pageToken: page });
+        seen.push(...res.entries.map((e) => e.contact));
+        page = res.nextPageToken;
+      } while (page !== "");
+      return seen;
+    };
+    const added = Array.from({ length: 30 }, (_, i) => `4477009001${String(i).padStart(2, "0")}`);
+    expect(await byTime(EntryOrder.OLDEST_FIRST)).toEqual(added);
+    expect(await byTime(EntryOrder.NEWEST_FIRST)).toEqual([...added].reverse());
+    expect(await byTime(EntryOrder.NEWEST_FIRST, ["ACME"])).toEqual(added.filter((_, i) => i % 3 === 0).reverse());
+
     const acme = await call(AdminService.method.listEntries, { filter: { senders: ["ACME"] } });
     expect(Number(acme.totalCount)).toBe(10);
     const acmeSms = await call(AdminService.method.listEntries, { filter: { senders: ["ACME"], channels: [Channel.SMS] } });

@@ -9,6 +9,7 @@ import { EntryOrder, type EntryFilter } from "../gen/dnc/v1/admin_service_pb.js"
 import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import type { DncList } from "../engine/dnc-list.js";
+import { ENTRY_KEY_BYTES } from "../store/entry-key.js";
 import type { EntryDimension } from "../stats/entry-stats.js";
 import { entryPredicate, narrowsBeyondContact } from "./entry-filter.js";
 
@@ -53,7 +54,11 @@ export class EntryQuery {
   *rows(order: EntryOrder, cursor?: string): Iterable<EntryRow> {
     const byTime = order !== EntryOrder.CONTACT;
     const newest = order === EntryOrder.UNSPECIFIED || order === EntryOrder.NEWEST_FIRST;
-    if (this.contactId !== undefined || (this.prefix !== "" && byTime)) {
+    if (this.contactId === undefined && this.prefix !== "" && byTime) {
+      yield* this.prefixByTime(newest, cursor);
+      return;
+    }
+    if (this.contactId !== undefined) {
       const rows = [...this.candidates()].filter((r) => this.matches(r.entry));
       rows.sort(byTime ? (a, b) => (newest ? b.seq - a.seq : a.seq - b.seq) : (a, b) => (a.contactCursor < b.contactCursor ? -1 : 1));
       const start =
@@ -110,6 +115,42 @@ export class EntryQuery {
     ] satisfies { dimension: EntryDimension; values: string[] }[]).filter((d) => d.values.length > 0);
     if (fields.length !== 1 || fields[0]!.values.some((v) => v === "")) return undefined;
     return fields[0];
+  }
+
+  /**
+   * A prefix's matches in time order. The prefix is walked in contact order,
+   * which holds them together; only each match's sequence number and key are
+   * kept (21 bytes, where a row would be an object of hundreds), sorted,
+   * and the rows are read again as they are yielded. A prefix such as "44"
+   * can match most of a list of millions.
+   */
+  private *prefixByTime(newest: boolean, cursor: string | undefined): Iterable<EntryRow> {
+    let seqs = new Float64Array(1_024);
+    let keys = Buffer.alloc(seqs.length * ENTRY_KEY_BYTES);
+    let n = 0;
+    for (const row of this.candidates()) {
+      if (!this.matches(row.entry)) continue;
+      if (n === seqs.length) {
+        const grownSeqs = new Float64Array(n * 2);
+        grownSeqs.set(seqs);
+        const grownKeys = Buffer.alloc(grownSeqs.length * ENTRY_KEY_BYTES);
+        keys.copy(grownKeys);
+        [seqs, keys] = [grownSeqs, grownKeys];
+      }
+      seqs[n] = row.seq;
+      row.key.copy(keys, n * ENTRY_KEY_BYTES);
+      n++;
+    }
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort(newest ? (a, b) => seqs[b]! - seqs[a]! : (a, b) => seqs[a]! - seqs[b]!);
+    const after = cursor === undefined ? undefined : Number(cursor);
+    for (const i of order) {
+      const seq = seqs[i]!;
+      if (after !== undefined && (newest ? seq >= after : seq <= after)) continue;
+      const row = this.row(keys.subarray(i * ENTRY_KEY_BYTES, (i + 1) * ENTRY_KEY_BYTES));
+      if (row !== undefined && row.seq === seq && this.matches(row.entry)) yield row;
+    }
   }
 
   private *candidates(): Iterable<EntryRow> {
