@@ -25,7 +25,9 @@ import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { BENCH_ADMIN_TOKEN } from "./bench-context.js";
 import { Cleanup } from "./cleanup.js";
 import { IMPORT_COLUMNS, writeCsv, writeXlsx } from "./import-files.js";
+import { checkDuring, type Probe, type ProbeRun } from "./filter-during-import.js";
 import { drainExport, runImport, uploadFile } from "./import-job.js";
+import { percentilesMs } from "./open-loop.js";
 import { startPostgres } from "./postgres-cluster.js";
 import { Report, fmt, type Target } from "./report.js";
 import { sampleRss } from "./rss-sampler.js";
@@ -42,6 +44,9 @@ const XLSX_RSS_TARGET: Target = { kind: "max", value: 256, scope: "for 1M rows" 
 const EXPORT_TARGET: Target = { kind: "min", value: 300_000 };
 
 const CSV_IMPORT_FIGURE = "CSV import, end to end";
+const CHECK_DURING_IMPORT_FIGURE = "Check p99 at 1,000 req/s during the CSV import";
+/** Opens after the import's first batches, and closes well before a 1M-row import ends. */
+const CSV_PROBE: Probe = { rate: 1_000, delaySeconds: 2, seconds: 8 };
 const POSTGRES_COPY_FIGURE = "PostgreSQL COPY into an indexed table";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -97,16 +102,54 @@ async function expectComplete(client: GrpcClient, job: ImportJob, rows: number, 
   );
 }
 
-async function importFile(serve: ServeProcess, file: string, rows: number, what: string): Promise<{ uploadSeconds: number; importSeconds: number; job: ImportJob }> {
+interface ImportRun {
+  uploadSeconds: number;
+  importSeconds: number;
+  job: ImportJob;
+  /** The Check probe's run, when one was asked for, and whether the import was still running when its window closed. */
+  probe?: ProbeRun & { withinImport: boolean };
+}
+
+async function importFile(serve: ServeProcess, file: string, rows: number, what: string, probe?: Probe): Promise<ImportRun> {
   const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
+  let probing: Promise<ProbeRun> | undefined;
   try {
     const upload = await uploadFile(client, file);
-    const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
+    const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows, () => {
+      if (probe !== undefined) probing = checkDuring(serve.grpcPort, probe);
+    });
+    const importEnded = performance.now();
     await expectComplete(client, run.value, rows, what);
-    return { uploadSeconds: upload.seconds, importSeconds: run.seconds, job: run.value };
+    const probed = await probing;
+    return {
+      uploadSeconds: upload.seconds,
+      importSeconds: run.seconds,
+      job: run.value,
+      ...(probed === undefined ? {} : { probe: { ...probed, withinImport: probed.endedAt <= importEnded } }),
+    };
   } finally {
+    await probing?.catch(() => undefined);
     client.close();
   }
+}
+
+/** The filter's latency during the CSV import, as figures; a note instead when the import ended before the window closed. */
+function reportProbe(run: ImportRun, report: Report): void {
+  if (run.probe === undefined) return;
+  const { result, withinImport } = run.probe;
+  const [p50, , p99, p999, , max] = percentilesMs(result.histogram).map(([, v]) => v);
+  if (!withinImport) {
+    report.note(`${CHECK_DURING_IMPORT_FIGURE}: not taken, the import ended before the ${fmt(CSV_PROBE.seconds)} s window closed`);
+    return;
+  }
+  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} calls failed (first: ${String(result.firstError)})`;
+  report.figure(
+    CHECK_DURING_IMPORT_FIGURE,
+    p99!,
+    "ms",
+    `p50 ${fmt(p50!, 3)}, p99.9 ${fmt(p999!, 3)}, max ${fmt(max!, 3)} ms; ${fmt(result.histogram.totalCount)} Checks at ${fmt(CSV_PROBE.rate)}/s, open loop, raw HTTP/2 client, ` +
+      `from ${fmt(CSV_PROBE.delaySeconds)} s after StartImport for ${fmt(CSV_PROBE.seconds)} s, all within the import${errors}`,
+  );
 }
 
 async function benchCsv(options: Options, dir: string, csv: string, csvBytes: number, report: Report, cleanup: Cleanup): Promise<void> {
@@ -114,7 +157,8 @@ async function benchCsv(options: Options, dir: string, csv: string, csvBytes: nu
   const dataDir = join(dir, "csv-store");
   const serve = await startServe(dataDir, cleanup, csvBytes > DEFAULT_IMPORT_MAX_BYTES ? csvBytes : undefined);
   try {
-    const { uploadSeconds, importSeconds } = await importFile(serve, csv, rows, "CSV import");
+    const run = await importFile(serve, csv, rows, "CSV import", options.smoke ? undefined : CSV_PROBE);
+    const { uploadSeconds, importSeconds } = run;
     const endToEnd = uploadSeconds + importSeconds;
     report.figure(
       CSV_IMPORT_FIGURE,
@@ -123,6 +167,7 @@ async function benchCsv(options: Options, dir: string, csv: string, csvBytes: nu
       `${fmt(rows)} rows, ${mb(csvBytes)}: upload ${seconds(uploadSeconds)}, StartImport to completed ${seconds(importSeconds)} (${fmt(rows / importSeconds)} rows/s)`,
       IMPORT_TARGET,
     );
+    reportProbe(run, report);
 
     const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
     try {

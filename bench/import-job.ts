@@ -34,15 +34,17 @@ export async function uploadFile(client: GrpcClient, path: string): Promise<Time
   return { value: res.uploadId, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Starts the import and watches it to its end, with a progress bar (of `rows`) on stderr; the job as it ended. */
+/** Starts the import and watches it to its end, with a progress bar (of `rows`) on stderr; the job as it ended. `onStarted` runs once the job runs. */
 export async function runImport(
   client: GrpcClient,
   uploadId: string,
   options: MessageInitShape<typeof ImportOptionsSchema>,
   rows: number,
+  onStarted?: () => void,
 ): Promise<Timed<ImportJob>> {
   const started = performance.now();
   const { job } = await client.call(AdminService.method.startImport, { uploadId, options });
+  onStarted?.();
   const progress = new ProgressBar(process.stderr, "  importing", "rows");
   let last = job!;
   try {

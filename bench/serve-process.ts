@@ -17,6 +17,7 @@ export interface ServeProcess {
   child: ChildProcess;
   pid: number;
   grpcAddress: string;
+  grpcPort: number;
   stop(): Promise<void>;
 }
 
@@ -47,5 +48,5 @@ export async function startServe(dataDir: string, cleanup: Cleanup, importMaxByt
       reject(new Error(`dnc serve exited (${code ?? signal}) before serving:\n${output}`));
     });
   });
-  return { child, pid: child.pid!, grpcAddress: `127.0.0.1:${grpcPort}`, stop: () => cleanup.stop(child, 30_000) };
+  return { child, pid: child.pid!, grpcAddress: `127.0.0.1:${grpcPort}`, grpcPort, stop: () => cleanup.stop(child, 30_000) };
 }

@@ -8,6 +8,7 @@ import type { CountryCode } from "libphonenumber-js";
 import type { DncList } from "../engine/dnc-list.js";
 import { checkDetails, checkScope } from "../engine/entry-rules.js";
 import { ImportCountsSchema, RejectedRowSchema, type ImportCounts, type RejectedRow } from "../gen/dnc/v1/import_pb.js";
+import { nextTurn } from "../async/next-turn.js";
 import { EntryKeySet } from "./entry-key-set.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow } from "./prepared-batch.js";
@@ -27,6 +28,7 @@ export async function dryRun(
   const sample: RejectedRow[] = [];
   const seen = new EntryKeySet();
   for await (const batch of plan.rows(batchRows)) {
+    await nextTurn();
     if (signal.aborted) break;
     list.assertOpen();
     const p = prepareBatch(batch, plan.dataStart, mapper);

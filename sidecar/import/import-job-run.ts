@@ -11,6 +11,7 @@ import type { DncList } from "../engine/dnc-list.js";
 import { ImportJobSchema, ImportState, type ImportJob } from "../gen/dnc/v1/import_pb.js";
 import type { ImportJobStore } from "./import-job-store.js";
 import type { StoreWriter } from "../store/entry-store.js";
+import { nextTurn } from "../async/next-turn.js";
 import { WakeSignal } from "../async/wake-signal.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow, type PreparedBatch } from "./prepared-batch.js";
@@ -73,9 +74,13 @@ export class ImportJobRun {
     try {
       for await (const batch of this.plan.rows(this.ctx.batchRows)) {
         if (this.stopAs !== undefined) break;
+        // Rows already read go on through promises alone, which never let the
+        // event loop poll: filter calls would wait out the whole file.
+        await nextTurn();
         const prepared = prepareBatch(batch, this.plan.dataStart, this.mapper);
         await inFlight;
         if (this.stopAs !== undefined) break;
+        await nextTurn();
         inFlight = this.commit(prepared);
       }
       await inFlight;

@@ -11,12 +11,17 @@ export interface ImportSettings {
   maxZipRatio: number;
   /** Longest row of a text file, in characters. */
   maxRowChars: number;
-  /** Rows of a text file per write: each batch is one LMDB transaction. */
+  /**
+   * Rows of a text file per write: each batch is one LMDB transaction, and
+   * its preparation and queueing run in one event-loop turn, which filter
+   * calls arriving meanwhile wait out. Small batches keep that wait to
+   * milliseconds while an import runs.
+   */
   batchRows: number;
   /**
    * Rows of a sheet per write. exceljs leaves more garbage per row than the
    * text reader, and the heap's high-water mark follows what is live at
-   * once: smaller batches keep a large workbook within the memory bound.
+   * once: small batches keep a large workbook within the memory bound.
    */
   sheetBatchRows: number;
   /** How long an upload is kept when no job completes it. */
@@ -30,7 +35,7 @@ export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
   // XML stay far below 100:1.
   maxZipRatio: 100,
   maxRowChars: 64 * 1024,
-  batchRows: 20_000,
-  sheetBatchRows: 5_000,
+  batchRows: 1_000,
+  sheetBatchRows: 1_000,
   uploadTtlMs: 24 * 3600 * 1000,
 };

@@ -48,6 +48,29 @@ function bloomWords(slots: number): number {
   return Math.max(BLOOM_BLOCK_WORDS, (slots * BLOOM_BYTES_PER_SLOT) / 4);
 }
 
+/** Load at which the slots must have grown; a large table starts growing at the lower mark, in the background. */
+const MAX_LOAD = 0.6;
+const GROW_LOAD = 0.45;
+/**
+ * Below this many keys the slots grow at once. Above it, rehashing every
+ * key in one go held the event loop (a fifth of a second at a million
+ * contacts, seconds at ten million), so the next slots are filled a slice of
+ * slots per event-loop turn while lookups and inserts go on in the current
+ * ones.
+ */
+const BACKGROUND_GROWTH_KEYS = 1 << 16;
+const GROWTH_SLICE_SLOTS = 16_384;
+
+/** The slots and Bloom filter a large table is moving its keys into. */
+interface NextSlots {
+  slots: Uint32Array;
+  mask: number;
+  bloom: Uint32Array;
+  bloomMask: number;
+  /** The current slots below this index are in them (slots never move, so a scan in order sees each key once). */
+  movedUpTo: number;
+}
+
 export interface InternTableState {
   arena: Uint8Array;
   offsets: Uint32Array;
@@ -66,6 +89,7 @@ export class ByteInternTable {
   private bloom: Uint32Array;
   private bloomMask: number;
   private size = 0;
+  private growing: NextSlots | undefined;
   /** One past the highest id handed out. */
   nextId: number;
 
@@ -145,25 +169,23 @@ export class ByteInternTable {
   /** Adds a key under a known id (rebuilding from the store). The key must be new. */
   insert(key: Uint8Array, start: number, end: number, id: number): void {
     if (id > MAX_INTERNED_ID) throw new RangeError(`more than ${MAX_INTERNED_ID} keys`);
-    if ((this.size + 1) / this.slots.length > 0.6) this.growSlots();
+    const load = (this.size + 1) / this.slots.length;
+    if (load > MAX_LOAD) this.growSlots();
+    else if (load > GROW_LOAD && this.size >= BACKGROUND_GROWTH_KEYS && this.growing === undefined) this.startGrowing();
     if (id < this.idBase) throw new RangeError(`id ${id} is below this table's first id ${this.idBase}`);
     if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
     this.offsets[id - this.idBase] = this.append(key, start, end);
     const hash = hashBytes(key, start, end);
-    let i = hash & this.mask;
-    while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
-    this.slots[i] = (tagOf(hash) | (id + 1)) >>> 0;
-    this.addToBloom(hash);
+    const at = placeSlot(this.slots, this.mask, hash, id);
+    addToBloom(this.bloom, this.bloomMask, hash);
+    // A slot the growth has passed already: the key goes into the next slots too.
+    const next = this.growing;
+    if (next !== undefined && at < next.movedUpTo) {
+      placeSlot(next.slots, next.mask, hash, id);
+      addToBloom(next.bloom, next.bloomMask, hash);
+    }
     this.size++;
     if (id >= this.nextId) this.nextId = id + 1;
-  }
-
-  private addToBloom(hash: number): void {
-    const block = bloomBlock(hash, this.bloomMask);
-    const bits = bloomBits(hash);
-    this.bloom[block + ((bits >>> 5) & 15)]! |= 1 << bits;
-    this.bloom[block + ((bits >>> 14) & 15)]! |= 1 << (bits >>> 9);
-    this.bloom[block + ((bits >>> 23) & 15)]! |= 1 << (bits >>> 18);
   }
 
   /** The bytes of id's key (a view: copy it to keep it). */
@@ -270,21 +292,69 @@ export class ByteInternTable {
     this.offsets = next;
   }
 
+  /** Grows the slots now: finishes a growth under way, or rehashes every key. */
   private growSlots(): void {
-    const slots = new Uint32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    this.bloom = new Uint32Array(bloomWords(slots.length));
-    this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
-    for (const s of this.slots) {
-      if (s === EMPTY) continue;
-      const [start, length] = this.locate((s & ID_MASK) - 1);
-      const hash = hashBytes(this.arena, start, start + length);
-      let i = hash & mask;
-      while (slots[i] !== EMPTY) i = (i + 1) & mask;
-      slots[i] = s;
-      this.addToBloom(hash);
-    }
-    this.slots = slots;
-    this.mask = mask;
+    if (this.growing === undefined) this.growing = this.nextSlots();
+    this.moveSlots(this.growing, Number.MAX_SAFE_INTEGER);
+    this.swapSlots(this.growing);
   }
+
+  private nextSlots(): NextSlots {
+    const slots = new Uint32Array(this.slots.length * 2);
+    const bloom = new Uint32Array(bloomWords(slots.length));
+    return { slots, mask: slots.length - 1, bloom, bloomMask: bloom.length / BLOOM_BLOCK_WORDS - 1, movedUpTo: 0 };
+  }
+
+  /** Moves the keys into larger slots a slice per event-loop turn; lookups use the current slots until all are in. */
+  private startGrowing(): void {
+    const next = this.nextSlots();
+    this.growing = next;
+    const step = () => {
+      if (this.growing !== next) return;
+      if (this.moveSlots(next, GROWTH_SLICE_SLOTS)) this.swapSlots(next);
+      else setImmediate(step);
+    };
+    setImmediate(step);
+  }
+
+  /** Moves the keys of up to `count` more current slots into `next`; whether all are in. */
+  private moveSlots(next: NextSlots, count: number): boolean {
+    const slots = this.slots;
+    const to = Math.min(slots.length, next.movedUpTo + count);
+    for (let i = next.movedUpTo; i < to; i++) {
+      const s = slots[i]!;
+      if (s === EMPTY) continue;
+      const id = (s & ID_MASK) - 1;
+      const start = this.keyStartOf(id);
+      const hash = hashBytes(this.arena, start, start + this.keyLengthOf(id));
+      placeSlot(next.slots, next.mask, hash, id);
+      addToBloom(next.bloom, next.bloomMask, hash);
+    }
+    next.movedUpTo = to;
+    return to === slots.length;
+  }
+
+  private swapSlots(next: NextSlots): void {
+    this.slots = next.slots;
+    this.mask = next.mask;
+    this.bloom = next.bloom;
+    this.bloomMask = next.bloomMask;
+    this.growing = undefined;
+  }
+}
+
+/** Puts id in the first free slot from the hash's; returns that slot's index. */
+function placeSlot(slots: Uint32Array, mask: number, hash: number, id: number): number {
+  let i = hash & mask;
+  while (slots[i] !== EMPTY) i = (i + 1) & mask;
+  slots[i] = (tagOf(hash) | (id + 1)) >>> 0;
+  return i;
+}
+
+function addToBloom(bloom: Uint32Array, bloomMask: number, hash: number): void {
+  const block = bloomBlock(hash, bloomMask);
+  const bits = bloomBits(hash);
+  bloom[block + ((bits >>> 5) & 15)]! |= 1 << bits;
+  bloom[block + ((bits >>> 14) & 15)]! |= 1 << (bits >>> 9);
+  bloom[block + ((bits >>> 23) & 15)]! |= 1 << (bits >>> 18);
 }
