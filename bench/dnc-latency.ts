@@ -3,9 +3,10 @@
 // open loop from a raw-frame HTTP/2 client, each run repeated at once against
 // the floors (servers that answer without doing anything: bare node:http2,
 // and grpc-js), so that the report separates dnc's share of a tail from the
-// stack's and the machine's; and write-to-visible with grpc-js, an AddEntries acknowledged
-// (on an admin client, as an admin's write would come) and then the next
-// FilterBatch from the gateway's client, which must block the entry.
+// stack's and the machine's; and write-to-visible with grpc-js, an
+// AddEntries acknowledged (on an admin client, as an admin's write would
+// come) and then the next FilterBatch from the gateway's client, which must
+// block the entry.
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { build } from "hdr-histogram-js";

@@ -40,7 +40,7 @@ import { Cleanup } from "./cleanup.js";
 import { profileSidecar } from "./cpu-profile.js";
 import { DataSet, type Composition } from "./data-set.js";
 import { batchLatency, checkLatency, floorName, writeToVisible } from "./dnc-latency.js";
-import type { FloorReady } from "./http2-floor-process.js";
+import type { FloorReady } from "./floor-process.js";
 import { bodyDirIn, grpcThroughput, sidecarMemory, startSidecar } from "./dnc-grpc.js";
 import { buildRequests, verifyResponses } from "./filter-requests.js";
 import { gcFunction, sampleMemory, type MemorySample } from "./memory-sample.js";
@@ -67,7 +67,7 @@ const RESTART_TARGET: Target = { kind: "max", value: 5_000, scope: "at 10M entri
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TMP_DIR = join(ROOT, "bench", "results", "tmp");
-const FLOOR_SCRIPT = fileURLToPath(new URL("./http2-floor-process.js", import.meta.url));
+const FLOOR_SCRIPT = fileURLToPath(new URL("./floor-process.js", import.meta.url));
 /** Where DncList.close saves the index (sidecar/engine/dnc-list.ts); removed to time a rebuild. */
 const SNAPSHOT_FILE = "index.snapshot";
 /** How a rerun learns the command the report should name (`dnc bench …`). */
