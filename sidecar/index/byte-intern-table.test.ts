@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ByteInternTable } from "./byte-intern-table.js";
 
@@ -23,13 +23,13 @@ function expectAll(table: ByteInternTable, n: number): void {
 describe("ByteInternTable", () => {
   it("grows a large table a slice per turn, finding every key meanwhile, new ones included", async () => {
     const table = new ByteInternTable();
-    // 65,536 keys in 2^17 slots passes the background mark; 70,000 stays below the hard one.
-    internRange(table, 0, 70_000);
+    // In 2^17 slots, 78,644 keys pass the background mark (0.6); 80,000 stay below the hard one (0.7, 91,750).
+    internRange(table, 0, 80_000);
     const before = table.byteSize;
-    expectAll(table, 70_000);
-    let n = 70_000;
-    for (let turn = 0; turn < 100 && table.byteSize === before; turn++) {
-      await nextTurn();
+    expectAll(table, 80_000);
+    let n = 80_000;
+    for (let turn = 0; turn < 50 && table.byteSize === before; turn++) {
+      await sleep(2);
       internRange(table, n, n + 200);
       n += 200;
     }
@@ -41,7 +41,7 @@ describe("ByteInternTable", () => {
 
   it("finishes a growth at once when inserts reach the hard limit first", () => {
     const table = new ByteInternTable();
-    internRange(table, 0, 90_000);
-    expectAll(table, 90_000);
+    internRange(table, 0, 100_000);
+    expectAll(table, 100_000);
   });
 });

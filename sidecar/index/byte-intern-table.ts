@@ -3,6 +3,7 @@
 // array. Millions of contacts cost a few bytes each and no JS objects, and a
 // lookup reads straight from a request's bytes.
 
+import { performance } from "node:perf_hooks";
 import { hashBytes } from "../normalise/contact-key.js";
 
 const EMPTY = 0;
@@ -48,18 +49,29 @@ function bloomWords(slots: number): number {
   return Math.max(BLOOM_BLOCK_WORDS, (slots * BLOOM_BYTES_PER_SLOT) / 4);
 }
 
-/** Load at which the slots must have grown; a large table starts growing at the lower mark, in the background. */
-const MAX_LOAD = 0.6;
-const GROW_LOAD = 0.45;
+/**
+ * Load at which the slots grow; a large table starts at GROW_LOAD in the
+ * background and must be done by MAX_LOAD, or finishes at once. Probes past
+ * 0.6 get longer only for keys that are there: the Bloom filter answers
+ * most of the others.
+ */
+const GROW_LOAD = 0.6;
+const MAX_LOAD = 0.7;
 /**
  * Below this many keys the slots grow at once. Above it, rehashing every
  * key in one go held the event loop (a fifth of a second at a million
- * contacts, seconds at ten million), so the next slots are filled a slice of
- * slots per event-loop turn while lookups and inserts go on in the current
- * ones.
+ * contacts, seconds at ten million), so the next slots are filled a slice at
+ * a time while lookups and inserts go on in the current ones.
  */
 const BACKGROUND_GROWTH_KEYS = 1 << 16;
-const GROWTH_SLICE_SLOTS = 16_384;
+/**
+ * A slice of the growth runs at most this long, once a millisecond at most
+ * (a timer, not every turn: a filter call takes a few turns, and would wait
+ * for a slice in each).
+ */
+const GROWTH_SLICE_MS = 0.5;
+/** Keys moved between looks at the clock. */
+const GROWTH_CLOCK_KEYS = 128;
 
 /** The slots and Bloom filter a large table is moving its keys into. */
 interface NextSlots {
@@ -67,7 +79,7 @@ interface NextSlots {
   mask: number;
   bloom: Uint32Array;
   bloomMask: number;
-  /** The current slots below this index are in them (slots never move, so a scan in order sees each key once). */
+  /** The keys of ids below this are in them. */
   movedUpTo: number;
 }
 
@@ -170,17 +182,17 @@ export class ByteInternTable {
   insert(key: Uint8Array, start: number, end: number, id: number): void {
     if (id > MAX_INTERNED_ID) throw new RangeError(`more than ${MAX_INTERNED_ID} keys`);
     const load = (this.size + 1) / this.slots.length;
-    if (load > MAX_LOAD) this.growSlots();
-    else if (load > GROW_LOAD && this.size >= BACKGROUND_GROWTH_KEYS && this.growing === undefined) this.startGrowing();
+    if (load > MAX_LOAD || (load > GROW_LOAD && this.size < BACKGROUND_GROWTH_KEYS)) this.growSlots();
+    else if (load > GROW_LOAD && this.growing === undefined) this.startGrowing();
     if (id < this.idBase) throw new RangeError(`id ${id} is below this table's first id ${this.idBase}`);
     if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
     this.offsets[id - this.idBase] = this.append(key, start, end);
     const hash = hashBytes(key, start, end);
-    const at = placeSlot(this.slots, this.mask, hash, id);
+    placeSlot(this.slots, this.mask, hash, id);
     addToBloom(this.bloom, this.bloomMask, hash);
-    // A slot the growth has passed already: the key goes into the next slots too.
+    // An id the growth has passed (a rebuild inserts ids out of order) goes into the next slots too.
     const next = this.growing;
-    if (next !== undefined && at < next.movedUpTo) {
+    if (next !== undefined && id < next.movedUpTo) {
       placeSlot(next.slots, next.mask, hash, id);
       addToBloom(next.bloom, next.bloomMask, hash);
     }
@@ -295,43 +307,50 @@ export class ByteInternTable {
   /** Grows the slots now: finishes a growth under way, or rehashes every key. */
   private growSlots(): void {
     if (this.growing === undefined) this.growing = this.nextSlots();
-    this.moveSlots(this.growing, Number.MAX_SAFE_INTEGER);
+    this.moveKeys(this.growing, Number.POSITIVE_INFINITY);
     this.swapSlots(this.growing);
   }
 
   private nextSlots(): NextSlots {
     const slots = new Uint32Array(this.slots.length * 2);
     const bloom = new Uint32Array(bloomWords(slots.length));
-    return { slots, mask: slots.length - 1, bloom, bloomMask: bloom.length / BLOOM_BLOCK_WORDS - 1, movedUpTo: 0 };
+    return { slots, mask: slots.length - 1, bloom, bloomMask: bloom.length / BLOOM_BLOCK_WORDS - 1, movedUpTo: this.idBase };
   }
 
-  /** Moves the keys into larger slots a slice per event-loop turn; lookups use the current slots until all are in. */
+  /** Moves the keys into larger slots a slice at a time; lookups use the current slots until all are in. */
   private startGrowing(): void {
     const next = this.nextSlots();
     this.growing = next;
     const step = () => {
       if (this.growing !== next) return;
-      if (this.moveSlots(next, GROWTH_SLICE_SLOTS)) this.swapSlots(next);
-      else setImmediate(step);
+      if (this.moveKeys(next, performance.now() + GROWTH_SLICE_MS)) this.swapSlots(next);
+      else setTimeout(step, 1).unref();
     };
-    setImmediate(step);
+    setTimeout(step, 1).unref();
   }
 
-  /** Moves the keys of up to `count` more current slots into `next`; whether all are in. */
-  private moveSlots(next: NextSlots, count: number): boolean {
-    const slots = this.slots;
-    const to = Math.min(slots.length, next.movedUpTo + count);
-    for (let i = next.movedUpTo; i < to; i++) {
-      const s = slots[i]!;
-      if (s === EMPTY) continue;
-      const id = (s & ID_MASK) - 1;
-      const start = this.keyStartOf(id);
-      const hash = hashBytes(this.arena, start, start + this.keyLengthOf(id));
-      placeSlot(next.slots, next.mask, hash, id);
-      addToBloom(next.bloom, next.bloomMask, hash);
+  /**
+   * Moves the keys of more ids into `next`, in id order (the arena is read in
+   * order, so only the writes miss the cache), until `deadline`
+   * (performance.now()); whether all are in.
+   */
+  private moveKeys(next: NextSlots, deadline: number): boolean {
+    let id = next.movedUpTo;
+    while (id < this.nextId) {
+      const to = Math.min(this.nextId, id + GROWTH_CLOCK_KEYS);
+      for (; id < to; id++) {
+        const start = this.keyStartOf(id);
+        const end = start + this.keyLengthOf(id);
+        const hash = hashBytes(this.arena, start, end);
+        // An id a rebuild never inserted has offset 0, which is also the first key's: only a key the slots hold is moved.
+        if (this.offsets[id - this.idBase] === 0 && this.lookupHashed(this.arena, start, end, hash) !== id) continue;
+        placeSlot(next.slots, next.mask, hash, id);
+        addToBloom(next.bloom, next.bloomMask, hash);
+      }
+      next.movedUpTo = id;
+      if (performance.now() >= deadline) break;
     }
-    next.movedUpTo = to;
-    return to === slots.length;
+    return next.movedUpTo === this.nextId;
   }
 
   private swapSlots(next: NextSlots): void {
@@ -343,12 +362,11 @@ export class ByteInternTable {
   }
 }
 
-/** Puts id in the first free slot from the hash's; returns that slot's index. */
-function placeSlot(slots: Uint32Array, mask: number, hash: number, id: number): number {
+/** Puts id in the first free slot from the hash's. */
+function placeSlot(slots: Uint32Array, mask: number, hash: number, id: number): void {
   let i = hash & mask;
   while (slots[i] !== EMPTY) i = (i + 1) & mask;
   slots[i] = (tagOf(hash) | (id + 1)) >>> 0;
-  return i;
 }
 
 function addToBloom(bloom: Uint32Array, bloomMask: number, hash: number): void {
