@@ -21,7 +21,7 @@ function expectAll(table: ByteInternTable, n: number): void {
 }
 
 describe("ByteInternTable", () => {
-  it("grows a large table a slice per turn, finding every key meanwhile, new ones included", async () => {
+  it("grows a large table in background slices, finding every key meanwhile, new ones included", async () => {
     const table = new ByteInternTable();
     // In 2^17 slots, 78,644 keys pass the background mark (0.6); 80,000 stay below the hard one (0.7, 91,750).
     internRange(table, 0, 80_000);
