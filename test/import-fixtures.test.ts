@@ -187,7 +187,7 @@ describe("import fixtures", () => {
     expect(await entriesOf("renee@example.com")).toHaveLength(1);
   });
 
-  it("refuses a truncated zip, binary garbage, a zip bomb and an empty file, naming why", async () => {
+  it("refuses a truncated zip, binary garbage, a zip bomb, a workbook missing shared strings and an empty file, naming why", async () => {
     const before = sidecar.list.store.entryCount();
     const truncated = await grpcError(analyze(await fixture("truncated.zip")));
     expect(truncated.code).toBe(status.INVALID_ARGUMENT);
@@ -202,6 +202,9 @@ describe("import fixtures", () => {
       expect(bomb.code).toBe(status.RESOURCE_EXHAUSTED);
       expect(bomb.details).toBe("'zeros.csv' in 'bomb.zip' is compressed 1030:1, over the limit of 100:1 (a zip bomb?)");
     }
+    const cut = await grpcError(analyze(await fixture("missing-shared-string.xlsx")));
+    expect(cut.code).toBe(status.INVALID_ARGUMENT);
+    expect(cut.details).toMatch(/^upload_id: the workbook could not be read: the workbook names shared string \d+, which it does not hold$/);
     const empty = await grpcError(fixture("empty.csv"));
     expect(empty.code).toBe(status.INVALID_ARGUMENT);
     expect(empty.details).toBe("chunk: the file is empty: there is nothing to import");

@@ -54,9 +54,8 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
     const text = source.kind === "text" ? sniffText(await head(source), upload.fileName) : undefined;
     const workbook: WorkbookInfo = { sheets: [] };
     const rows = async function* (batchRows: number): AsyncGenerator<RowBatch> {
-      const stream = await source.open();
-      if (text !== undefined) yield* textRows(stream, text, batchRows, settings.maxRowChars);
-      else yield* xlsxRows(stream, options.sheet, Math.min(batchRows, settings.sheetBatchRows), workbook);
+      if (text !== undefined) yield* textRows(await source.open(), text, batchRows, settings.maxRowChars);
+      else yield* xlsxRows(() => source.open(), options.sheet, Math.min(batchRows, settings.sheetBatchRows), workbook);
     };
     const first = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     const hasHeader = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));

@@ -5,6 +5,11 @@
 // Shared strings are taken as exceljs emits them into a packed table rather
 // than its cache of JS strings; exceljs then parks the sheets in temporary
 // files until the workbook's end, so memory stays flat whatever the size.
+// exceljs's stream reader now and then loses the shared strings of a
+// workbook whose sheets come first (a race in its stream iteration, seen
+// under load): a cell naming a string the table lacks starts the read again
+// from the top, and if it is still missing the workbook is refused, never
+// read as rows of placeholder text.
 
 import ExcelJS from "exceljs";
 import type { CellValue, Row } from "exceljs";
@@ -32,8 +37,34 @@ interface SharedStringRef {
   sharedString: number;
 }
 
-/** `sheet` empty: the first sheet. */
-export async function* xlsxRows(input: Readable, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
+/** Reads of a workbook, after the first, when a shared string went missing before any row was handed on. */
+const REREADS = 2;
+
+class MissingSharedString extends Error {
+  constructor(readonly index: number) {
+    super(`the workbook names shared string ${index}, which it does not hold`);
+  }
+}
+
+/** `sheet` empty: the first sheet. `open` gives the file from its start, once per read. */
+export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
+  for (let read = 0; ; read++) {
+    const rows = readSheet(await open(), sheet, batchRows, info);
+    let handedOn = false;
+    try {
+      for await (const batch of rows) {
+        handedOn = true;
+        yield batch;
+      }
+      return;
+    } catch (err: unknown) {
+      if (!(err instanceof MissingSharedString)) throw err;
+      if (handedOn || read === REREADS) throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err.message}`);
+    }
+  }
+}
+
+async function* readSheet(input: Readable, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
   let bytesRead = 0;
   const counted = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -91,7 +122,7 @@ export async function* xlsxRows(input: Readable, sheet: string, batchRows: numbe
       sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
     );
   } catch (err: unknown) {
-    if (err instanceof DncError) throw err;
+    if (err instanceof DncError || err instanceof MissingSharedString) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     input.destroy();
@@ -104,9 +135,15 @@ function cellsOf(row: Row, strings: SharedStringTable): string[] {
   const cells = new Array<string>(Math.max(values.length - 1, 0));
   for (let i = 1; i < values.length; i++) {
     const value = values[i];
-    cells[i - 1] = isSharedString(value) ? (strings.get(value.sharedString) ?? "#REF!") : cellText(value);
+    cells[i - 1] = isSharedString(value) ? sharedString(strings, value.sharedString) : cellText(value);
   }
   return cells;
+}
+
+function sharedString(strings: SharedStringTable, index: number): string {
+  const text = strings.get(index);
+  if (text === undefined) throw new MissingSharedString(index);
+  return text;
 }
 
 function isSharedString(value: unknown): value is SharedStringRef {
