@@ -82,6 +82,8 @@ export class ImportJobRun {
         if (this.stopAs !== undefined) break;
         await nextTurn();
         inFlight = this.commit(prepared);
+        // Its failure is taken at the next await of it; until then, reading the next batch must not make it an unhandled rejection.
+        inFlight.catch(() => undefined);
       }
       await inFlight;
     } catch (err: unknown) {
