@@ -18,7 +18,7 @@ import type { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { dncBatchFigure, type BenchContext } from "./bench-context.js";
 import { CHECK_PATH, FILTER_BATCH_PATH, checkRequests, fastRequest, freshPhones, grpcFrame, type RequestSet } from "./filter-requests.js";
 import { RawH2Client } from "./raw-h2-client.js";
-import { openLoop, percentilesMs, type OpenLoopResult } from "./open-loop.js";
+import { describeOpenLoop, openLoop, p99Ms, percentilesMs, type OpenLoopResult } from "./open-loop.js";
 import { fmt, type Target } from "./report.js";
 
 export const CHECK_RATES = [1_000, 5_000] as const;
@@ -27,8 +27,6 @@ export const LOAD_SHARES = [0.5, 0.9] as const;
 const CHECK_TARGET = { rate: 5_000, target: { kind: "max", value: 1 } as Target };
 const BATCH_TARGET = { share: 0.5, target: { kind: "max", value: 2 } as Target };
 const WRITE_TARGET: Target = { kind: "max", value: 1 };
-/** Below this share of the scheduled rate, the figure says that the client could not keep up. */
-const KEPT_UP = 0.97;
 
 const onFloor = (floor: Floor | undefined): string => (floor === undefined ? "" : `, ${floor.name}`);
 export const checkFigure = (rate: number, floor?: Floor): string => `Check p99 at ${fmt(rate)} req/s${onFloor(floor)}`;
@@ -55,17 +53,6 @@ export interface LatencyPorts {
 export const floorName = (server: string): string => `${server} floor`;
 
 const ms = (v: number): string => fmt(v, 3);
-const p99 = (percentiles: [number, number][]): number => percentiles.find(([p]) => p === 99)![1];
-
-function describe(result: OpenLoopResult): string {
-  const [p50, , , p999, , max] = percentilesMs(result.histogram).map(([, v]) => v);
-  const pace =
-    result.achievedRate < KEPT_UP * result.scheduledRate
-      ? `; the client fell behind: ${fmt(result.achievedRate)} of ${fmt(result.scheduledRate)} req/s answered, the rest count as queueing`
-      : "";
-  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} calls failed, each counted as a minute (first: ${String(result.firstError)})`;
-  return `p50 ${ms(p50!)}, p99.9 ${ms(p999!)}, max ${ms(max!)} ms; ${fmt(result.histogram.totalCount)} calls at ${fmt(result.scheduledRate)}/s, open loop, raw HTTP/2 client${pace}${errors}`;
-}
 
 /** The 100-recipient request set at 1% blocked: the shape a latency-sensitive gateway sends. */
 function smallSet(ctx: BenchContext): RequestSet {
@@ -103,12 +90,12 @@ async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: La
   const floors: [Floor, OpenLoopResult][] = [];
   for (const floor of ports.floors) floors.push([floor, await measure(ctx, floor.port, run.path, run.bodies, run.rate)]);
   const dncPercentiles = percentilesMs(dnc.histogram);
-  const beside = floors.map(([floor, result]) => `${floor.name} p99 ${ms(p99(percentilesMs(result.histogram)))} ms`).join(", ");
-  ctx.report.figure(run.figure(), p99(dncPercentiles), "ms", `${describe(dnc)}; ${run.detail}${beside === "" ? "" : `; at the same rate just after: ${beside}`}`, run.target);
+  const beside = floors.map(([floor, result]) => `${floor.name} p99 ${ms(p99Ms(percentilesMs(result.histogram)))} ms`).join(", ");
+  ctx.report.figure(run.figure(), p99Ms(dncPercentiles), "ms", `${describeOpenLoop(dnc)}; ${run.detail}${beside === "" ? "" : `; at the same rate just after: ${beside}`}`, run.target);
   ctx.report.latency({ name: run.row, percentiles: dncPercentiles, targetMs: run.target?.value });
   for (const [floor, result] of floors) {
     const percentiles = percentilesMs(result.histogram);
-    ctx.report.figure(run.figure(floor), p99(percentiles), "ms", `${describe(result)}; answers every call at once with an empty message, no list`);
+    ctx.report.figure(run.figure(floor), p99Ms(percentiles), "ms", `${describeOpenLoop(result)}; answers every call at once with an empty message, no list`);
     ctx.report.latency({ name: `${run.row}, ${floor.name}`, percentiles });
   }
 }

@@ -80,12 +80,14 @@ export function buildRequests(data: DataSet, seed: number, count: number, recipi
   };
 }
 
+/** A CheckRequest for an SMS to `recipient`. */
+export function checkRequest(recipient: string): Buffer {
+  return Buffer.from(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient, channel: Channel.SMS } })));
+}
+
 /** One CheckRequest per recipient of `set`, in order: the same mix of blocked and allowed numbers. */
 export function checkRequests(set: RequestSet, limit: number): Buffer[] {
-  return set.batches
-    .flat()
-    .slice(0, limit)
-    .map((recipient) => Buffer.from(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient, channel: Channel.SMS } }))));
+  return set.batches.flat().slice(0, limit).map(checkRequest);
 }
 
 /**

@@ -27,7 +27,7 @@ import { Cleanup } from "./cleanup.js";
 import { IMPORT_COLUMNS, writeCsv, writeXlsx } from "./import-files.js";
 import { checkDuring, type Probe, type ProbeRun } from "./filter-during-import.js";
 import { drainExport, runImport, uploadFile } from "./import-job.js";
-import { percentilesMs } from "./open-loop.js";
+import { describeOpenLoop, p99Ms, percentilesMs } from "./open-loop.js";
 import { startPostgres } from "./postgres-cluster.js";
 import { Report, fmt, type Target } from "./report.js";
 import { sampleRss } from "./rss-sampler.js";
@@ -137,18 +137,15 @@ async function importFile(serve: ServeProcess, file: string, rows: number, what:
 function reportProbe(run: ImportRun, report: Report): void {
   if (run.probe === undefined) return;
   const { result, withinImport } = run.probe;
-  const [p50, , p99, p999, , max] = percentilesMs(result.histogram).map(([, v]) => v);
   if (!withinImport) {
     report.note(`${CHECK_DURING_IMPORT_FIGURE}: not taken, the import ended before the ${fmt(CSV_PROBE.seconds)} s window closed`);
     return;
   }
-  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} calls failed (first: ${String(result.firstError)})`;
   report.figure(
     CHECK_DURING_IMPORT_FIGURE,
-    p99!,
+    p99Ms(percentilesMs(result.histogram)),
     "ms",
-    `p50 ${fmt(p50!, 3)}, p99.9 ${fmt(p999!, 3)}, max ${fmt(max!, 3)} ms; ${fmt(result.histogram.totalCount)} Checks at ${fmt(CSV_PROBE.rate)}/s, open loop, raw HTTP/2 client, ` +
-      `from ${fmt(CSV_PROBE.delaySeconds)} s after StartImport for ${fmt(CSV_PROBE.seconds)} s, all within the import${errors}`,
+    `${describeOpenLoop(result)}; Checks from ${fmt(CSV_PROBE.delaySeconds)} s after StartImport for ${fmt(CSV_PROBE.seconds)} s, all within the import`,
   );
 }
 

@@ -5,6 +5,7 @@
 
 import { build, type Histogram } from "hdr-histogram-js";
 import { performance } from "node:perf_hooks";
+import { fmt } from "./report.js";
 
 /** Percentiles the figures and the chart report; the last is the maximum. */
 export const PERCENTILES = [50, 90, 99, 99.9, 99.99, 100] as const;
@@ -80,4 +81,24 @@ export function percentilesMs(histogram: Histogram): [number, number][] {
   // A percentile reads as the top of its bucket, which can pass the exact maximum.
   const max = histogram.maxValue;
   return PERCENTILES.map((p) => [p, Math.min(max, histogram.getValueAtPercentile(p)) / 1000]);
+}
+
+/** Below this share of the scheduled rate, a run's description says that the client could not keep up. */
+const KEPT_UP = 0.97;
+
+/** A run in words for a figure's detail: the percentiles beside p99, how many calls at what rate, and what went wrong. */
+export function describeOpenLoop(result: OpenLoopResult): string {
+  const ms = (v: number): string => fmt(v, 3);
+  const [p50, , , p999, , max] = percentilesMs(result.histogram).map(([, v]) => v);
+  const pace =
+    result.achievedRate < KEPT_UP * result.scheduledRate
+      ? `; the client fell behind: ${fmt(result.achievedRate)} of ${fmt(result.scheduledRate)} req/s answered, the rest count as queueing`
+      : "";
+  const errors = result.errors === 0 ? "" : `; ${fmt(result.errors)} calls failed, each counted as a minute (first: ${String(result.firstError)})`;
+  return `p50 ${ms(p50!)}, p99.9 ${ms(p999!)}, max ${ms(max!)} ms; ${fmt(result.histogram.totalCount)} calls at ${fmt(result.scheduledRate)}/s, open loop, raw HTTP/2 client${pace}${errors}`;
+}
+
+/** The p99 of `percentilesMs`'s list. */
+export function p99Ms(percentiles: [number, number][]): number {
+  return percentiles.find(([p]) => p === 99)![1];
 }

@@ -169,8 +169,13 @@ export class DncList {
 
   /** Resolves once the contact order holds every contact: a walk right after a bulk import waits here. */
   async contactOrderReady(): Promise<void> {
+    await this.order().caughtUp();
+  }
+
+  /** The contact order, from the snapshot or built on first use. */
+  private order(): ContactOrder {
     this.contactOrder ??= new ContactOrder(this.index.contacts);
-    await this.contactOrder.caughtUp();
+    return this.contactOrder;
   }
 
   /**
@@ -180,8 +185,7 @@ export class DncList {
    * UNAVAILABLE when the order is far behind: await `contactOrderReady` first.
    */
   *entryKeysByContact(prefix: string, after?: Buffer): Iterable<Buffer> {
-    this.contactOrder ??= new ContactOrder(this.index.contacts);
-    const order = this.contactOrder;
+    const order = this.order();
     const text = Buffer.from(prefix, "utf8");
     const afterText = after?.subarray(0, after.length - 1 - ENTRY_KEY_BYTES);
     const afterKey = after?.subarray(after.length - ENTRY_KEY_BYTES);
@@ -402,19 +406,11 @@ export class DncList {
    */
   private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => void, committed: (pending: PendingIds) => void): Promise<void> {
     const pending = new PendingIds(this.index, size);
-    try {
-      await this.store.writeBatch((w) => fn(w, pending), () => committed(pending));
-    } catch (err: unknown) {
-      throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await unavailableOnFailure(this.store.writeBatch((w) => fn(w, pending), () => committed(pending)));
   }
 
-  private async write(fn: (w: StoreTxnWriter) => void, committed?: () => void): Promise<void> {
-    try {
-      await this.store.write(fn, committed);
-    } catch (err: unknown) {
-      throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  private write(fn: (w: StoreTxnWriter) => void, committed?: () => void): Promise<void> {
+    return unavailableOnFailure(this.store.write(fn, committed));
   }
 
   private assignIds(w: StoreWriter, pending: PendingIds, scope: ValidScope): EntryIds {
@@ -456,5 +452,14 @@ export class DncList {
         target.insert(key, 0, key.length, id);
       }
     }
+  }
+}
+
+/** A store write that failed, as the UNAVAILABLE its caller answers with. */
+async function unavailableOnFailure(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err: unknown) {
+    throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

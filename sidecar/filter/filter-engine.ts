@@ -13,14 +13,11 @@ import { KeyScratch, decodeKey } from "../normalise/contact-key.js";
 import { normaliseContactBytes, resolveCountry } from "../normalise/contact-normaliser.js";
 import { InvalidReason } from "../normalise/invalid-reason.js";
 import type { DncList } from "../engine/dnc-list.js";
-import type { NameTable } from "../store/entry-store.js";
+import { STORED_ENTRY_OFFSET, type NameTable } from "../store/entry-store.js";
 import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
 import { CHANNEL_SLOTS, TrafficCounters } from "../stats/traffic-counters.js";
 import { BatchResponseWriter, CODE_BLOCKED, CODE_INVALID, recipientReason } from "./batch-response-writer.js";
 import { BatchKeys } from "./batch-keys.js";
-
-/** A stored entry value is an 8-byte sequence number, then the encoded entry. */
-const STORED_ENTRY_OFFSET = 8;
 
 export const ALLOWED = 0;
 export const BLOCKED = 1;
@@ -225,26 +222,34 @@ export class FilterEngine {
     return create(CheckResponseSchema, {});
   }
 
-  /** Writes the last BLOCKED verdict into the batch response, its entry copied from the store's value. */
+  /** Writes the last BLOCKED verdict into the batch response, its entry copied straight from the store's value. */
   private writeBlocked(index: number): void {
-    const m = this.matched;
-    const raw = this.list.entryRaw(this.matchedContact, m.channel, m.senderId, m.accountId);
-    if (raw !== undefined) {
-      this.writer.blocked(index, raw, STORED_ENTRY_OFFSET, raw.length);
-      return;
+    const raw = this.matchedRaw();
+    if (raw !== undefined) this.writer.blocked(index, raw, STORED_ENTRY_OFFSET, raw.length);
+    else {
+      const entry = this.removedEntry();
+      this.writer.blocked(index, entry, 0, entry.length);
     }
-    const entry = this.matchedEntry();
-    this.writer.blocked(index, entry, 0, entry.length);
   }
 
   /** The encoded entry of the last BLOCKED verdict. */
   private matchedEntry(): Uint8Array {
+    return this.matchedRaw()?.subarray(STORED_ENTRY_OFFSET) ?? this.removedEntry();
+  }
+
+  /** The stored value of the last BLOCKED verdict's entry (a view), or undefined when it has just been removed. */
+  private matchedRaw(): Buffer | undefined {
     const m = this.matched;
-    const raw = this.list.entryRaw(this.matchedContact, m.channel, m.senderId, m.accountId);
-    if (raw !== undefined) return raw.subarray(STORED_ENTRY_OFFSET);
-    // Removed between the index read and the store read: still blocked, since
-    // the removal was not yet acknowledged; report the entry from its key.
-    return toBinary(EntrySchema, this.entryFromIds(this.matchedContact, m));
+    return this.list.entryRaw(this.matchedContact, m.channel, m.senderId, m.accountId);
+  }
+
+  /**
+   * The last BLOCKED verdict's entry as its key gives it: it was removed
+   * between the index read and the store read, and is still blocked, since
+   * the removal was not yet acknowledged.
+   */
+  private removedEntry(): Uint8Array {
+    return toBinary(EntrySchema, this.entryFromIds(this.matchedContact, this.matched));
   }
 
   private entryFromIds(contactId: number, m: MatchedScope): Entry {

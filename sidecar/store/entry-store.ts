@@ -65,6 +65,22 @@ export interface StoredEntry {
 
 const EMPTY = Buffer.alloc(0);
 
+/** A stored entry value: the history sequence number of the add in bytes 2..8 (0..2 are zero), then the encoded entry. */
+export const STORED_ENTRY_OFFSET = 8;
+
+function storedEntry(value: Buffer): StoredEntry {
+  return { seq: value.readUIntBE(2, 6), entry: value.subarray(STORED_ENTRY_OFFSET) };
+}
+
+/** The entry-key range of one contact's entries: its id, then the next. */
+function contactRange(contactId: number): { start: Buffer; end: Buffer } {
+  const start = Buffer.alloc(ENTRY_KEY_BYTES);
+  start.writeUInt32BE(contactId, 0);
+  const end = Buffer.alloc(ENTRY_KEY_BYTES);
+  end.writeUInt32BE(contactId + 1, 0);
+  return { start, end };
+}
+
 /** [contact id u32 BE][seq u64 BE]: one contact's history in sequence order. */
 function historyContactKey(contactId: number, seq: number): Buffer {
   const out = Buffer.allocUnsafe(12);
@@ -201,10 +217,10 @@ export class EntryStore {
     putContact: (id, key) => this.put(this.contacts, id, Buffer.from(key)),
     putName: (table, id, name) => this.put(this.names[table], id, name),
     putEntry: (key, seq, entry) => {
-      const value = Buffer.allocUnsafe(8 + entry.length);
-      value.writeUIntBE(seq, 2, 6);
+      const value = Buffer.allocUnsafe(STORED_ENTRY_OFFSET + entry.length);
       value.writeUInt16BE(0, 0);
-      value.set(entry, 8);
+      value.writeUIntBE(seq, 2, 6);
+      value.set(entry, STORED_ENTRY_OFFSET);
       this.put(this.entries, key, value);
       this.put(this.byAddOrder, seq, key);
     },
@@ -229,40 +245,29 @@ export class EntryStore {
     },
   };
 
-  /** The raw stored value (8-byte sequence, then the entry); a view valid until the next read. */
+  /** The raw stored value (the sequence, then the entry from STORED_ENTRY_OFFSET); a view valid until the next read. */
   getEntryRaw(key: Buffer): Buffer | undefined {
     return this.entries.getBinaryFast(key);
   }
 
   getEntry(key: Buffer): StoredEntry | undefined {
     const raw = this.entries.getBinary(key);
-    if (raw === undefined) return undefined;
-    return { seq: raw.readUIntBE(2, 6), entry: raw.subarray(8) };
+    return raw === undefined ? undefined : storedEntry(raw);
   }
 
   /** Every entry of one contact, in key order. */
   *entriesOfContact(contactId: number): Iterable<{ key: Buffer } & StoredEntry> {
-    const start = Buffer.alloc(ENTRY_KEY_BYTES);
-    start.writeUInt32BE(contactId, 0);
-    const end = Buffer.alloc(ENTRY_KEY_BYTES);
-    end.writeUInt32BE(contactId + 1, 0);
-    for (const { key, value } of this.entries.getRange({ start, end })) {
-      yield { key, seq: value.readUIntBE(2, 6), entry: value.subarray(8) };
-    }
+    for (const { key, value } of this.entries.getRange(contactRange(contactId))) yield { key, ...storedEntry(value) };
   }
 
   /** The keys of one contact's entries, in key order. */
   *entryKeysOfContact(contactId: number): Iterable<Buffer> {
-    const start = Buffer.alloc(ENTRY_KEY_BYTES);
-    start.writeUInt32BE(contactId, 0);
-    const end = Buffer.alloc(ENTRY_KEY_BYTES);
-    end.writeUInt32BE(contactId + 1, 0);
-    yield* this.entries.getKeys({ start, end });
+    yield* this.entries.getKeys(contactRange(contactId));
   }
 
   /** Every entry in key order (contact id, channel, sender id, account id): one sequential read, for exports. */
   *allEntries(): Iterable<{ key: Buffer } & StoredEntry> {
-    for (const { key, value } of this.entries.getRange({})) yield { key, seq: value.readUIntBE(2, 6), entry: value.subarray(8) };
+    for (const { key, value } of this.entries.getRange({})) yield { key, ...storedEntry(value) };
   }
 
   /** Entry keys newest first, starting below `beforeSeq`. */
