@@ -29,7 +29,7 @@ import {
 } from "../gen/dnc/v1/admin_service_pb.js";
 import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
-import { MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { longerThan, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
@@ -84,7 +84,7 @@ export class EntryHandlers {
 
   async removeEntries(req: RemoveEntriesRequest, ctx: CallContext): Promise<RemoveEntriesResponse> {
     this.checkBatch(req.keys.length, "keys");
-    if ([...req.note].length > MAX_NOTE_CHARS) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
+    if (longerThan(req.note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
     const country = this.country(req.defaultCountry);
     if (!req.consentConfirmed) {
       const refused = "removal refused: consent_confirmed is not set";
@@ -126,7 +126,7 @@ export class EntryHandlers {
     const query = new EntryQuery(this.list, req.filter, this.country(req.defaultCountry));
     if (!query.narrows) throw new InvalidArgumentError("filter", "an empty filter would remove every entry; narrow it");
     if (req.sampleSize > MAX_SAMPLE) throw new InvalidArgumentError("sample_size", `at most ${MAX_SAMPLE}`);
-    if ([...req.note].length > MAX_NOTE_CHARS) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
+    if (longerThan(req.note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
     const sampleSize = req.sampleSize === 0 ? DEFAULT_SAMPLE : req.sampleSize;
     await query.ready(EntryOrder.NEWEST_FIRST);
     const sample: Entry[] = [];

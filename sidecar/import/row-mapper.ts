@@ -9,7 +9,7 @@
 import { Channel, ContactKind, Reason, Source, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { ImportField, type ColumnMapping, type ImportDefaults } from "../gen/dnc/v1/import_pb.js";
 import { InvalidArgumentError } from "../errors.js";
-import { MAX_NAME_CHARS, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { longerThan, MAX_NAME_CHARS, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
 import { unguardFormula } from "../export/formula-guard.js";
 import { CHANNELS, KINDS, REASONS, SOURCES, type LooseEnum } from "./loose-enum.js";
 
@@ -161,7 +161,7 @@ function checkDefaults(d: ImportDefaults | undefined): RowMapper["defaults"] {
   const sender = checkName("options.defaults.sender", d?.sender ?? "");
   const campaignRef = checkName("options.defaults.campaign_ref", d?.campaignRef ?? "");
   const note = (d?.note ?? "").trim();
-  if ([...note].length > MAX_NOTE_CHARS) throw new InvalidArgumentError("options.defaults.note", `longer than ${MAX_NOTE_CHARS} characters`);
+  if (longerThan(note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("options.defaults.note", `longer than ${MAX_NOTE_CHARS} characters`);
   return { channel, sender, reason, source: source === Source.UNSPECIFIED ? Source.IMPORT : source, campaignRef, note };
 }
 
@@ -176,7 +176,7 @@ function checkAccounts(accounts: string[]): string[] {
 
 function checkName(field: string, value: string): string {
   const trimmed = value.trim();
-  if ([...trimmed].length > MAX_NAME_CHARS) throw new InvalidArgumentError(field, `longer than ${MAX_NAME_CHARS} characters`);
+  if (longerThan(trimmed, MAX_NAME_CHARS)) throw new InvalidArgumentError(field, `longer than ${MAX_NAME_CHARS} characters`);
   if (CONTROL.test(trimmed)) throw new InvalidArgumentError(field, "contains control characters");
   return trimmed;
 }
