@@ -20,7 +20,8 @@ import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
-import { checkDetails, checkScope, type ValidScope } from "./entry-rules.js";
+import { checkEntry, checkScope, type ValidScope } from "./entry-rules.js";
+import { nextTurn } from "../async/next-turn.js";
 
 export interface AddResult {
   added: number;
@@ -49,6 +50,8 @@ class PendingIds {
 }
 
 const SNAPSHOT_FILE = "index.snapshot";
+/** Entries of a batch prepared in one event-loop turn: about 2 ms of work. */
+const WRITE_SLICE = 256;
 
 export class DncList {
   private readonly keyBuf = Buffer.alloc(ENTRY_KEY_BYTES);
@@ -223,26 +226,23 @@ export class DncList {
     actor: string,
     alsoWrite?: (w: StoreWriter, result: AddResult) => void,
   ): Promise<AddResult> {
-    const checked = entries.map((e) => {
-      const scope = checkScope(e, defaultCountry);
-      if (!scope.ok) return scope;
-      const problem = checkDetails(e);
-      return problem === undefined ? scope : { ok: false as const, reason: problem };
-    });
     return this.exclusive(async () => {
       const result: AddResult = { added: 0, repeated: 0, rejected: [] };
       const applied: EntryIds[] = [];
       const at = Date.now();
       const changes = new CounterDeltas();
       const inBatch = new ScopedEntrySet();
-      await this.writeBatch(entries.length, (w, pending) => {
-        checked.forEach((c, index) => {
+      await this.writeBatch(entries.length, async (w, pending) => {
+        for (let index = 0; index < entries.length; index++) {
+          // A big batch (an import's) is prepared a slice per event-loop turn, so filter calls are answered between slices.
+          if (index > 0 && index % WRITE_SLICE === 0) await nextTurn();
           const input = entries[index]!;
+          const c = checkEntry(input, defaultCountry);
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
             const contactId = this.knownContactId(input, defaultCountry, pending);
             w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, input), note: c.reason }, contactId);
-            return;
+            continue;
           }
           const scope = c.value;
           const ids = this.assignIds(w, pending, scope);
@@ -265,7 +265,7 @@ export class DncList {
           if (known || !inBatch.add(ids.contactId, ids.channel, ids.senderId, ids.accountId)) {
             result.repeated++;
             w.appendHistory({ at, actor, action: "repeated", entry: bytes }, ids.contactId);
-            return;
+            continue;
           }
           const seq = w.appendHistory({ at, actor, action: "added", entry: bytes, key });
           w.putEntry(key, seq, bytes);
@@ -273,7 +273,7 @@ export class DncList {
           changes.optOut(fields.campaignRef, at);
           applied.push(ids);
           result.added++;
-        });
+        }
         this.stats.persist(w, changes);
         persistCampaignDays(w, this.store, changes);
         alsoWrite?.(w, result);
@@ -404,7 +404,7 @@ export class DncList {
    * committed it, before the sync to disk completes: the filter shows what
    * the store holds, and the caller's acknowledgement still waits for the sync.
    */
-  private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => void, committed: (pending: PendingIds) => void): Promise<void> {
+  private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => Promise<void>, committed: (pending: PendingIds) => void): Promise<void> {
     const pending = new PendingIds(this.index, size);
     await unavailableOnFailure(this.store.writeBatch((w) => fn(w, pending), () => committed(pending)));
   }

@@ -82,6 +82,14 @@ export interface EntryDetailsInput {
   note: string;
 }
 
+/** Validates a whole entry: its key fields, then its descriptive ones. */
+export function checkEntry(input: EntryScopeInput & EntryDetailsInput, defaultCountry: CountryCode | undefined): Checked<ValidScope> {
+  const scope = checkScope(input, defaultCountry);
+  if (!scope.ok) return scope;
+  const problem = checkDetails(input);
+  return problem === undefined ? scope : fail(problem);
+}
+
 /** Validates the descriptive fields of an entry; returns a problem or undefined. */
 export function checkDetails(input: EntryDetailsInput): string | undefined {
   if (!isEnumValue(input.source, Source.EMAIL_SERVER)) return `source: unknown value ${input.source}`;

@@ -7,20 +7,26 @@ import type { Database } from "lmdb";
 
 const REMOVE = Symbol("remove");
 
-export class DeferredWrites {
+/** Where a writer's puts and removes go. */
+export interface WriteSink {
+  put(db: Database, key: unknown, value: unknown): void;
+  remove(db: Database, key: unknown): void;
+}
+
+export class DeferredWrites implements WriteSink {
   private readonly dbs: Database[] = [];
   private readonly keys: unknown[] = [];
   private readonly values: unknown[] = [];
 
-  put(db: Database, key: unknown, value: unknown): void {
+  readonly put = (db: Database, key: unknown, value: unknown): void => {
     this.dbs.push(db);
     this.keys.push(key);
     this.values.push(value);
-  }
+  };
 
-  remove(db: Database, key: unknown): void {
+  readonly remove = (db: Database, key: unknown): void => {
     this.put(db, key, REMOVE);
-  }
+  };
 
   /** Queues every recorded write in order, in this event turn; resolves when their transaction commits. */
   queue(): Promise<unknown> {

@@ -5,7 +5,7 @@
 
 import { open, type Database, type RootDatabase } from "lmdb";
 import { mkdirSync } from "node:fs";
-import { DeferredWrites } from "./deferred-writes.js";
+import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES } from "./entry-key.js";
 
 /**
@@ -143,7 +143,7 @@ export class EntryStore {
     return this.commit(async () => {
       let result!: T;
       await this.root.transaction(() => {
-        result = fn(this.writer);
+        result = fn(this.txnWriter);
       });
       return result;
     }, committed);
@@ -154,19 +154,15 @@ export class EntryStore {
    * write thread, so the B-tree work runs beside the caller's next batch.
    * Reads inside `fn` see only what was committed before it: the caller
    * knows what its own batch holds. Calls `committed` once the transaction
-   * is committed, and resolves once it is durable; when `fn` throws nothing
-   * is written.
+   * is committed, and resolves once it is durable; when `fn` throws (or
+   * rejects) nothing is written. `fn` may await: its writes are recorded and
+   * queued only once it is done, so a long batch can let the event loop turn
+   * while the caller keeps other writers out.
    */
-  writeBatch<T>(fn: (w: StoreWriter) => T, committed?: () => void): Promise<T> {
+  writeBatch<T>(fn: (w: StoreWriter) => T | Promise<T>, committed?: () => void): Promise<T> {
     return this.commit(async () => {
       const deferred = new DeferredWrites();
-      let result: T;
-      this.deferred = deferred;
-      try {
-        result = fn(this.writer);
-      } finally {
-        this.deferred = undefined;
-      }
+      const result = await fn(this.writerTo(deferred));
       await deferred.queue();
       return result;
     }, committed);
@@ -200,50 +196,46 @@ export class EntryStore {
     await this.root.flushed;
   }
 
-  /** Set while `writeBatch` records its writes. */
-  private deferred: DeferredWrites | undefined;
-
-  private put(db: Database, key: unknown, value: unknown): void {
-    if (this.deferred !== undefined) this.deferred.put(db, key, value);
-    else void db.put(key as never, value);
-  }
-
-  private remove(db: Database, key: unknown): void {
-    if (this.deferred !== undefined) this.deferred.remove(db, key);
-    else void db.remove(key as never);
-  }
-
-  private readonly writer: StoreTxnWriter = {
-    putContact: (id, key) => this.put(this.contacts, id, Buffer.from(key)),
-    putName: (table, id, name) => this.put(this.names[table], id, name),
-    putEntry: (key, seq, entry) => {
-      const value = Buffer.allocUnsafe(STORED_ENTRY_OFFSET + entry.length);
-      value.writeUInt16BE(0, 0);
-      value.writeUIntBE(seq, 2, 6);
-      value.set(entry, STORED_ENTRY_OFFSET);
-      this.put(this.entries, key, value);
-      this.put(this.byAddOrder, seq, key);
-    },
-    deleteEntry: (key, seq) => {
-      this.remove(this.entries, key);
-      this.remove(this.byAddOrder, seq);
-    },
-    putCounter: (name, value) => (value === 0 ? this.remove(this.counters, name) : this.put(this.counters, name, value)),
-    put: (db, key, value) => this.put(db, key, value),
-    remove: (db, key) => this.remove(db, key),
+  /** Inside `write`'s transaction: writes go straight to LMDB, and reads see them. */
+  private readonly txnWriter: StoreTxnWriter = {
+    ...this.writerTo({ put: (db, key, value) => void db.put(key as never, value), remove: (db, key) => void db.remove(key as never) }),
     getEntry: (key) => this.getEntry(key),
-    appendHistory: (event, contactId) => {
-      const seq = ++this.seq;
-      const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
-      if (event.note !== undefined) stored.note = event.note;
-      if (event.key !== undefined) stored.key = event.key;
-      if (event.importJob !== undefined) stored.importJob = event.importJob;
-      this.put(this.history, seq, stored);
-      const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
-      if (contact !== undefined) this.put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
-      return seq;
-    },
   };
+
+  /** The write operations, each as puts and removes handed to `sink`. */
+  private writerTo(sink: WriteSink): StoreWriter {
+    const { put, remove } = sink;
+    return {
+      putContact: (id, key) => put(this.contacts, id, Buffer.from(key)),
+      putName: (table, id, name) => put(this.names[table], id, name),
+      putEntry: (key, seq, entry) => {
+        const value = Buffer.allocUnsafe(STORED_ENTRY_OFFSET + entry.length);
+        value.writeUInt16BE(0, 0);
+        value.writeUIntBE(seq, 2, 6);
+        value.set(entry, STORED_ENTRY_OFFSET);
+        put(this.entries, key, value);
+        put(this.byAddOrder, seq, key);
+      },
+      deleteEntry: (key, seq) => {
+        remove(this.entries, key);
+        remove(this.byAddOrder, seq);
+      },
+      putCounter: (name, value) => (value === 0 ? remove(this.counters, name) : put(this.counters, name, value)),
+      put: (db, key, value) => put(db, key, value),
+      remove: (db, key) => remove(db, key),
+      appendHistory: (event, contactId) => {
+        const seq = ++this.seq;
+        const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
+        if (event.note !== undefined) stored.note = event.note;
+        if (event.key !== undefined) stored.key = event.key;
+        if (event.importJob !== undefined) stored.importJob = event.importJob;
+        put(this.history, seq, stored);
+        const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
+        if (contact !== undefined) put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
+        return seq;
+      },
+    };
+  }
 
   /** The raw stored value (the sequence, then the entry from STORED_ENTRY_OFFSET); a view valid until the next read. */
   getEntryRaw(key: Buffer): Buffer | undefined {

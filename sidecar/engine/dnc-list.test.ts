@@ -1,0 +1,48 @@
+import { create } from "@bufbuild/protobuf";
+import { afterEach, describe, expect, it } from "vitest";
+import { nextTurn } from "../async/next-turn.js";
+import { FilterEngine } from "../filter/filter-engine.js";
+import { CheckRequestSchema } from "../gen/dnc/v1/filter_service_pb.js";
+import { Channel, EntrySchema } from "../gen/dnc/v1/types_pb.js";
+import { tempDir } from "../../test/support/temp-dir.js";
+import { DncList } from "./dnc-list.js";
+
+const phone = (i: number) => `+4477009${String(i).padStart(5, "0")}`;
+
+describe("DncList.addEntries", () => {
+  const dir = tempDir();
+  let list: DncList | undefined;
+
+  afterEach(async () => {
+    await list?.close();
+    dir.remove();
+  });
+
+  it("prepares a big batch a slice per event-loop turn; between slices the filter answers from what is committed", async () => {
+    list = DncList.open(dir.path);
+    const engine = new FilterEngine(list, { maxBatch: 10_000 });
+    const blocked = (contact: string) => {
+      const req = create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.SMS } });
+      return engine.check(req).blocked;
+    };
+    await list.addEntries([create(EntrySchema, { contact: phone(0) })], undefined, "test");
+    const start = list.store.lastSeq;
+    const size = 4_000;
+    const adding = list.addEntries(
+      Array.from({ length: size }, (_, i) => create(EntrySchema, { contact: phone(i + 1) })),
+      undefined,
+      "test",
+    );
+    await nextTurn();
+    // Part of the batch is prepared (each entry takes a history sequence number), not all of it.
+    const prepared = list.store.lastSeq - start;
+    expect(prepared).toBeGreaterThan(0);
+    expect(prepared).toBeLessThan(size);
+    expect(blocked(phone(0))).toBe(true);
+    expect(blocked(phone(1))).toBe(false);
+    const result = await adding;
+    expect(result).toMatchObject({ added: size, repeated: 0, rejected: [] });
+    expect(blocked(phone(1))).toBe(true);
+    expect(blocked(phone(size))).toBe(true);
+  });
+});
