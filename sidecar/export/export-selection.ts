@@ -12,6 +12,7 @@ import type { Entry, EntryKey } from "../gen/dnc/v1/types_pb.js";
 import type { DncList } from "../engine/dnc-list.js";
 import { checkScope } from "../engine/entry-rules.js";
 import { entryKey } from "../store/entry-key.js";
+import { STORED_ENTRY_OFFSET } from "../store/entry-store.js";
 import { entryPredicate } from "../admin/entry-filter.js";
 import { EntryQuery } from "../admin/entry-query.js";
 import { decodeEntry } from "./entry-decoder.js";
@@ -54,16 +55,15 @@ function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQu
       for (const entryKey of list.entryKeysByContact(prefix)) {
         const raw = list.store.getEntryRaw(entryKey);
         if (raw === undefined) continue;
-        // The value starts with the 8-byte sequence number of its add.
-        const entry = decodeEntry(raw, 8);
+        const entry = decodeEntry(raw, STORED_ENTRY_OFFSET);
         if (matches(entry)) yield entry;
       }
     };
   } else {
     // Every entry, in the store's own order: a sequential read, twice as fast as any index order.
     entries = function* () {
-      for (const stored of list.store.allEntries()) {
-        const entry = decodeEntry(stored.entry);
+      for (const value of list.store.allEntryValues()) {
+        const entry = decodeEntry(value, STORED_ENTRY_OFFSET);
         if (matches(entry)) yield entry;
       }
     };

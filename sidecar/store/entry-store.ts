@@ -257,9 +257,9 @@ export class EntryStore {
     yield* this.entries.getKeys(contactRange(contactId));
   }
 
-  /** Every entry in key order (contact id, channel, sender id, account id): one sequential read, for exports. */
-  *allEntries(): Iterable<{ key: Buffer } & StoredEntry> {
-    for (const { key, value } of this.entries.getRange({})) yield { key, ...storedEntry(value) };
+  /** Every stored value (the sequence, then the entry from STORED_ENTRY_OFFSET) in key order: one sequential read, for exports. */
+  *allEntryValues(): Iterable<Buffer> {
+    for (const { value } of this.entries.getRange({})) yield value;
   }
 
   /** Entry keys newest first, starting below `beforeSeq`. */
