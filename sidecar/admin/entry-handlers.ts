@@ -35,7 +35,7 @@ import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
 import { contactHistory } from "../history/contact-history.js";
 import { channelMatrix } from "./channel-matrix.js";
-import { EntryQuery, type EntryRow } from "./entry-query.js";
+import { EntryQuery, filterNarrows, type EntryRow } from "./entry-query.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 
 export const MAX_PAGE_SIZE = 1000;
@@ -104,13 +104,12 @@ export class EntryHandlers {
     this.list.assertOpen();
     const pageSize = this.pageSize(req.pageSize);
     if (!Number.isInteger(req.order) || req.order < 0 || req.order > EntryOrder.CONTACT) throw new InvalidArgumentError("order", `unknown value ${req.order}`);
-    const query = new EntryQuery(this.list, req.filter, this.country(req.defaultCountry));
+    const query = await EntryQuery.open(this.list, req.filter, this.country(req.defaultCountry), req.order);
     const cursor = decodePageToken(req.pageToken, req.order);
-    await query.ready(req.order);
     const entries: Entry[] = [];
     let nextPageToken = "";
     let last: EntryRow | undefined;
-    for (const row of query.rows(req.order, cursor)) {
+    for (const row of query.rows(cursor)) {
       if (entries.length === pageSize) {
         nextPageToken = encodePageToken(req.order, req.order === EntryOrder.CONTACT ? last!.contactCursor : String(last!.seq));
         break;
@@ -123,15 +122,14 @@ export class EntryHandlers {
 
   async removeByFilter(req: RemoveByFilterRequest, ctx: CallContext): Promise<RemoveByFilterResponse> {
     this.list.assertOpen();
-    const query = new EntryQuery(this.list, req.filter, this.country(req.defaultCountry));
-    if (!query.narrows) throw new InvalidArgumentError("filter", "an empty filter would remove every entry; narrow it");
+    if (!filterNarrows(req.filter)) throw new InvalidArgumentError("filter", "an empty filter would remove every entry; narrow it");
     if (req.sampleSize > MAX_SAMPLE) throw new InvalidArgumentError("sample_size", `at most ${MAX_SAMPLE}`);
     if (longerThan(req.note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
     const sampleSize = req.sampleSize === 0 ? DEFAULT_SAMPLE : req.sampleSize;
-    await query.ready(EntryOrder.NEWEST_FIRST);
+    const query = await EntryQuery.open(this.list, req.filter, this.country(req.defaultCountry), EntryOrder.NEWEST_FIRST);
     const sample: Entry[] = [];
     const keys: Buffer[] = [];
-    for (const row of query.rows(EntryOrder.NEWEST_FIRST)) {
+    for (const row of query.rows()) {
       if (sample.length < sampleSize) sample.push(row.entry);
       keys.push(row.key);
     }

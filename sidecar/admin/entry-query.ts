@@ -22,36 +22,51 @@ export interface EntryRow {
   contactCursor: string;
 }
 
+/** Whether `filter` selects anything less than the whole list. */
+export function filterNarrows(filter: EntryFilter | undefined): boolean {
+  return (filter?.contact ?? "") !== "" || (filter?.contactPrefix ?? "") !== "" || narrowsBeyondContact(filter);
+}
+
 export class EntryQuery {
   private readonly matches: (e: Entry) => boolean;
   private readonly contactId: number | undefined;
   private readonly exactContact: boolean;
   private readonly prefix: string;
 
-  constructor(
+  /**
+   * A query whose rows come in `order`. It resolves once it can walk them:
+   * when the order or the filter's prefix needs the contact order, after the
+   * list's contact order holds every contact.
+   */
+  static async open(list: DncList, filter: EntryFilter | undefined, country: CountryCode | undefined, order: EntryOrder): Promise<EntryQuery> {
+    const query = new EntryQuery(list, filter, country, order);
+    if (query.contactId === undefined && (query.prefix !== "" || order === EntryOrder.CONTACT)) await list.contactOrderReady();
+    return query;
+  }
+
+  private constructor(
     private readonly list: DncList,
     private readonly filter: EntryFilter | undefined,
     country: CountryCode | undefined,
-    field = "filter",
+    private readonly order: EntryOrder,
   ) {
     this.matches = entryPredicate(filter);
     this.prefix = filter?.contactPrefix ?? "";
     this.exactContact = (filter?.contact ?? "") !== "";
     if (this.exactContact) {
       const n = normaliseContact(filter!.contact, ContactKind.UNSPECIFIED, country);
-      if (!n.ok) throw new InvalidArgumentError(`${field}.contact`, n.reason);
+      if (!n.ok) throw new InvalidArgumentError("filter.contact", n.reason);
       const id = list.index.contacts.lookup(n.key, 0, n.key.length);
       this.contactId = id < 0 ? -1 : id;
     }
   }
 
-  /** Whether the filter selects anything less than the whole list. */
-  get narrows(): boolean {
-    return this.exactContact || this.prefix !== "" || narrowsBeyondContact(this.filter);
+  /** The matching rows in the query's order, after `cursor` (from a previous row). */
+  rows(cursor?: string): Iterable<EntryRow> {
+    return this.rowsIn(this.order, cursor);
   }
 
-  /** The matching rows in `order`, after `cursor` (from a previous row). */
-  *rows(order: EntryOrder, cursor?: string): Iterable<EntryRow> {
+  private *rowsIn(order: EntryOrder, cursor?: string): Iterable<EntryRow> {
     const byTime = order !== EntryOrder.CONTACT;
     const newest = order === EntryOrder.UNSPECIFIED || order === EntryOrder.NEWEST_FIRST;
     if (this.contactId === undefined && this.prefix !== "" && byTime) {
@@ -85,19 +100,14 @@ export class EntryQuery {
     }
   }
 
-  /** Waits, when `order` or the filter's prefix walks the contact order, until that order is up to date. */
-  async ready(order: EntryOrder): Promise<void> {
-    if (this.contactId === undefined && (this.prefix !== "" || order === EntryOrder.CONTACT)) await this.list.contactOrderReady();
-  }
-
   /** How many entries match, exactly. */
   count(): number {
-    if (!this.narrows) return this.list.store.entryCount();
+    if (!filterNarrows(this.filter)) return this.list.store.entryCount();
     const single = this.singleDimension();
     if (single !== undefined) return single.values.reduce((n, v) => n + this.list.stats.count(single.dimension, v), 0);
     let n = 0;
     // A prefix is walked in contact order, as the page was; anything else in add order, which needs no sort.
-    for (const _ of this.rows(this.prefix !== "" ? EntryOrder.CONTACT : EntryOrder.OLDEST_FIRST)) n++;
+    for (const _ of this.rowsIn(this.prefix !== "" ? EntryOrder.CONTACT : EntryOrder.OLDEST_FIRST)) n++;
     return n;
   }
 

@@ -14,7 +14,7 @@ import { checkScope } from "../engine/entry-rules.js";
 import { entryKey } from "../store/entry-key.js";
 import { STORED_ENTRY_OFFSET } from "../store/entry-store.js";
 import { entryPredicate } from "../admin/entry-filter.js";
-import { EntryQuery } from "../admin/entry-query.js";
+import { EntryQuery, filterNarrows } from "../admin/entry-query.js";
 import { decodeEntry } from "./entry-decoder.js";
 
 /** Keys beyond this are better selected by a filter; it bounds what a request holds in memory. */
@@ -31,12 +31,10 @@ export interface ExportSelection {
 
 export async function selectEntries(list: DncList, filter: EntryFilter | undefined, keys: EntryKey[], country: CountryCode | undefined): Promise<ExportSelection> {
   if (keys.length === 0) {
-    const query = new EntryQuery(list, filter, country);
     // Only a prefix walks the contact order; the rest reads the store in its own order.
-    await query.ready(EntryOrder.OLDEST_FIRST);
-    return byFilter(list, filter, query);
+    return byFilter(list, filter, await EntryQuery.open(list, filter, country, EntryOrder.OLDEST_FIRST));
   }
-  if (filter !== undefined && new EntryQuery(list, filter, country).narrows) throw new InvalidArgumentError("keys", "give keys or a filter, not both");
+  if (filterNarrows(filter)) throw new InvalidArgumentError("keys", "give keys or a filter, not both");
   return byKeys(list, keys, country);
 }
 
@@ -47,7 +45,7 @@ function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQu
   if ((filter?.contact ?? "") !== "") {
     // One contact's entries are few: EntryQuery finds them.
     entries = function* () {
-      for (const row of query.rows(EntryOrder.CONTACT)) yield row.entry;
+      for (const row of query.rows()) yield row.entry;
     };
   } else if (prefix !== "") {
     // The contacts under the prefix, in contact order, as EntryQuery walks them.

@@ -81,9 +81,14 @@ export class ImportJobRun {
         await inFlight;
         if (this.stopAs !== undefined) break;
         await nextTurn();
-        inFlight = this.commit(prepared);
+        let queued!: () => void;
+        const isQueued = new Promise<void>((resolve) => (queued = resolve));
+        inFlight = this.commit(prepared, queued);
         // Its failure is taken at the next await of it; until then, reading the next batch must not make it an unhandled rejection.
         inFlight.catch(() => undefined);
+        // The list prepares a batch a slice per turn; the next batch is read once this one is queued to LMDB, so that
+        // reading it runs beside the commit rather than holding the commit back.
+        await Promise.race([isQueued, inFlight.catch(() => undefined)]);
       }
       await inFlight;
     } catch (err: unknown) {
@@ -95,10 +100,12 @@ export class ImportJobRun {
     return this.finish(state === ImportState.FAILED ? state : (this.stopAs ?? state), error);
   }
 
-  private async commit(p: PreparedBatch): Promise<void> {
+  /** `queued` is called once the batch's writes are all recorded, as they go to LMDB. */
+  private async commit(p: PreparedBatch, queued: () => void): Promise<void> {
     const { jobs, list, country } = this.ctx;
     const next = clone(ImportJobSchema, this.job);
     await list.addEntries(p.entries, country, next.startedBy, (w, result) => {
+      queued();
       for (const r of result.rejected) {
         const row = p.entryRows[r.index]!;
         if (!p.refused.has(row)) p.refused.set(row, r.reason);
