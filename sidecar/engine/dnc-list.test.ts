@@ -1,5 +1,8 @@
+// The list's batch writes against a real LMDB store: a big batch is prepared
+// a slice per event-loop turn while the filter keeps answering.
+
 import { create } from "@bufbuild/protobuf";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { nextTurn } from "../async/next-turn.js";
 import { FilterEngine } from "../filter/filter-engine.js";
 import { CheckRequestSchema } from "../gen/dnc/v1/filter_service_pb.js";
@@ -15,8 +18,9 @@ describe("DncList.addEntries", () => {
 
   afterEach(async () => {
     await list?.close();
-    dir.remove();
   });
+
+  afterAll(() => dir.remove());
 
   it("prepares a big batch a slice per event-loop turn; between slices the filter answers from what is committed", async () => {
     list = DncList.open(dir.path);

@@ -1,3 +1,6 @@
+// Entry text limits count characters, as a person would, without building
+// an array per text.
+
 import { describe, expect, it } from "vitest";
 import { longerThan } from "./entry-rules.js";
 
