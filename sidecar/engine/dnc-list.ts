@@ -231,7 +231,7 @@ export class DncList {
       const applied: EntryIds[] = [];
       const at = Date.now();
       const changes = new CounterDeltas();
-      const inBatch = new ScopedEntrySet();
+      const inBatch = new ScopedEntrySet(entries.length);
       await this.writeBatch(entries.length, async (w, pending) => {
         for (let index = 0; index < entries.length; index++) {
           // A big batch (an import's) is prepared a slice per event-loop turn, so filter calls are answered between slices.

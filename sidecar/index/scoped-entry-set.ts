@@ -1,10 +1,20 @@
 // The set of sender- and account-scoped entries as (contact, channel, sender,
-// account) id tuples, open-addressed in one Uint32Array. These are the few
-// entries the per-channel bitmaps cannot express.
+// account) id tuples, open-addressed in one Uint32Array. These are the
+// entries the per-channel bitmaps cannot express: few on most lists, all of
+// them on a list scoped per account. A large set grows into its next table
+// a slice at a time (the old table answers for what it still holds), so an
+// add never stops the filter for a rehash of millions of tuples.
 
 const EMPTY = 0;
 const TOMBSTONE = 0xffffffff;
 const WORDS = 3;
+const MAX_LOAD = 0.6;
+/** Tables from this many slots grow in the background; smaller ones (a batch's own set) at once. */
+const BACKGROUND_GROWTH_SLOTS = 1 << 16;
+/** Longest a background growth step holds the event loop. */
+const GROWTH_SLICE_MS = 0.5;
+/** Old slots moved by each add while a growth is under way, so adds never outrun it. */
+const MOVES_PER_ADD = 4;
 /** Sender ids share a word with the channel. */
 export const MAX_SCOPE_NAME_ID = (1 << 24) - 1;
 
@@ -24,8 +34,14 @@ export interface ScopedSetState {
 export class ScopedEntrySet {
   private table: Uint32Array;
   private mask: number;
+  /** Slots of `table` ever filled (tombstones included), for its load. */
   private used = 0;
+  /** Tuples held, in both tables while growing. */
   private live = 0;
+  /** While growing: the table being emptied into `table`, and the slots of it already moved. */
+  private old: Uint32Array | undefined;
+  private oldMask = 0;
+  private moved = 0;
 
   constructor(capacity = 256) {
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
@@ -38,7 +54,13 @@ export class ScopedEntrySet {
   }
 
   exportState(): ScopedSetState {
+    this.finishGrowth();
     return { table: this.table, used: this.used, live: this.live };
+  }
+
+  /** Whether a growth is under way (the old table still holds tuples). */
+  get growing(): boolean {
+    return this.old !== undefined;
   }
 
   static fromState(state: ScopedSetState): ScopedEntrySet {
@@ -51,67 +73,114 @@ export class ScopedEntrySet {
   }
 
   get byteSize(): number {
-    return this.table.byteLength;
+    return this.table.byteLength + (this.old?.byteLength ?? 0);
   }
 
   has(contactId: number, channel: number, senderId: number, accountId: number): boolean {
-    return this.find(contactId + 1, (channel << 24) | senderId, accountId) >= 0;
+    const w0 = contactId + 1;
+    const w1 = (channel << 24) | senderId;
+    return find(this.table, this.mask, w0, w1, accountId) >= 0 || (this.old !== undefined && find(this.old, this.oldMask, w0, w1, accountId) >= 0);
   }
 
   /** Returns false when the tuple was there already. */
   add(contactId: number, channel: number, senderId: number, accountId: number): boolean {
+    if (this.has(contactId, channel, senderId, accountId)) return false;
+    if ((this.used + 1) / (this.mask + 1) > MAX_LOAD) this.grow();
+    this.insert(contactId + 1, (channel << 24) | senderId, accountId);
+    this.live++;
+    if (this.old !== undefined && this.moveSome(MOVES_PER_ADD, Infinity)) this.endGrowth();
+    return true;
+  }
+
+  /** Returns false when the tuple was not there. */
+  delete(contactId: number, channel: number, senderId: number, accountId: number): boolean {
     const w0 = contactId + 1;
     const w1 = (channel << 24) | senderId;
-    if (this.find(w0, w1, accountId) >= 0) return false;
-    if ((this.used + 1) / (this.mask + 1) > 0.6) this.rehash();
+    let i = find(this.table, this.mask, w0, w1, accountId);
+    if (i >= 0) this.table[i * WORDS] = TOMBSTONE;
+    else if (this.old !== undefined && (i = find(this.old, this.oldMask, w0, w1, accountId)) >= 0) this.old[i * WORDS] = TOMBSTONE;
+    else return false;
+    this.live--;
+    return true;
+  }
+
+  /** Puts a tuple that neither table holds into `table`. */
+  private insert(w0: number, w1: number, w2: number): void {
     const t = this.table;
-    let i = hashTuple(w0, w1, accountId) & this.mask;
+    let i = hashTuple(w0, w1, w2) & this.mask;
     for (;;) {
       const s = t[i * WORDS]!;
       if (s === EMPTY || s === TOMBSTONE) {
         if (s === EMPTY) this.used++;
         t[i * WORDS] = w0;
         t[i * WORDS + 1] = w1;
-        t[i * WORDS + 2] = accountId;
-        this.live++;
-        return true;
+        t[i * WORDS + 2] = w2;
+        return;
       }
       i = (i + 1) & this.mask;
     }
   }
 
-  /** Returns false when the tuple was not there. */
-  delete(contactId: number, channel: number, senderId: number, accountId: number): boolean {
-    const i = this.find(contactId + 1, (channel << 24) | senderId, accountId);
-    if (i < 0) return false;
-    this.table[i * WORDS] = TOMBSTONE;
-    this.live--;
-    return true;
-  }
-
-  private find(w0: number, w1: number, w2: number): number {
-    const t = this.table;
-    let i = hashTuple(w0, w1, w2) & this.mask;
-    for (;;) {
-      const s = t[i * WORDS]!;
-      if (s === EMPTY) return -1;
-      if (s === w0 && t[i * WORDS + 1] === w1 >>> 0 && t[i * WORDS + 2] === w2) return i;
-      i = (i + 1) & this.mask;
-    }
-  }
-
-  private rehash(): void {
-    const old = this.table;
+  /** A table twice the size (or the same size, when tombstones made the load), filled now or in the background. */
+  private grow(): void {
+    this.finishGrowth();
     const slots = this.live + 1 > (this.mask + 1) * 0.3 ? (this.mask + 1) * 2 : this.mask + 1;
+    this.old = this.table;
+    this.oldMask = this.mask;
+    this.moved = 0;
     this.table = new Uint32Array(slots * WORDS);
     this.mask = slots - 1;
     this.used = 0;
-    this.live = 0;
-    for (let i = 0; i < old.length; i += WORDS) {
-      const s = old[i]!;
-      if (s === EMPTY || s === TOMBSTONE) continue;
-      const w1 = old[i + 1]!;
-      this.add(s - 1, w1 >>> 24, w1 & MAX_SCOPE_NAME_ID, old[i + 2]!);
+    if (slots < BACKGROUND_GROWTH_SLOTS) {
+      this.finishGrowth();
+      return;
     }
+    const old = this.old;
+    const step = () => {
+      if (this.old !== old) return;
+      if (this.moveSome(Infinity, performance.now() + GROWTH_SLICE_MS)) this.endGrowth();
+      else setTimeout(step, 1).unref();
+    };
+    setTimeout(step, 1).unref();
+  }
+
+  private finishGrowth(): void {
+    if (this.old !== undefined && this.moveSome(Infinity, Infinity)) this.endGrowth();
+  }
+
+  /**
+   * Moves up to `slots` slots of the old table (checking the clock every 128
+   * against `deadline`, from performance.now()); whether it is empty now.
+   */
+  private moveSome(slots: number, deadline: number): boolean {
+    const old = this.old!;
+    const end = old.length / WORDS;
+    let n = 0;
+    while (this.moved < end) {
+      const k = this.moved++ * WORDS;
+      const s = old[k]!;
+      if (s !== EMPTY && s !== TOMBSTONE) {
+        this.insert(s, old[k + 1]!, old[k + 2]!);
+        // A tombstone keeps the old table's probe chains whole for the tuples it still holds.
+        old[k] = TOMBSTONE;
+      }
+      if (++n >= slots) break;
+      if ((n & 127) === 0 && performance.now() >= deadline) break;
+    }
+    return this.moved >= end;
+  }
+
+  private endGrowth(): void {
+    this.old = undefined;
+  }
+}
+
+function find(t: Uint32Array, mask: number, w0: number, w1: number, w2: number): number {
+  let i = hashTuple(w0, w1, w2) & mask;
+  for (;;) {
+    const s = t[i * WORDS]!;
+    if (s === EMPTY) return -1;
+    if (s === w0 && t[i * WORDS + 1] === w1 >>> 0 && t[i * WORDS + 2] === w2) return i;
+    i = (i + 1) & mask;
   }
 }
