@@ -29,7 +29,8 @@ import {
 } from "../gen/dnc/v1/admin_service_pb.js";
 import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
-import { longerThan, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { longerThan } from "../normalise/char-count.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";

@@ -9,7 +9,8 @@
 import { Channel, ContactKind, Reason, Source, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { ImportField, type ColumnMapping, type ImportDefaults } from "../gen/dnc/v1/import_pb.js";
 import { InvalidArgumentError } from "../errors.js";
-import { longerThan, MAX_NAME_CHARS, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { MAX_NAME_CHARS, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { longerThan } from "../normalise/char-count.js";
 import { unguardFormula } from "../export/formula-guard.js";
 import { CHANNELS, KINDS, REASONS, SOURCES, type LooseEnum } from "./loose-enum.js";
 

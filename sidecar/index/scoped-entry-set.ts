@@ -44,7 +44,7 @@ export class ScopedEntrySet {
   private moved = 0;
 
   constructor(capacity = 256) {
-    const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
+    const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
     this.table = new Uint32Array(slots * WORDS);
     this.mask = slots - 1;
   }
@@ -88,7 +88,7 @@ export class ScopedEntrySet {
     if ((this.used + 1) / (this.mask + 1) > MAX_LOAD) this.grow();
     this.insert(contactId + 1, (channel << 24) | senderId, accountId);
     this.live++;
-    if (this.old !== undefined && this.moveSome(MOVES_PER_ADD, Infinity)) this.endGrowth();
+    if (this.old !== undefined) this.moveSome(MOVES_PER_ADD, Infinity);
     return true;
   }
 
@@ -137,20 +137,19 @@ export class ScopedEntrySet {
     }
     const old = this.old;
     const step = () => {
-      if (this.old !== old) return;
-      if (this.moveSome(Infinity, performance.now() + GROWTH_SLICE_MS)) this.endGrowth();
-      else setTimeout(step, 1).unref();
+      if (this.old === old && !this.moveSome(Infinity, performance.now() + GROWTH_SLICE_MS)) setTimeout(step, 1).unref();
     };
     setTimeout(step, 1).unref();
   }
 
   private finishGrowth(): void {
-    if (this.old !== undefined && this.moveSome(Infinity, Infinity)) this.endGrowth();
+    if (this.old !== undefined) this.moveSome(Infinity, Infinity);
   }
 
   /**
    * Moves up to `slots` slots of the old table (checking the clock every 128
-   * against `deadline`, from performance.now()); whether it is empty now.
+   * against `deadline`, from performance.now()); whether it is empty now, and
+   * then the growth is over.
    */
   private moveSome(slots: number, deadline: number): boolean {
     const old = this.old!;
@@ -167,11 +166,9 @@ export class ScopedEntrySet {
       if (++n >= slots) break;
       if ((n & 127) === 0 && performance.now() >= deadline) break;
     }
-    return this.moved >= end;
-  }
-
-  private endGrowth(): void {
+    if (this.moved < end) return false;
     this.old = undefined;
+    return true;
   }
 }
 

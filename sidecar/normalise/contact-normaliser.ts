@@ -6,6 +6,7 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { InvalidArgumentError } from "../errors.js";
+import { longerThan } from "./char-count.js";
 import { KeyScratch, decodeKey } from "./contact-key.js";
 import { normaliseEmail } from "./email-normaliser.js";
 import { InvalidReason, invalidReasonText } from "./invalid-reason.js";
@@ -52,8 +53,7 @@ const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\uFFFD]/u;
 
 function normaliseCustomerId(input: string, out: KeyScratch): number {
   const s = input.trim();
-  const chars = [...s].length;
-  if (chars === 0 || chars > MAX_CUSTOMER_ID_CHARS || NOT_PRINTABLE.test(s)) return InvalidReason.CUSTOMER_ID;
+  if (s.length === 0 || longerThan(s, MAX_CUSTOMER_ID_CHARS) || NOT_PRINTABLE.test(s)) return InvalidReason.CUSTOMER_ID;
   out.bytes[0] = ContactKind.CUSTOMER_ID;
   out.length = 1 + Buffer.from(out.bytes.buffer, out.bytes.byteOffset + 1, out.bytes.length - 1).write(s, "utf8");
   out.kind = ContactKind.CUSTOMER_ID;

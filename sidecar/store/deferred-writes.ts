@@ -18,15 +18,15 @@ export class DeferredWrites implements WriteSink {
   private readonly keys: unknown[] = [];
   private readonly values: unknown[] = [];
 
-  readonly put = (db: Database, key: unknown, value: unknown): void => {
+  put(db: Database, key: unknown, value: unknown): void {
     this.dbs.push(db);
     this.keys.push(key);
     this.values.push(value);
-  };
+  }
 
-  readonly remove = (db: Database, key: unknown): void => {
+  remove(db: Database, key: unknown): void {
     this.put(db, key, REMOVE);
-  };
+  }
 
   /** Queues every recorded write in order, in this event turn; resolves when their transaction commits. */
   queue(): Promise<unknown> {

@@ -204,34 +204,33 @@ export class EntryStore {
 
   /** The write operations, each as puts and removes handed to `sink`. */
   private writerTo(sink: WriteSink): StoreWriter {
-    const { put, remove } = sink;
     return {
-      putContact: (id, key) => put(this.contacts, id, Buffer.from(key)),
-      putName: (table, id, name) => put(this.names[table], id, name),
+      putContact: (id, key) => sink.put(this.contacts, id, Buffer.from(key)),
+      putName: (table, id, name) => sink.put(this.names[table], id, name),
       putEntry: (key, seq, entry) => {
         const value = Buffer.allocUnsafe(STORED_ENTRY_OFFSET + entry.length);
         value.writeUInt16BE(0, 0);
         value.writeUIntBE(seq, 2, 6);
         value.set(entry, STORED_ENTRY_OFFSET);
-        put(this.entries, key, value);
-        put(this.byAddOrder, seq, key);
+        sink.put(this.entries, key, value);
+        sink.put(this.byAddOrder, seq, key);
       },
       deleteEntry: (key, seq) => {
-        remove(this.entries, key);
-        remove(this.byAddOrder, seq);
+        sink.remove(this.entries, key);
+        sink.remove(this.byAddOrder, seq);
       },
-      putCounter: (name, value) => (value === 0 ? remove(this.counters, name) : put(this.counters, name, value)),
-      put: (db, key, value) => put(db, key, value),
-      remove: (db, key) => remove(db, key),
+      putCounter: (name, value) => (value === 0 ? sink.remove(this.counters, name) : sink.put(this.counters, name, value)),
+      put: (db, key, value) => sink.put(db, key, value),
+      remove: (db, key) => sink.remove(db, key),
       appendHistory: (event, contactId) => {
         const seq = ++this.seq;
         const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
         if (event.note !== undefined) stored.note = event.note;
         if (event.key !== undefined) stored.key = event.key;
         if (event.importJob !== undefined) stored.importJob = event.importJob;
-        put(this.history, seq, stored);
+        sink.put(this.history, seq, stored);
         const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
-        if (contact !== undefined) put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
+        if (contact !== undefined) sink.put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
         return seq;
       },
     };

@@ -1,8 +1,8 @@
-// Entry text limits count characters, as a person would, without building
-// an array per text.
+// Text limits count characters as a person would (code points, a surrogate
+// pair as one), the same as the string iterator, without building an array.
 
 import { describe, expect, it } from "vitest";
-import { longerThan } from "./entry-rules.js";
+import { longerThan } from "./char-count.js";
 
 describe("longerThan", () => {
   const cases = ["", "abc", "é".repeat(5), "😀".repeat(5), "a😀b😀", "\uD83D", "\uDE00\uD83D", "\uD83D\uD83D\uDE00", "x".repeat(7)];
