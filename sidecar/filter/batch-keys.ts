@@ -5,8 +5,9 @@
 // and independent misses overlap where a lookup-at-a-time loop waits on each.
 
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
-import { hashBytes, KeyScratch } from "../normalise/contact-key.js";
+import { hashBytes, KeyScratch, MAX_KEY_BYTES, packPhoneKey } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
+import { isCanonicalE164 } from "../normalise/phone-normaliser.js";
 import type { CountryCode } from "libphonenumber-js";
 
 export class BatchKeys {
@@ -26,28 +27,41 @@ export class BatchKeys {
     const scratch = this.scratch;
     let used = 0;
     for (let i = 0; i < count; i++) {
-      const code = normaliseContactBytes(src, spans[2 * i]!, spans[2 * i + 1]!, ContactKind.UNSPECIFIED, country, scratch);
-      this.codes[i] = code;
-      if (code !== 0) {
-        this.kinds[i] = 0;
-        continue;
-      }
-      const length = scratch.length;
-      if (used + length > this.arena.length) {
-        const next = new Uint8Array(Math.max(this.arena.length * 2, used + length));
-        next.set(this.arena.subarray(0, used));
-        this.arena = next;
-      }
+      const start = spans[2 * i]!;
+      const end = spans[2 * i + 1]!;
+      if (used + MAX_KEY_BYTES > this.arena.length) this.growArena(used);
       const arena = this.arena;
-      const bytes = scratch.bytes;
-      for (let k = 0; k < length; k++) arena[used + k] = bytes[k]!;
+      let keyEnd: number;
+      // Most recipients are E.164 already: their key is packed straight into the arena, skipping the kind scan and a copy.
+      if (isCanonicalE164(src, start, end)) {
+        keyEnd = packPhoneKey(src, start + 1, end, arena, used);
+        this.kinds[i] = ContactKind.PHONE;
+      } else {
+        const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);
+        this.codes[i] = code;
+        if (code !== 0) {
+          this.kinds[i] = 0;
+          continue;
+        }
+        const bytes = scratch.bytes;
+        const length = scratch.length;
+        for (let k = 0; k < length; k++) arena[used + k] = bytes[k]!;
+        keyEnd = used + length;
+        this.kinds[i] = scratch.kind;
+      }
+      this.codes[i] = 0;
       this.starts[i] = used;
-      this.ends[i] = used + length;
-      this.kinds[i] = scratch.kind;
-      this.hashes[i] = hashBytes(this.arena, used, used + length);
-      used += length;
+      this.ends[i] = keyEnd;
+      this.hashes[i] = hashBytes(arena, used, keyEnd);
+      used = keyEnd;
     }
     this.count = count;
+  }
+
+  private growArena(used: number): void {
+    const next = new Uint8Array(this.arena.length * 2);
+    next.set(this.arena.subarray(0, used));
+    this.arena = next;
   }
 
   private grow(count: number): void {

@@ -16,14 +16,18 @@ export class KeyScratch {
 
 /** Packs ASCII digits `src[start..end)` as a phone key: nibble = digit + 1, 0 pads. */
 export function writePhoneKey(src: Uint8Array, start: number, end: number, out: KeyScratch): void {
-  const b = out.bytes;
-  b[0] = ContactKind.PHONE;
-  let o = 1;
-  let i = start;
-  for (; i + 1 < end; i += 2) b[o++] = ((src[i]! - 47) << 4) | (src[i + 1]! - 47);
-  if (i < end) b[o++] = (src[i]! - 47) << 4;
-  out.length = o;
+  out.length = packPhoneKey(src, start, end, out.bytes, 0);
   out.kind = ContactKind.PHONE;
+}
+
+/** writePhoneKey's bytes, written into `dst` from `at`; returns where they end. */
+export function packPhoneKey(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
+  dst[at] = ContactKind.PHONE;
+  let o = at + 1;
+  let i = start;
+  for (; i + 1 < end; i += 2) dst[o++] = ((src[i]! - 47) << 4) | (src[i + 1]! - 47);
+  if (i < end) dst[o++] = (src[i]! - 47) << 4;
+  return o;
 }
 
 /** Writes a key whose payload is `src[start..end)` as is. */

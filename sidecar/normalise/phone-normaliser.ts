@@ -222,13 +222,21 @@ export function normalisePhone(
   return normalisePhoneSlow(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("latin1"), defaultCountry, out);
 }
 
+/**
+ * Whether `src[start..end)` is '+' and digits that are certainly canonical and
+ * possible: its key is then the digits after the '+', whatever the default country.
+ */
+export function isCanonicalE164(src: Uint8Array, start: number, end: number): boolean {
+  return end - start > 0 && src[start] === PLUS && allDigits(src, start + 1, end) && isCanonicalPossible(src, start + 1, end);
+}
+
 /** Digits (after an optional '+') the bytes can vouch for without libphonenumber: written to `out`, or false. */
 function normaliseCanonical(src: Uint8Array, start: number, end: number, defaultCountry: CountryCode | undefined, out: KeyScratch): boolean {
-  if (end - start > 0 && src[start] === PLUS && allDigits(src, start + 1, end)) {
-    if (!isCanonicalPossible(src, start + 1, end)) return false;
+  if (isCanonicalE164(src, start, end)) {
     writePhoneKey(src, start + 1, end, out);
     return true;
   }
+  // Past here a '+' fails allDigits: "+digits" the table cannot vouch for go to libphonenumber.
   if (defaultCountry !== undefined || !allDigits(src, start, end)) return false;
   const from = end - start > 2 && src[start] === DIGIT_0 && src[start + 1] === DIGIT_0 ? start + 2 : start;
   if (!isCanonicalPossible(src, from, end)) return false;
