@@ -88,7 +88,8 @@ export class DncList {
       list.catchUp(snapshot.seq);
       if (list.indexedEntries() === store.entryCount()) return list;
     }
-    const list = new DncList(store, new FilterIndex(), snapshotPath);
+    // Sized for every stored contact: growing slot tables while millions go in was a tenth of the rebuild.
+    const list = new DncList(store, new FilterIndex(undefined, store.contactCount()), snapshotPath);
     list.rebuild();
     return list;
   }
@@ -114,7 +115,7 @@ export class DncList {
   /** Interns the contacts, senders and accounts the store holds from the given ids on. */
   private loadInterned(fromContact: number, fromSender: number, fromAccount: number): void {
     const { index, store } = this;
-    for (const { key, value } of store.contactsFrom(fromContact)) index.contacts.insert(value, 0, value.length, key);
+    store.forEachContactFrom(fromContact, (id, bytes, length) => index.contacts.insert(bytes, 0, length, id));
     for (const [table, from] of [["senders", fromSender], ["accounts", fromAccount]] as const) {
       const names = this.names(table);
       for (const { key, value } of store.namesFrom(table, from)) {
@@ -127,24 +128,20 @@ export class DncList {
   private rebuild(): void {
     const { index, store } = this;
     this.loadInterned(0, 0, 0);
-    const perChannel: number[][] = Array.from({ length: 8 }, () => []);
-    for (const key of store.allEntryKeys()) {
-      const contactId = key.readUInt32BE(0);
-      const channel = key[4]!;
-      const senderId = key.readUInt32BE(5);
-      const accountId = key.readUInt32BE(9);
+    const perChannel = Array.from({ length: 8 }, () => ({ ids: new Uint32Array(1 << 20), count: 0 }));
+    store.forEachEntryIds((contactId, channel, senderId, accountId) => {
       if (senderId === 0 && accountId === 0) {
-        const ids = perChannel[channel]!;
-        ids.push(contactId);
-        if (ids.length >= 1 << 20) {
-          index.addUnscopedMany(channel, Uint32Array.from(ids));
-          ids.length = 0;
+        const run = perChannel[channel]!;
+        run.ids[run.count++] = contactId;
+        if (run.count === run.ids.length) {
+          index.addUnscopedMany(channel, run.ids);
+          run.count = 0;
         }
       } else {
         index.add(contactId, channel, senderId, accountId);
       }
-    }
-    perChannel.forEach((ids, channel) => index.addUnscopedMany(channel, Uint32Array.from(ids)));
+    });
+    perChannel.forEach((run, channel) => index.addUnscopedMany(channel, run.ids.subarray(0, run.count)));
     index.optimise();
   }
 

@@ -11,7 +11,7 @@ import type { EntryStore, HistoryEvent } from "../store/entry-store.js";
 export function ensureHistoryByContact(store: EntryStore): void {
   if (store.historyByContactIndexed()) return;
   const ids = new Map<string, number>();
-  for (const { key, value } of store.contactsFrom()) ids.set(value.toString("latin1"), key);
+  store.forEachContactFrom(0, (id, bytes, length) => ids.set(Buffer.from(bytes.buffer, bytes.byteOffset, length).toString("latin1"), id));
   store.indexHistoryByContact((event) => {
     if (event.key !== undefined) return readEntryKey(event.key).contactId;
     const key = contactKeyOf(event);

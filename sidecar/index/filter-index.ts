@@ -45,8 +45,9 @@ export class FilterIndex {
   private readonly scopedContacts: RoaringBitmap32;
   private readonly scoped: ScopedEntrySet;
 
-  constructor(parts?: IndexParts) {
-    this.contacts = parts?.contacts ?? new ByteInternTable(0, 1 << 16);
+  /** A new index takes `contacts`, the number of contacts it will hold, as the size to start at. */
+  constructor(parts?: IndexParts, contacts = 1 << 16) {
+    this.contacts = parts?.contacts ?? new ByteInternTable(0, contacts);
     this.senders = parts?.senders ?? new ByteInternTable(1);
     this.accounts = parts?.accounts ?? new ByteInternTable(1);
     this.unscoped = parts?.unscoped ?? Array.from({ length: CHANNEL_SLOTS }, () => new RoaringBitmap32());

@@ -3,7 +3,7 @@
 // history and metadata. A write resolves only after LMDB has committed it to
 // disk.
 
-import { open, type Database, type RootDatabase } from "lmdb";
+import { open, type Database, type RootDatabase, type RootDatabaseOptions } from "lmdb";
 import { mkdirSync } from "node:fs";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES } from "./entry-key.js";
@@ -300,14 +300,61 @@ export class EntryStore {
     return (this.entries.getStats() as { entryCount: number }).entryCount;
   }
 
-  /** For rebuilding the index. */
-  allEntryKeys(): Iterable<Buffer> {
-    return this.entries.getKeys();
+  /**
+   * For rebuilding the index: the ids in every entry key, in key order. A
+   * view of the entries with a key reader of its own hands each key over
+   * where LMDB put it, so ten million keys cost no Buffer each. Returns how
+   * many keys there were.
+   */
+  forEachEntryIds(fn: (contactId: number, channel: number, senderId: number, accountId: number) => void): number {
+    // lmdb-js takes keyEncoder and encoder on a database too, though its typings declare them on the root's options only.
+    const options: RootDatabaseOptions & { name: string } = {
+      name: "entries",
+      keyEncoder: {
+        writeKey: (key: Uint8Array, target: Uint8Array, start: number) => {
+          target.set(key, start);
+          return start + key.length;
+        },
+        readKey: (b: Uint8Array, start: number) => {
+          fn(u32be(b, start), b[start + 4]!, u32be(b, start + 5), u32be(b, start + 9));
+          return 0;
+        },
+      },
+    };
+    const view = this.root.openDB(options);
+    let count = 0;
+    // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
+    for (const _key of view.getKeys({ start: Buffer.alloc(1) })) count++;
+    return count;
   }
 
-  /** Interned contacts with an id of at least `fromId`. */
-  contactsFrom(fromId = 0): Iterable<{ key: number; value: Buffer }> {
-    return this.contacts.getRange({ start: fromId });
+  /** How many contacts are interned: from LMDB's page statistics. */
+  contactCount(): number {
+    return (this.contacts.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /**
+   * Interned contacts with an id of at least `fromId`, each key's bytes read
+   * where LMDB put them: `fn` must copy what it keeps.
+   */
+  forEachContactFrom(fromId: number, fn: (id: number, bytes: Uint8Array, length: number) => void): void {
+    const value: { bytes: Uint8Array; length: number } = { bytes: new Uint8Array(0), length: 0 };
+    const options: RootDatabaseOptions & { name: string } = {
+      name: "contacts",
+      keyEncoding: "uint32",
+      encoder: {
+        encode: () => {
+          throw new Error("a read-only view of the contacts");
+        },
+        decode: (bytes: Uint8Array, length: number) => {
+          value.bytes = bytes;
+          value.length = length;
+          return value;
+        },
+      },
+    };
+    const view = this.root.openDB<typeof value, number>(options);
+    for (const { key, value: v } of view.getRange({ start: fromId })) fn(key, v.bytes, v.length);
   }
 
   namesFrom(table: NameTable, fromId = 0): Iterable<{ key: number; value: string }> {
@@ -364,4 +411,8 @@ export class EntryStore {
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+function u32be(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
