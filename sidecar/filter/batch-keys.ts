@@ -5,9 +5,9 @@
 // and independent misses overlap where a lookup-at-a-time loop waits on each.
 
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
-import { hashBytes, KeyScratch, MAX_KEY_BYTES, packPhoneKey } from "../normalise/contact-key.js";
+import { hashBytes, KeyScratch, MAX_KEY_BYTES } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
-import { isCanonicalE164 } from "../normalise/phone-normaliser.js";
+import { packCanonicalE164 } from "../normalise/phone-normaliser.js";
 import type { CountryCode } from "libphonenumber-js";
 
 export class BatchKeys {
@@ -31,10 +31,9 @@ export class BatchKeys {
       const end = spans[2 * i + 1]!;
       if (used + MAX_KEY_BYTES > this.arena.length) this.growArena(used);
       const arena = this.arena;
-      let keyEnd: number;
       // Most recipients are E.164 already: their key is packed straight into the arena, skipping the kind scan and a copy.
-      if (isCanonicalE164(src, start, end)) {
-        keyEnd = packPhoneKey(src, start + 1, end, arena, used);
+      let keyEnd = packCanonicalE164(src, start, end, arena, used);
+      if (keyEnd >= 0) {
         this.kinds[i] = ContactKind.PHONE;
       } else {
         const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);

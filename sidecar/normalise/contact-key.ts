@@ -20,13 +20,27 @@ export function writePhoneKey(src: Uint8Array, start: number, end: number, out: 
   out.kind = ContactKind.PHONE;
 }
 
-/** writePhoneKey's bytes, written into `dst` from `at`; returns where they end. */
+/**
+ * writePhoneKey's bytes, written into `dst` from `at`; returns where they
+ * end, or -1 at the first byte that is not an ASCII digit (what was written
+ * up to it is garbage).
+ */
 export function packPhoneKey(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
   dst[at] = ContactKind.PHONE;
   let o = at + 1;
   let i = start;
-  for (; i + 1 < end; i += 2) dst[o++] = ((src[i]! - 47) << 4) | (src[i + 1]! - 47);
-  if (i < end) dst[o++] = (src[i]! - 47) << 4;
+  for (; i + 1 < end; i += 2) {
+    const hi = src[i]! - 47;
+    const lo = src[i + 1]! - 47;
+    // A digit's nibble is 1..10: anything else is not a digit.
+    if (hi < 1 || hi > 10 || lo < 1 || lo > 10) return -1;
+    dst[o++] = (hi << 4) | lo;
+  }
+  if (i < end) {
+    const hi = src[i]! - 47;
+    if (hi < 1 || hi > 10) return -1;
+    dst[o++] = hi << 4;
+  }
   return o;
 }
 

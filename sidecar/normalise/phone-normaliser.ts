@@ -11,7 +11,7 @@ import {
   parsePhoneNumberFromString,
   type CountryCode,
 } from "libphonenumber-js";
-import { KeyScratch, writePhoneKey } from "./contact-key.js";
+import { KeyScratch, packPhoneKey, writePhoneKey } from "./contact-key.js";
 import { InvalidReason } from "./invalid-reason.js";
 
 /** E.164 allows at most 15 digits. */
@@ -228,6 +228,16 @@ export function normalisePhone(
  */
 export function isCanonicalE164(src: Uint8Array, start: number, end: number): boolean {
   return end - start > 0 && src[start] === PLUS && allDigits(src, start + 1, end) && isCanonicalPossible(src, start + 1, end);
+}
+
+/**
+ * isCanonicalE164's bytes, packed as a phone key into `dst` from `at` in the
+ * same pass that checks the digits: where the key ends, or -1 when the bytes
+ * are not canonical E.164 (the full normaliser decides then).
+ */
+export function packCanonicalE164(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
+  if (end - start < 2 || src[start] !== PLUS || !isCanonicalPossible(src, start + 1, end)) return -1;
+  return packPhoneKey(src, start + 1, end, dst, at);
 }
 
 /** Digits (after an optional '+') the bytes can vouch for without libphonenumber: written to `out`, or false. */
