@@ -285,14 +285,16 @@ export class ByteInternTable {
       this.arena = next;
     }
     const off = this.arenaUsed;
+    const arena = this.arena;
     if (length >= LONG_KEY) {
-      this.arena[off] = LONG_KEY;
-      this.arena[off + 1] = length & 255;
-      this.arena[off + 2] = length >> 8;
-      this.arena.set(key.subarray(start, end), off + 3);
+      arena[off] = LONG_KEY;
+      arena[off + 1] = length & 255;
+      arena[off + 2] = length >> 8;
+      arena.set(key.subarray(start, end), off + 3);
     } else {
-      this.arena[off] = length;
-      this.arena.set(key.subarray(start, end), off + 1);
+      arena[off] = length;
+      // A short key is copied in a loop: a view to hand to set() would be an object per key.
+      for (let i = start, o = off + 1; i < end; i++, o++) arena[o] = key[i]!;
     }
     this.arenaUsed += need;
     return off;
