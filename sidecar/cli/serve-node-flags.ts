@@ -9,4 +9,6 @@
 // ms under load, and they were the tail of the latency figures. A 256 MB
 // initial old space lets cheap young collections take the garbage. The
 // cost: the heap may hold up to that much garbage before a full collection.
-export const SERVE_NODE_FLAGS: readonly string[] = ["--initial-old-space-size=256"];
+// An import's rows outlive young collections, so an import asks for major
+// ones itself (import/import-heap.ts): --expose-gc lets it.
+export const SERVE_NODE_FLAGS: readonly string[] = ["--initial-old-space-size=256", "--expose-gc"];

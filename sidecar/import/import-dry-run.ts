@@ -10,6 +10,7 @@ import { checkDetails, checkScope } from "../engine/entry-rules.js";
 import { ImportCountsSchema, RejectedRowSchema, type ImportCounts, type RejectedRow } from "../gen/dnc/v1/import_pb.js";
 import { nextTurn } from "../async/next-turn.js";
 import { EntryKeySet } from "./entry-key-set.js";
+import { collectImportGarbage } from "./import-heap.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow } from "./prepared-batch.js";
 import type { RowMapper } from "./row-mapper.js";
@@ -29,6 +30,7 @@ export async function dryRun(
   const seen = new EntryKeySet();
   for await (const batch of plan.rows(batchRows)) {
     await nextTurn();
+    collectImportGarbage();
     if (signal.aborted) break;
     list.assertOpen();
     const p = prepareBatch(batch, plan.dataStart, mapper);

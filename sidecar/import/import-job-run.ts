@@ -12,6 +12,7 @@ import { ImportJobSchema, ImportState, type ImportJob } from "../gen/dnc/v1/impo
 import type { ImportJobStore } from "./import-job-store.js";
 import type { StoreWriter } from "../store/entry-store.js";
 import { nextTurn } from "../async/next-turn.js";
+import { collectImportGarbage } from "./import-heap.js";
 import { WakeSignal } from "../async/wake-signal.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow, type PreparedBatch } from "./prepared-batch.js";
@@ -77,6 +78,7 @@ export class ImportJobRun {
         // Rows already read go on through promises alone, which never let the
         // event loop poll: filter calls would wait out the whole file.
         await nextTurn();
+        collectImportGarbage();
         const prepared = prepareBatch(batch, this.plan.dataStart, this.mapper);
         await inFlight;
         if (this.stopAs !== undefined) break;
