@@ -37,8 +37,8 @@ export class BatchKeys {
         this.kinds[i] = ContactKind.PHONE;
       } else {
         const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);
-        this.codes[i] = code;
         if (code !== 0) {
+          this.codes[i] = code;
           this.kinds[i] = 0;
           continue;
         }
