@@ -115,7 +115,9 @@ export class DncList {
   /** Interns the contacts, senders and accounts the store holds from the given ids on. */
   private loadInterned(fromContact: number, fromSender: number, fromAccount: number): void {
     const { index, store } = this;
-    store.forEachContactFrom(fromContact, (id, bytes, length) => index.contacts.insert(bytes, 0, length, id));
+    const contacts = index.contacts;
+    store.forEachContactFrom(fromContact, (id, bytes, length) => contacts.insertInRun(bytes, 0, length, id));
+    contacts.flushRun();
     for (const [table, from] of [["senders", fromSender], ["accounts", fromAccount]] as const) {
       const names = this.names(table);
       for (const { key, value } of store.namesFrom(table, from)) {

@@ -45,4 +45,26 @@ describe("ByteInternTable", () => {
     internRange(table, 0, 100_000);
     expectAll(table, 100_000);
   });
+
+  it("takes keys in runs as insert takes them one by one, long keys and growth included", () => {
+    const long = (i: number) => Buffer.from(`${"x".repeat(300)}-${i}`);
+    const keyOf = (i: number) => (i % 97 === 0 ? long(i) : key(i));
+    // Sized for all (one run after another), and unsized (the load passes the growth mark: keys go in one by one).
+    for (const capacity of [20_000, 16]) {
+      const table = new ByteInternTable(0, capacity);
+      for (let i = 0; i < 20_000; i++) {
+        const k = keyOf(i);
+        table.insertInRun(k, 0, k.length, i);
+      }
+      table.flushRun();
+      expect(table.count).toBe(20_000);
+      for (let i = 0; i < 20_000; i++) {
+        const k = keyOf(i);
+        if (table.lookup(k, 0, k.length) !== i) throw new Error(`key ${i} not found (capacity ${capacity})`);
+        if (!Buffer.from(table.keyOf(i)).equals(k)) throw new Error(`key ${i} reads back wrong (capacity ${capacity})`);
+      }
+      expect(table.intern(key(20_000), 0, key(20_000).length)).toBe(20_000);
+    }
+  });
 });
+

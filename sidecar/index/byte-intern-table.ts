@@ -70,6 +70,8 @@ const BACKGROUND_GROWTH_KEYS = 1 << 16;
  * for a slice in each).
  */
 const GROWTH_SLICE_MS = 0.5;
+/** Keys whose slots insertInRun places together. */
+const RUN_KEYS = 256;
 /** Keys moved between looks at the clock. */
 const GROWTH_CLOCK_KEYS = 128;
 
@@ -102,6 +104,12 @@ export class ByteInternTable {
   private bloomMask: number;
   private size = 0;
   private growing: NextSlots | undefined;
+  /** Keys insertInRun has put in the arena whose slots are still to be placed. */
+  private readonly runHashes = new Uint32Array(RUN_KEYS);
+  private readonly runIds = new Uint32Array(RUN_KEYS);
+  private runLength = 0;
+  /** The slot and Bloom words a run read first, mixed: kept where the compiler cannot drop the reads. */
+  runTouched = 0;
   /** One past the highest id handed out. */
   nextId: number;
 
@@ -198,6 +206,50 @@ export class ByteInternTable {
     }
     this.size++;
     if (id >= this.nextId) this.nextId = id + 1;
+  }
+
+  /**
+   * insert for many keys in a row (a rebuild): each key goes into the arena
+   * at once, and its slot and Bloom bits a run at a time, after a pass that
+   * reads the run's slots and words, so their cache misses overlap. Call
+   * `flushRun` after the last key.
+   */
+  insertInRun(key: Uint8Array, start: number, end: number, id: number): void {
+    const n = this.runLength;
+    // A run needs the slots to stay put: near a growth, keys go in one at a time.
+    if ((this.size + n + 1) / this.slots.length > GROW_LOAD || this.growing !== undefined || id > MAX_INTERNED_ID || id < this.idBase) {
+      this.flushRun();
+      this.insert(key, start, end, id);
+      return;
+    }
+    if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
+    const off = this.append(key, start, end);
+    this.offsets[id - this.idBase] = off;
+    const keyStart = this.arena[off] === LONG_KEY ? off + 3 : off + 1;
+    this.runHashes[n] = hashBytes(this.arena, keyStart, keyStart + end - start);
+    this.runIds[n] = id;
+    this.runLength = n + 1;
+    if (id >= this.nextId) this.nextId = id + 1;
+    if (this.runLength === RUN_KEYS) this.flushRun();
+  }
+
+  /** Places the keys insertInRun holds back. */
+  flushRun(): void {
+    const n = this.runLength;
+    if (n === 0) return;
+    const { slots, mask, bloom, bloomMask, runHashes, runIds } = this;
+    let touched = 0;
+    for (let k = 0; k < n; k++) {
+      const hash = runHashes[k]!;
+      touched ^= slots[hash & mask]! ^ bloom[bloomBlock(hash, bloomMask)]!;
+    }
+    this.runTouched = touched;
+    for (let k = 0; k < n; k++) {
+      placeSlot(slots, mask, runHashes[k]!, runIds[k]!);
+      addToBloom(bloom, bloomMask, runHashes[k]!);
+    }
+    this.size += n;
+    this.runLength = 0;
   }
 
   /** The bytes of id's key (a view: copy it to keep it). */
