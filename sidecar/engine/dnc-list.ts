@@ -13,6 +13,7 @@ import { ByteInternTable } from "../index/byte-intern-table.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
 import { encodeEntry } from "../store/entry-codec.js";
 import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
+import { EntryKeyScan } from "../store/entry-key-scan.js";
 import { EntryStore, type NameTable, type StoreTxnWriter, type StoreWriter } from "../store/entry-store.js";
 import { ScopedEntrySet } from "../index/scoped-entry-set.js";
 import { ContactOrder } from "../index/contact-order.js";
@@ -129,9 +130,11 @@ export class DncList {
 
   private rebuild(): void {
     const { index, store } = this;
+    // The entry keys are read in a worker meanwhile, when one can run.
+    const scan = EntryKeyScan.start(store.path, store.entryCount());
     this.loadInterned(0, 0, 0);
     const perChannel = Array.from({ length: 8 }, () => ({ ids: new Uint32Array(1 << 20), count: 0 }));
-    store.forEachEntryIds((contactId, channel, senderId, accountId) => {
+    const add = (contactId: number, channel: number, senderId: number, accountId: number) => {
       if (senderId === 0 && accountId === 0) {
         const run = perChannel[channel]!;
         run.ids[run.count++] = contactId;
@@ -142,7 +145,10 @@ export class DncList {
       } else {
         index.add(contactId, channel, senderId, accountId);
       }
-    });
+    };
+    const columns = scan?.collect();
+    if (columns === undefined) store.forEachEntryIds(add);
+    else for (let i = 0; i < columns.count; i++) add(columns.contactIds[i]!, columns.channels[i]!, columns.senderIds[i]!, columns.accountIds[i]!);
     perChannel.forEach((run, channel) => index.addUnscopedMany(channel, run.ids.subarray(0, run.count)));
     index.optimise();
   }

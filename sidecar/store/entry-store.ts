@@ -107,7 +107,7 @@ export class EntryStore {
   private readonly historyByContact: Database<Buffer, Buffer>;
   private seq: number;
 
-  private constructor(path: string) {
+  private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
     this.root = open({ path, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
     this.entries = this.root.openDB({ name: "entries", keyEncoding: "binary", encoding: "binary" });
