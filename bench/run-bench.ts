@@ -11,6 +11,7 @@
 //   dnc bench (the same options)
 
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -41,6 +42,7 @@ import { profileSidecar } from "./cpu-profile.js";
 import { DataSet, type Composition } from "./data-set.js";
 import { batchLatency, checkLatency, floorName, writeToVisible } from "./dnc-latency.js";
 import type { FloorReady } from "./floor-process.js";
+import type { OpenTimed } from "./open-process.js";
 import { bodyDirIn, grpcThroughput, sidecarMemory, startSidecar } from "./dnc-grpc.js";
 import { buildRequests, verifyResponses } from "./filter-requests.js";
 import { gcFunction, sampleMemory, type MemorySample } from "./memory-sample.js";
@@ -68,6 +70,7 @@ const RESTART_TARGET: Target = { kind: "max", value: 5_000, scope: "at 10M entri
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TMP_DIR = join(ROOT, "bench", "results", "tmp");
 const FLOOR_SCRIPT = fileURLToPath(new URL("./floor-process.js", import.meta.url));
+const OPEN_SCRIPT = fileURLToPath(new URL("./open-process.js", import.meta.url));
 /** Where DncList.close saves the index (sidecar/engine/dnc-list.ts); removed to time a rebuild. */
 const SNAPSHOT_FILE = "index.snapshot";
 /** How a rerun learns the command the report should name (`dnc bench …`). */
@@ -209,15 +212,13 @@ async function engineOnly(list: DncList, ctx: BenchContext): Promise<void> {
   }
 }
 
-/** Opens the list, timing it, and closes it again (which writes a fresh snapshot). */
-async function timedOpen(dir: string, entries: number): Promise<number> {
-  const started = performance.now();
-  const list = DncList.open(dir);
-  const ms = performance.now() - started;
-  const indexed = list.indexedEntries();
-  await list.close();
-  if (indexed !== entries) throw new Error(`restart: ${indexed} entries indexed, ${entries} stored`);
-  return ms;
+/** Opens the list in a fresh process, timing it, and closes it again (which writes a fresh snapshot). */
+async function timedOpen(dir: string, entries: number, cleanup: Cleanup): Promise<number> {
+  const { child, ready } = await startScript<OpenTimed>(OPEN_SCRIPT, [dir], cleanup, ["--max-old-space-size=8192", ...SERVE_NODE_FLAGS]);
+  const code = child.exitCode ?? ((await once(child, "exit")) as [number | null])[0];
+  if (code !== 0) throw new Error(`restart: the opening process exited with ${code}`);
+  if (ready.indexed !== entries) throw new Error(`restart: ${ready.indexed} entries indexed, ${entries} stored`);
+  return ready.ms;
 }
 
 /**
@@ -225,7 +226,7 @@ async function timedOpen(dir: string, entries: number): Promise<number> {
  * a clean close writes, and, with the snapshot removed (first start on an
  * old store, or a snapshot that would not load), by rebuilding from LMDB.
  */
-async function restart(list: DncList, dir: string, entries: number, report: Report): Promise<void> {
+async function restart(list: DncList, dir: string, entries: number, report: Report, cleanup: Cleanup): Promise<void> {
   const started = performance.now();
   await list.close();
   const closeMs = performance.now() - started;
@@ -240,12 +241,12 @@ async function restart(list: DncList, dir: string, entries: number, report: Repo
   const snapshot = join(dir, SNAPSHOT_FILE);
   if (existsSync(snapshot)) {
     const size = statSync(snapshot).size;
-    figure("restart, from snapshot", await timedOpen(dir, entries), `DncList.open from a ${mb(size)} index snapshot (close wrote it in ${fmt(closeMs)} ms)`);
+    figure("restart, from snapshot", await timedOpen(dir, entries, cleanup), `DncList.open in a fresh process from a ${mb(size)} index snapshot (close wrote it in ${fmt(closeMs)} ms)`);
     rmSync(snapshot);
   } else {
     report.note(`restart, from snapshot: skipped, close wrote no ${SNAPSHOT_FILE}`);
   }
-  figure("restart, rebuild from LMDB", await timedOpen(dir, entries), "DncList.open with no snapshot: index rebuilt from the store");
+  figure("restart, rebuild from LMDB", await timedOpen(dir, entries, cleanup), "DncList.open in a fresh process with no snapshot: index rebuilt from the store");
 }
 
 /** dnc over gRPC: one sidecar process serves every figure, then stops. */
@@ -356,7 +357,7 @@ export async function runBench(argv: string[], command: string): Promise<void> {
       const after = sampleMemory(gc);
       reportMemory(list, opts.entries, before, after, gc !== undefined, report);
       await engineOnly(list, ctx);
-      await restart(list, dir, opts.entries, report);
+      await restart(list, dir, opts.entries, report, cleanup);
       await overGrpc(dir, ctx, opts);
     }
     if (opts.only.includes("redis")) await benchRedis(ctx);

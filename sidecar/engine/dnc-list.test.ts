@@ -1,7 +1,10 @@
-// The list's batch writes against a real LMDB store: a big batch is prepared
-// a slice per event-loop turn while the filter keeps answering.
+// The list against a real LMDB store: a big batch is prepared a slice per
+// event-loop turn while the filter keeps answering; a store opened without
+// its snapshot is rebuilt to the index its writes made.
 
 import { create } from "@bufbuild/protobuf";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { nextTurn } from "../async/next-turn.js";
 import { FilterEngine } from "../filter/filter-engine.js";
@@ -48,5 +51,35 @@ describe("DncList.addEntries", () => {
     expect(result).toMatchObject({ added: size, repeated: 0, rejected: [] });
     expect(blocked(phone(1))).toBe(true);
     expect(blocked(phone(size))).toBe(true);
+  });
+});
+
+describe("DncList.open without a snapshot", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("rebuilds a store large enough for the worker's key scan to the index the writes made", async () => {
+    // Past the 131,072 keys from which a rebuild reads the entry keys in a worker.
+    const n = 140_000;
+    const number = (i: number) => `+447${String(i).padStart(9, "0")}`;
+    const entries = Array.from({ length: n }, (_, i) =>
+      create(EntrySchema, { contact: number(i), channel: i % 3 === 0 ? Channel.UNSPECIFIED : Channel.SMS, sender: i % 10 === 0 ? `S${i % 7}` : "" }),
+    );
+    let list = DncList.open(dir.path);
+    for (let i = 0; i < n; i += 10_000) await list.addEntries(entries.slice(i, i + 10_000), undefined, "test");
+    const written = list.index.counts();
+    await list.close();
+    rmSync(join(dir.path, "index.snapshot"));
+
+    list = DncList.open(dir.path);
+    expect(list.index.counts()).toEqual(written);
+    expect(list.indexedEntries()).toBe(n);
+    const engine = new FilterEngine(list, { maxBatch: 10_000 });
+    for (const i of [0, 1, 2, 10, 70_001, n - 1]) {
+      const sender = i % 10 === 0 ? `S${i % 7}` : "";
+      const req = create(CheckRequestSchema, { request: { recipient: number(i), channel: Channel.SMS, sender } });
+      expect(engine.check(req).blocked, `contact ${i}`).toBe(true);
+    }
+    await list.close();
   });
 });

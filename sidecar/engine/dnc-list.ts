@@ -54,6 +54,9 @@ const SNAPSHOT_FILE = "index.snapshot";
 /** Entries of a batch prepared in one event-loop turn: about 2 ms of work. */
 const WRITE_SLICE = 256;
 
+/** Fewer entry keys than this are read in the thread: a worker takes about a tenth of a second to start. */
+const SCAN_IN_WORKER_KEYS = 1 << 17;
+
 export class DncList {
   private readonly keyBuf = Buffer.alloc(ENTRY_KEY_BYTES);
   private queue: Promise<unknown> = Promise.resolve();
@@ -130,8 +133,9 @@ export class DncList {
 
   private rebuild(): void {
     const { index, store } = this;
-    // The entry keys are read in a worker meanwhile, when one can run.
-    const scan = EntryKeyScan.start(store.path, store.entryCount());
+    // The entry keys are read in a worker meanwhile, when one can run and there are enough to pay for its start.
+    const entries = store.entryCount();
+    const scan = entries >= SCAN_IN_WORKER_KEYS ? EntryKeyScan.start(store.path, entries) : undefined;
     this.loadInterned(0, 0, 0);
     const perChannel = Array.from({ length: 8 }, () => ({ ids: new Uint32Array(1 << 20), count: 0 }));
     const add = (contactId: number, channel: number, senderId: number, accountId: number) => {
