@@ -30,7 +30,6 @@ export function filterNarrows(filter: EntryFilter | undefined): boolean {
 export class EntryQuery {
   private readonly matches: (e: Entry) => boolean;
   private readonly contactId: number | undefined;
-  private readonly exactContact: boolean;
   private readonly prefix: string;
 
   /**
@@ -52,8 +51,7 @@ export class EntryQuery {
   ) {
     this.matches = entryPredicate(filter);
     this.prefix = filter?.contactPrefix ?? "";
-    this.exactContact = (filter?.contact ?? "") !== "";
-    if (this.exactContact) {
+    if ((filter?.contact ?? "") !== "") {
       const n = normaliseContact(filter!.contact, ContactKind.UNSPECIFIED, country);
       if (!n.ok) throw new InvalidArgumentError("filter.contact", n.reason);
       const id = list.index.contacts.lookup(n.key, 0, n.key.length);
@@ -114,7 +112,7 @@ export class EntryQuery {
   /** The one dimension the filter narrows, when the counters answer it. */
   private singleDimension(): { dimension: EntryDimension; values: string[] } | undefined {
     const f = this.filter;
-    if (f === undefined || this.exactContact || this.prefix !== "" || f.addedAfter !== undefined || f.addedBefore !== undefined) return undefined;
+    if (f === undefined || this.contactId !== undefined || this.prefix !== "" || f.addedAfter !== undefined || f.addedBefore !== undefined) return undefined;
     const fields = ([
       { dimension: "channel", values: [...new Set(f.channels)].map(String) },
       { dimension: "sender", values: [...new Set(f.senders)] },

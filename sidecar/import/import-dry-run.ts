@@ -6,7 +6,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import type { DncList } from "../engine/dnc-list.js";
-import { checkDetails, checkScope } from "../engine/entry-rules.js";
+import { checkEntry } from "../engine/entry-rules.js";
 import { ImportCountsSchema, RejectedRowSchema, type ImportCounts, type RejectedRow } from "../gen/dnc/v1/import_pb.js";
 import { nextTurn } from "../async/next-turn.js";
 import { EntryKeySet } from "./entry-key-set.js";
@@ -35,14 +35,13 @@ export async function dryRun(
     list.assertOpen();
     const p = prepareBatch(batch, plan.dataStart, mapper);
     p.entries.forEach((entry, i) => {
-      const scope = checkScope(entry, country);
-      const problem = scope.ok ? checkDetails(entry) : scope.reason;
+      const c = checkEntry(entry, country);
       const row = p.entryRows[i]!;
-      if (problem !== undefined || !scope.ok) {
-        if (!p.refused.has(row)) p.refused.set(row, problem!);
+      if (!c.ok) {
+        if (!p.refused.has(row)) p.refused.set(row, c.reason);
         return;
       }
-      const s = scope.value;
+      const s = c.value;
       const ids = list.idsOf(s);
       const stored = ids !== undefined && list.entryRaw(ids.contactId, ids.channel, ids.senderId, ids.accountId) !== undefined;
       if (stored || !seen.add(s.key, s.channel, s.sender, s.account)) counts.repeated++;

@@ -193,9 +193,7 @@ export class ByteInternTable {
     if (load > MAX_LOAD || (load > GROW_LOAD && this.size < BACKGROUND_GROWTH_KEYS)) this.growSlots();
     else if (load > GROW_LOAD && this.growing === undefined) this.startGrowing();
     if (id < this.idBase) throw new RangeError(`id ${id} is below this table's first id ${this.idBase}`);
-    if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
-    this.offsets[id - this.idBase] = this.append(key, start, end);
-    const hash = hashBytes(key, start, end);
+    const hash = this.file(key, start, end, id);
     placeSlot(this.slots, this.mask, hash, id);
     addToBloom(this.bloom, this.bloomMask, hash);
     // An id the growth has passed (a rebuild inserts ids out of order) goes into the next slots too.
@@ -205,7 +203,19 @@ export class ByteInternTable {
       addToBloom(next.bloom, next.bloomMask, hash);
     }
     this.size++;
+  }
+
+  /**
+   * Puts id's key in the arena and its offset in place; returns the key's
+   * hash for its slot, taken from the arena's copy (a caller's key may be a
+   * Buffer, and the hash over one kind of array stays the faster).
+   */
+  private file(key: Uint8Array, start: number, end: number, id: number): number {
+    if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
+    this.offsets[id - this.idBase] = this.append(key, start, end);
     if (id >= this.nextId) this.nextId = id + 1;
+    const keyStart = this.keyStartOf(id);
+    return hashBytes(this.arena, keyStart, keyStart + end - start);
   }
 
   /**
@@ -222,14 +232,9 @@ export class ByteInternTable {
       this.insert(key, start, end, id);
       return;
     }
-    if (id - this.idBase >= this.offsets.length) this.growOffsets(id - this.idBase + 1);
-    const off = this.append(key, start, end);
-    this.offsets[id - this.idBase] = off;
-    const keyStart = this.arena[off] === LONG_KEY ? off + 3 : off + 1;
-    this.runHashes[n] = hashBytes(this.arena, keyStart, keyStart + end - start);
+    this.runHashes[n] = this.file(key, start, end, id);
     this.runIds[n] = id;
     this.runLength = n + 1;
-    if (id >= this.nextId) this.nextId = id + 1;
     if (this.runLength === RUN_KEYS) this.flushRun();
   }
 

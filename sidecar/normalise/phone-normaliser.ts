@@ -11,6 +11,7 @@ import {
   parsePhoneNumberFromString,
   type CountryCode,
 } from "libphonenumber-js";
+import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { KeyScratch, packPhoneKey, writePhoneKey } from "./contact-key.js";
 import { InvalidReason } from "./invalid-reason.js";
 
@@ -223,17 +224,10 @@ export function normalisePhone(
 }
 
 /**
- * Whether `src[start..end)` is '+' and digits that are certainly canonical and
- * possible: its key is then the digits after the '+', whatever the default country.
- */
-export function isCanonicalE164(src: Uint8Array, start: number, end: number): boolean {
-  return end - start > 0 && src[start] === PLUS && allDigits(src, start + 1, end) && isCanonicalPossible(src, start + 1, end);
-}
-
-/**
- * isCanonicalE164's bytes, packed as a phone key into `dst` from `at` in the
- * same pass that checks the digits: where the key ends, or -1 when the bytes
- * are not canonical E.164 (the full normaliser decides then).
+ * When `src[start..end)` is '+' and digits that are certainly canonical and
+ * possible, packs the digits as a phone key into `dst` from `at`, checking
+ * them in the same pass, and returns where the key ends (whatever the default
+ * country); otherwise -1, with `dst` from `at` written over.
  */
 export function packCanonicalE164(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
   if (end - start < 2 || src[start] !== PLUS || !isCanonicalPossible(src, start + 1, end)) return -1;
@@ -242,8 +236,10 @@ export function packCanonicalE164(src: Uint8Array, start: number, end: number, d
 
 /** Digits (after an optional '+') the bytes can vouch for without libphonenumber: written to `out`, or false. */
 function normaliseCanonical(src: Uint8Array, start: number, end: number, defaultCountry: CountryCode | undefined, out: KeyScratch): boolean {
-  if (isCanonicalE164(src, start, end)) {
-    writePhoneKey(src, start + 1, end, out);
+  const keyEnd = packCanonicalE164(src, start, end, out.bytes, 0);
+  if (keyEnd >= 0) {
+    out.length = keyEnd;
+    out.kind = ContactKind.PHONE;
     return true;
   }
   // Past here a '+' fails allDigits: "+digits" the table cannot vouch for go to libphonenumber.

@@ -6,7 +6,7 @@
 import { open, type Database, type RootDatabase, type RootDatabaseOptions } from "lmdb";
 import { mkdirSync } from "node:fs";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
-import { ENTRY_KEY_BYTES } from "./entry-key.js";
+import { ENTRY_KEY_BYTES, readEntryKeyIds } from "./entry-key.js";
 
 /**
  * What happened to an entry (or, for "exported", to a selection of entries;
@@ -303,10 +303,9 @@ export class EntryStore {
   /**
    * For rebuilding the index: the ids in every entry key, in key order. A
    * view of the entries with a key reader of its own hands each key over
-   * where LMDB put it, so ten million keys cost no Buffer each. Returns how
-   * many keys there were.
+   * where LMDB put it, so ten million keys cost no Buffer each.
    */
-  forEachEntryIds(fn: (contactId: number, channel: number, senderId: number, accountId: number) => void): number {
+  forEachEntryIds(fn: (contactId: number, channel: number, senderId: number, accountId: number) => void): void {
     // lmdb-js takes keyEncoder and encoder on a database too, though its typings declare them on the root's options only.
     const options: RootDatabaseOptions & { name: string } = {
       name: "entries",
@@ -316,16 +315,14 @@ export class EntryStore {
           return start + key.length;
         },
         readKey: (b: Uint8Array, start: number) => {
-          fn(u32be(b, start), b[start + 4]!, u32be(b, start + 5), u32be(b, start + 9));
+          readEntryKeyIds(b, start, fn);
           return 0;
         },
       },
     };
     const view = this.root.openDB(options);
-    let count = 0;
     // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
-    for (const _key of view.getKeys({ start: Buffer.alloc(1) })) count++;
-    return count;
+    for (const _ of view.getKeys({ start: Buffer.alloc(1) }));
   }
 
   /** How many contacts are interned: from LMDB's page statistics. */
@@ -411,8 +408,4 @@ export class EntryStore {
   async close(): Promise<void> {
     await this.root.close();
   }
-}
-
-function u32be(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
