@@ -5,11 +5,12 @@
 // Shared strings are taken as exceljs emits them into a packed table rather
 // than its cache of JS strings; exceljs then parks the sheets in temporary
 // files until the workbook's end, so memory stays flat whatever the size.
-// exceljs's stream reader now and then loses the shared strings of a
-// workbook whose sheets come first (a race in its stream iteration, seen
-// under load): a cell naming a string the table lacks starts the read again
-// from the top, and if it is still missing the workbook is refused, never
-// read as rows of placeholder text.
+// exceljs's stream reader now and then loses a part of a workbook (a race in
+// its stream iteration, seen under load): the shared strings of a workbook
+// whose sheets come first, or every worksheet. A cell naming a string the
+// table lacks, or a read that met no worksheet at all, starts the read again
+// from the top; if the part is still missing the workbook is refused, never
+// read as rows of placeholder text or as a workbook without sheets.
 
 import ExcelJS from "exceljs";
 import type { CellValue, Row } from "exceljs";
@@ -37,12 +38,13 @@ interface SharedStringRef {
   sharedString: number;
 }
 
-/** Reads of a workbook, after the first, when a shared string went missing before any row was handed on. */
+/** Reads of a workbook, after the first, when a read lost a part before any row was handed on. */
 const REREADS = 2;
 
-class MissingSharedString extends Error {
-  constructor(readonly index: number) {
-    super(`the workbook names shared string ${index}, which it does not hold`);
+/** A read that lost part of the workbook, as exceljs's stream reader now and then does under load; `refusal` if rereads lose it too. */
+class LostPart extends Error {
+  constructor(readonly refusal: InvalidArgumentError) {
+    super(refusal.message);
   }
 }
 
@@ -58,8 +60,8 @@ export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, ba
       }
       return;
     } catch (err: unknown) {
-      if (!(err instanceof MissingSharedString)) throw err;
-      if (handedOn || read === REREADS) throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err.message}`);
+      if (!(err instanceof LostPart)) throw err;
+      if (handedOn || read === REREADS) throw err.refusal;
     }
   }
 }
@@ -83,6 +85,7 @@ async function* readSheet(input: Readable, sheet: string, batchRows: number, inf
   });
   const strings = new SharedStringTable();
   const parts = (reader as unknown as ReaderModel).parse();
+  let worksheets = 0;
   try {
     for await (const part of parts) {
       if (part.eventType === undefined && part.index !== undefined) {
@@ -90,6 +93,7 @@ async function* readSheet(input: Readable, sheet: string, batchRows: number, inf
         continue;
       }
       if (part.eventType !== "worksheet") continue;
+      worksheets++;
       const worksheet = part.value as AsyncIterable<Row>;
       info.sheets = ((reader as unknown as ReaderModel).model?.sheets ?? []).map((s) => s.name);
       const name = (worksheet as unknown as { name: string }).name;
@@ -117,12 +121,13 @@ async function* readSheet(input: Readable, sheet: string, batchRows: number, inf
       if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
       return;
     }
-    throw new InvalidArgumentError(
+    const refusal = new InvalidArgumentError(
       "options.sheet",
       sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
     );
+    throw worksheets === 0 ? new LostPart(refusal) : refusal;
   } catch (err: unknown) {
-    if (err instanceof DncError || err instanceof MissingSharedString) throw err;
+    if (err instanceof DncError || err instanceof LostPart) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     input.destroy();
@@ -142,7 +147,9 @@ function cellsOf(row: Row, strings: SharedStringTable): string[] {
 
 function sharedString(strings: SharedStringTable, index: number): string {
   const text = strings.get(index);
-  if (text === undefined) throw new MissingSharedString(index);
+  if (text === undefined) {
+    throw new LostPart(new InvalidArgumentError("upload_id", `the workbook could not be read: the workbook names shared string ${index}, which it does not hold`));
+  }
   return text;
 }
 
