@@ -22,6 +22,14 @@ export interface GrpcClientOptions {
   credentials?: ChannelCredentials;
 }
 
+/**
+ * How much a stream may send before this client has read it. HTTP/2's
+ * default, 64 KB, is one export chunk: the sidecar waited for a window
+ * update after every chunk, idle a third of an export's time, and a 2M-row
+ * CSV export ran 399-429k rows/s against 478-496k with 1 MB (scratch).
+ */
+const RECEIVE_WINDOW_BYTES = 1024 * 1024;
+
 export class GrpcClient {
   readonly raw: Client;
   private readonly token: string | undefined;
@@ -32,6 +40,7 @@ export class GrpcClient {
     this.raw = new Client(address, options.credentials ?? credentials.createInsecure(), {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.max_send_message_length": 64 * 1024 * 1024,
+      "grpc-node.flow_control_window": RECEIVE_WINDOW_BYTES,
     });
   }
 
