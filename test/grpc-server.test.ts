@@ -3,11 +3,13 @@
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
+import { connect } from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { FilterBatchRequestSchema, FilterBatchResponseSchema, FilterService } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import { RECEIVE_WINDOW_BYTES } from "../sidecar/grpc/grpc-server.js";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { healthCheck, reflect } from "./support/health-and-reflection.js";
@@ -197,6 +199,21 @@ describe("gRPC door", () => {
     const unknownField = Buffer.from([0xa2, 0x06, 0x03, 0x61, 0x62, 0x63]); // field 100, 3 bytes
     const res = fromBinary(FilterBatchResponseSchema, await client.callRaw(FILTER_BATCH, Buffer.concat([body, unknownField, scope])));
     expect(res.blocked.map((b) => b.index)).toEqual([0]);
+  });
+
+  it("lets a client send RECEIVE_WINDOW_BYTES on a connection and on a stream before it reads", async () => {
+    const session = connect(`http://${address}`);
+    try {
+      // The server's settings and window update go out as the connection opens, so the answer to a ping comes after them.
+      await new Promise<void>((resolve, reject) => {
+        session.once("error", reject);
+        session.once("connect", () => session.ping((err) => (err ? reject(err) : resolve())));
+      });
+      expect(session.remoteSettings.initialWindowSize).toBe(RECEIVE_WINDOW_BYTES);
+      expect(session.state.remoteWindowSize).toBe(RECEIVE_WINDOW_BYTES);
+    } finally {
+      session.close();
+    }
   });
 
   it("serves grpc.health.v1.Health", async () => {

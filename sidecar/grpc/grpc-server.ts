@@ -2,12 +2,23 @@
 // standard health service and server reflection.
 
 import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { Http2Server, ServerHttp2Session } from "node:http2";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { RawService } from "./unary-method.js";
 import { reflectionPackage } from "./reflection-files.js";
 
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * How much a client may send on a connection, and on each stream, before
+ * the sidecar has read it. HTTP/2's default, 64 KB for the whole
+ * connection, held four FilterBatch(1,000) requests: a client with more in
+ * flight waited for a window update after each few, and the sidecar got its
+ * next batch later. With 1 MB, h2load's FilterBatch(1,000) at 32 streams ran
+ * 20% faster (scratch, 2M entries).
+ */
+export const RECEIVE_WINDOW_BYTES = 1024 * 1024;
 
 /** PEM contents. With `clientCa`, TLS is mutual: a client must present a certificate that CA signed. */
 export interface TlsOptions {
@@ -22,6 +33,7 @@ export class GrpcServer {
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   });
   readonly health = new HealthImplementation({ "": "NOT_SERVING" });
+  private readonly widened = new WeakSet<Http2Server>();
 
   constructor(services: Record<string, RawService>) {
     for (const [, s] of Object.entries(services)) this.server.addService(s.definition, s.implementation);
@@ -36,8 +48,33 @@ export class GrpcServer {
         ? ServerCredentials.createInsecure()
         : ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
+      this.server.bindAsync(address, credentials, (err, port) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        this.widenReceiveWindows();
+        resolve(port);
+      });
     });
+  }
+
+  /** Gives each new connection RECEIVE_WINDOW_BYTES. */
+  private widenReceiveWindows(): void {
+    // grpc-js (1.14) has no server option for it, nor a hook on its HTTP/2 sessions: its own map of its servers is the one handle.
+    const servers = (this.server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+    for (const server of servers?.keys() ?? []) {
+      if (this.widened.has(server)) continue;
+      this.widened.add(server);
+      server.on("session", (session: ServerHttp2Session) => {
+        try {
+          session.settings({ initialWindowSize: RECEIVE_WINDOW_BYTES });
+          session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
+        } catch {
+          // A connection that closed as it opened keeps the default windows: a throw here would end the process.
+        }
+      });
+    }
   }
 
   setServing(services: string[], serving: boolean): void {
