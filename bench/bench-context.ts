@@ -2,6 +2,7 @@
 // request sets cut from it, the cleanup registry and the report; and the
 // names the figures go by, so that comparisons and the smoke test agree.
 
+import { SERVE_NODE_FLAGS } from "../sidecar/cli/serve-node-flags.js";
 import type { Cleanup } from "./cleanup.js";
 import type { DataSet } from "./data-set.js";
 import type { BatchForm, RequestSet } from "./filter-requests.js";
@@ -22,6 +23,9 @@ export interface BenchContext {
 
 /** The admin key the benchmark's sidecars accept (as DNC_ADMIN_TOKEN would give them), for AddEntries. */
 export const BENCH_ADMIN_TOKEN = "dnc-bench-admin-token";
+
+/** Node flags for the processes that open the list: the sidecar's own, and room for a 10M-entry data set. */
+export const BENCH_SIDECAR_NODE_FLAGS: readonly string[] = ["--max-old-space-size=8192", ...SERVE_NODE_FLAGS];
 
 export const ratioName = (ratio: number): string => `${fmt(ratio * 100)}% blocked`;
 

@@ -8,9 +8,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { SERVE_NODE_FLAGS } from "../sidecar/cli/serve-node-flags.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { SIDECAR_ANON_FIGURE, SIDECAR_RSS_FIGURE, batchGroup, dncBatchFigure, dncBatchSeries, type BenchContext } from "./bench-context.js";
+import { BENCH_SIDECAR_NODE_FLAGS, SIDECAR_ANON_FIGURE, SIDECAR_RSS_FIGURE, batchGroup, dncBatchFigure, dncBatchSeries, type BenchContext } from "./bench-context.js";
 import type { Cleanup } from "./cleanup.js";
 import { CpuMeter } from "./cpu-usage.js";
 import { FILTER_BATCH_PATH, FORMS, grpcFrame, verifyResponses, type BatchForm, type RequestSet } from "./filter-requests.js";
@@ -29,7 +28,7 @@ export type RunningSidecar = ScriptProcess<SidecarReady>;
 
 /** A sidecar on `dir` in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
 export function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = []): Promise<RunningSidecar> {
-  return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, ["--max-old-space-size=8192", ...SERVE_NODE_FLAGS, ...nodeArgs]);
+  return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, [...BENCH_SIDECAR_NODE_FLAGS, ...nodeArgs]);
 }
 
 const perEntry = (bytes: number, entries: number): string => fmt(bytes / entries, 1);

@@ -25,6 +25,7 @@ import { FilterEngine } from "../sidecar/filter/filter-engine.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import {
   BENCH_ADMIN_TOKEN,
+  BENCH_SIDECAR_NODE_FLAGS,
   INDEX_MEMORY_FIGURE,
   POSTGRES_SIZE_FIGURE,
   REDIS_MEMORY_FIGURE,
@@ -214,7 +215,7 @@ async function engineOnly(list: DncList, ctx: BenchContext): Promise<void> {
 
 /** Opens the list in a fresh process, timing it, and closes it again (which writes a fresh snapshot). */
 async function timedOpen(dir: string, entries: number, cleanup: Cleanup): Promise<number> {
-  const { child, ready } = await startScript<OpenTimed>(OPEN_SCRIPT, [dir], cleanup, ["--max-old-space-size=8192", ...SERVE_NODE_FLAGS]);
+  const { child, ready } = await startScript<OpenTimed>(OPEN_SCRIPT, [dir], cleanup, BENCH_SIDECAR_NODE_FLAGS);
   const code = child.exitCode ?? ((await once(child, "exit")) as [number | null])[0];
   if (code !== 0) throw new Error(`restart: the opening process exited with ${code}`);
   if (ready.indexed !== entries) throw new Error(`restart: ${ready.indexed} entries indexed, ${entries} stored`);
@@ -262,7 +263,7 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
   try {
     await grpcThroughput(sidecar, client, bodyDirIn(TMP_DIR, ctx.cleanup), ctx);
     // The floors run with the sidecar's heap sizing: they stand for its stack, tuned as it is.
-    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup, [...SERVE_NODE_FLAGS]);
+    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup, SERVE_NODE_FLAGS);
     try {
       const floors = [
         { name: floorName("grpc-js"), port: floor.ready.grpcJsPort },

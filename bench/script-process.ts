@@ -12,7 +12,7 @@ export interface ScriptProcess<T> {
 }
 
 /** Runs `script` with `args`; `nodeArgs` go before the script (e.g. --cpu-prof). Resolves with the first line it prints, parsed. */
-export async function startScript<T>(script: string, args: string[], cleanup: Cleanup, nodeArgs: string[] = []): Promise<ScriptProcess<T>> {
+export async function startScript<T>(script: string, args: string[], cleanup: Cleanup, nodeArgs: readonly string[] = []): Promise<ScriptProcess<T>> {
   const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   cleanup.child(child);
   const lines = createInterface({ input: child.stdout! });

@@ -5,8 +5,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { SERVE_NODE_FLAGS } from "../sidecar/cli/serve-node-flags.js";
-import { BENCH_ADMIN_TOKEN } from "./bench-context.js";
+import { BENCH_ADMIN_TOKEN, BENCH_SIDECAR_NODE_FLAGS } from "./bench-context.js";
 import type { Cleanup } from "./cleanup.js";
 import { freePort } from "./local-tools.js";
 
@@ -24,7 +23,7 @@ export interface ServeProcess {
 /** `importMaxBytes` sets `--import-max-bytes` when given. */
 export async function startServe(dataDir: string, cleanup: Cleanup, importMaxBytes?: number): Promise<ServeProcess> {
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  const args = ["--max-old-space-size=8192", ...SERVE_NODE_FLAGS, MAIN, "serve", "--data-dir", dataDir, "--grpc-listen", `127.0.0.1:${grpcPort}`, "--http-listen", `127.0.0.1:${httpPort}`];
+  const args = [...BENCH_SIDECAR_NODE_FLAGS, MAIN, "serve", "--data-dir", dataDir, "--grpc-listen", `127.0.0.1:${grpcPort}`, "--http-listen", `127.0.0.1:${httpPort}`];
   if (importMaxBytes !== undefined) args.push("--import-max-bytes", String(importMaxBytes));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, DNC_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, DNC_LOG_LEVEL: "warn" },

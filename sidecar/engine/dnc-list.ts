@@ -137,7 +137,9 @@ export class DncList {
     const entries = store.entryCount();
     const scan = entries >= SCAN_IN_WORKER_KEYS ? EntryKeyScan.start(store.path, entries) : undefined;
     this.loadInterned(0, 0, 0);
-    const perChannel = Array.from({ length: 8 }, () => ({ ids: new Uint32Array(1 << 20), count: 0 }));
+    // Runs of a million ids at most, and no longer than the store's entries: a small store's rebuild allocates little.
+    const runLength = Math.max(1, Math.min(1 << 20, entries));
+    const perChannel = Array.from({ length: 8 }, () => ({ ids: new Uint32Array(runLength), count: 0 }));
     const add = (contactId: number, channel: number, senderId: number, accountId: number) => {
       if (senderId === 0 && accountId === 0) {
         const run = perChannel[channel]!;
