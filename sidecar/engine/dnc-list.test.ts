@@ -1,6 +1,7 @@
 // The list against a real LMDB store: a big batch is prepared a slice per
-// event-loop turn while the filter keeps answering; a store opened without
-// its snapshot is rebuilt to the index its writes made.
+// event-loop turn while the filter keeps answering; sender and account names
+// of any characters find their ids, before and after a restart; a store
+// opened without its snapshot is rebuilt to the index its writes made.
 
 import { create } from "@bufbuild/protobuf";
 import { rmSync } from "node:fs";
@@ -12,6 +13,7 @@ import { CheckRequestSchema } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel, EntrySchema } from "../gen/dnc/v1/types_pb.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "./dnc-list.js";
+import { UNKNOWN_NAME } from "../index/filter-index.js";
 
 const phone = (i: number) => `+4477009${String(i).padStart(5, "0")}`;
 
@@ -51,6 +53,38 @@ describe("DncList.addEntries", () => {
     expect(result).toMatchObject({ added: size, repeated: 0, rejected: [] });
     expect(blocked(phone(1))).toBe(true);
     expect(blocked(phone(size))).toBe(true);
+  });
+});
+
+describe("DncList names", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("finds senders and accounts by name whatever their characters, and no id for a name longer than any stored", async () => {
+    let list = DncList.open(dir.path);
+    const names = ["Café ☕ 𝄞", "𝄞".repeat(128), "ACME", "éé"];
+    await list.addEntries(names.map((sender, i) => create(EntrySchema, { contact: phone(i), sender, account: sender })), undefined, "test");
+    const expectNames = () => {
+      const engine = new FilterEngine(list, { maxBatch: 10 });
+      const blocked = (i: number, sender: string) =>
+        engine.check(create(CheckRequestSchema, { request: { recipient: phone(i), channel: Channel.SMS, sender, account: sender } })).blocked;
+      names.forEach((name, i) => {
+        expect(list.nameId("senders", name)).toBeGreaterThan(0);
+        expect(blocked(i, name)).toBe(true);
+        expect(blocked(i, `${name}x`)).toBe(false);
+      });
+      expect(new Set(names.map((name) => list.nameId("accounts", name))).size).toBe(names.length);
+      // As long in UTF-16 as a stored name, and its first bytes the same: a different name.
+      expect(blocked(3, "éa")).toBe(false);
+      expect(list.nameId("senders", "A".repeat(400))).toBe(UNKNOWN_NAME);
+      expect(blocked(0, "é".repeat(400))).toBe(false);
+    };
+    expectNames();
+    await list.close();
+    // Reopened, the names are interned from the store's own copies.
+    list = DncList.open(dir.path);
+    expectNames();
+    await list.close();
   });
 });
 

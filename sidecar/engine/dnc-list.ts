@@ -171,8 +171,10 @@ export class DncList {
   /** The id of a sender or account name: 0 for empty, UNKNOWN_NAME when no entry names it. */
   nameId(table: NameTable, name: string): number {
     if (name === "") return 0;
-    const bytes = Buffer.from(name, "utf8");
-    const id = this.names(table).lookup(bytes, 0, bytes.length);
+    const length = nameBytes(name);
+    // Longer than any name an entry can hold.
+    if (length < 0) return UNKNOWN_NAME;
+    const id = this.names(table).lookup(NAME_BYTES, 0, length);
     return id < 0 ? UNKNOWN_NAME : id;
   }
 
@@ -442,13 +444,15 @@ export class DncList {
 
   private assignName(w: StoreWriter, pending: PendingIds, table: NameTable, name: string): number {
     if (name === "") return 0;
-    const bytes = Buffer.from(name, "utf8");
-    const known = this.names(table).lookup(bytes, 0, bytes.length);
+    const scratchLength = nameBytes(name);
+    const bytes = scratchLength < 0 ? Buffer.from(name, "utf8") : NAME_BYTES;
+    const length = scratchLength < 0 ? bytes.length : scratchLength;
+    const known = this.names(table).lookup(bytes, 0, length);
     if (known >= 0) return known;
     const pendingTable = pending[table];
-    let id = pendingTable.lookup(bytes, 0, bytes.length);
+    let id = pendingTable.lookup(bytes, 0, length);
     if (id < 0) {
-      id = pendingTable.intern(bytes, 0, bytes.length);
+      id = pendingTable.intern(bytes, 0, length);
       w.putName(table, id, name);
     }
     return id;
@@ -464,6 +468,14 @@ export class DncList {
       }
     }
   }
+}
+
+/** Where a sender or account name is encoded for a lookup: every bulk-added entry names them, and a Buffer each is garbage. */
+const NAME_BYTES = Buffer.alloc(1024);
+
+/** Writes `name` as UTF-8 into NAME_BYTES: its length, or -1 when it might not fit (no stored name is that long). */
+function nameBytes(name: string): number {
+  return name.length * 3 > NAME_BYTES.length ? -1 : NAME_BYTES.write(name, 0, "utf8");
 }
 
 /** A store write that failed, as the UNAVAILABLE its caller answers with. */

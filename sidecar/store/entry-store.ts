@@ -117,7 +117,10 @@ export class EntryStore {
       senders: this.root.openDB({ name: "senders", keyEncoding: "uint32", encoding: "string" }),
       accounts: this.root.openDB({ name: "accounts", keyEncoding: "uint32", encoding: "string" }),
     };
-    this.history = this.root.openDB({ name: "history" });
+    // Shared structures: an event's field names are stored once in the database, not in every event (they were a
+    // quarter of its bytes), and packing one no longer builds a record definition. Events written before still decode.
+    // lmdb-js keeps the structures under a symbol key, which ranges without a start or end never reach.
+    this.history = this.root.openDB({ name: "history", sharedStructuresKey: Symbol.for("structures") });
     this.counters = this.root.openDB({ name: "counters", encoding: "msgpack" });
     this.historyByContact = this.root.openDB({ name: "history-by-contact", keyEncoding: "binary", encoding: "binary" });
     let last = 0;

@@ -1,0 +1,97 @@
+// The store's history on a real LMDB file: events share their msgpack
+// structures, and events written before they did still read back.
+
+import { open } from "lmdb";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir as makeTempDir } from "../../test/support/temp-dir.js";
+import { EntryStore, type HistoryEvent } from "./entry-store.js";
+
+const dirs: { remove(): void }[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+function tempDir(): string {
+  const dir = makeTempDir("dnc-entry-store-");
+  dirs.push(dir);
+  return dir.path;
+}
+
+const KEY = Buffer.from([0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0, 0]);
+
+function event(seq: number, action: HistoryEvent["action"], extra: Partial<HistoryEvent> = {}): HistoryEvent {
+  return { seq, at: 1_790_000_000_000 + seq, actor: `user-${seq}`, action, entry: new Uint8Array([seq, 1, 2]), ...extra };
+}
+
+/** The history's values as LMDB holds them. */
+async function rawHistory(dir: string): Promise<Map<number, Buffer>> {
+  const root = open({ path: dir });
+  const db = root.openDB<Buffer, number>({ name: "history", encoding: "binary" });
+  const raw = new Map<number, Buffer>();
+  for (const { key, value } of db.getRange({ start: 1 })) raw.set(key, Buffer.from(value));
+  await root.close();
+  return raw;
+}
+
+function summary(events: Iterable<HistoryEvent>): string[] {
+  return [...events].map((e) => `${e.seq} ${e.action} ${e.actor} ${e.at} ${Buffer.from(e.entry).toString("hex")} ${e.note ?? "-"} ${e.key ? Buffer.from(e.key).toString("hex") : "-"}`);
+}
+
+describe("EntryStore history", () => {
+  it("stores field names once, not in every event, and reads the events back after a restart", async () => {
+    const dir = tempDir();
+    let store = EntryStore.open(dir);
+    await store.writeBatch((w) => {
+      w.appendHistory({ at: 1, actor: "import:job-1", action: "added", entry: new Uint8Array([9]), key: KEY });
+      w.appendHistory({ at: 2, actor: "import:job-1", action: "repeated", entry: new Uint8Array([9]) }, 7);
+    });
+    await store.close();
+    const raw = await rawHistory(dir);
+    expect([...raw.keys()]).toEqual([1, 2]);
+    for (const value of raw.values()) expect(value.includes("actor")).toBe(false);
+    store = EntryStore.open(dir);
+    expect(store.lastSeq).toBe(2);
+    expect(summary(store.historyBefore())).toEqual([
+      `2 repeated import:job-1 2 09 - -`,
+      `1 added import:job-1 1 09 - ${KEY.toString("hex")}`,
+    ]);
+    expect([...store.historySeqsOfContact(7, false)]).toEqual([1, 2]);
+    await store.close();
+  });
+
+  it("still reads events written with their field names inline, beside new ones", async () => {
+    const dir = tempDir();
+    // How the history was written before it shared structures: each event carries its own record definition.
+    const root = open({ path: dir, maxDbs: 32 });
+    const old = root.openDB<HistoryEvent, number>({ name: "history" });
+    await old.put(1, event(1, "added", { key: KEY }));
+    await old.put(2, event(2, "removed", { key: KEY, note: "consent given again" }));
+    await old.put(3, event(3, "exported", { note: "all, csv, 2 rows" }));
+    await root.close();
+    expect((await rawHistory(dir)).get(1)!.includes("actor")).toBe(true);
+
+    let store = EntryStore.open(dir);
+    expect(store.lastSeq).toBe(3);
+    await store.writeBatch((w) => {
+      w.appendHistory({ at: 4, actor: "user-4", action: "added", entry: new Uint8Array([4]), key: KEY });
+      w.appendHistory({ at: 5, actor: "user-5", action: "rejected", entry: new Uint8Array([5]), note: "contact is empty" }, 7);
+    });
+    const expected = [
+      `5 rejected user-5 5 05 contact is empty -`,
+      `4 added user-4 4 04 - ${KEY.toString("hex")}`,
+      `3 exported user-3 1790000000003 030102 all, csv, 2 rows -`,
+      `2 removed user-2 1790000000002 020102 consent given again ${KEY.toString("hex")}`,
+      `1 added user-1 1790000000001 010102 - ${KEY.toString("hex")}`,
+    ];
+    expect(summary(store.historyBefore())).toEqual(expected);
+    // An old event read after new ones, and new ones after an old one: neither's structures leak into the other.
+    expect(summary([store.historyEvent(1)!, store.historyEvent(4)!, store.historyEvent(2)!, store.historyEvent(5)!])).toEqual([expected[4], expected[1], expected[3], expected[0]]);
+    expect(summary(store.historyAfter(0))).toEqual([...expected].reverse());
+    await store.close();
+
+    store = EntryStore.open(dir);
+    expect(store.lastSeq).toBe(5);
+    expect(summary(store.historyBefore(4))).toEqual(expected.slice(2));
+    await store.close();
+  });
+});
