@@ -1,5 +1,6 @@
 // The store's history on a real LMDB file: events share their msgpack
-// structures, and events written before they did still read back.
+// structures, stored when the store opens rather than inside a write, and
+// events written before they did still read back.
 
 import { open } from "lmdb";
 import { afterEach, describe, expect, it } from "vitest";
@@ -57,6 +58,38 @@ describe("EntryStore history", () => {
     ]);
     expect([...store.historySeqsOfContact(7, false)]).toEqual([1, 2]);
     await store.close();
+  });
+
+  it("stores every event shape's structure when it opens, so that no write has to", async () => {
+    const dir = tempDir();
+    await EntryStore.open(dir).close();
+    const structures = async () => {
+      const root = open({ path: dir, maxDbs: 32 });
+      const bytes = root.openDB({ name: "history", encoding: "binary" }).getBinary(Symbol.for("structures"));
+      await root.close();
+      return bytes === undefined ? undefined : Buffer.from(bytes).toString("hex");
+    };
+    const primed = await structures();
+    expect(primed).toBeDefined();
+    const store = EntryStore.open(dir);
+    await store.writeBatch((w) => {
+      for (let shape = 0; shape < 8; shape++) {
+        w.appendHistory({
+          at: shape,
+          actor: "user",
+          action: "added",
+          entry: new Uint8Array([shape]),
+          ...(shape & 1 ? { note: "a note" } : {}),
+          ...(shape & 2 ? { key: KEY } : {}),
+          ...(shape & 4 ? { importJob: new Uint8Array([1, 2]) } : {}),
+        }, 7);
+      }
+    });
+    expect([...store.historyAfter(0)].map((e) => [e.at, e.note !== undefined, e.key !== undefined, e.importJob !== undefined])).toEqual(
+      Array.from({ length: 8 }, (_, shape) => [shape, (shape & 1) !== 0, (shape & 2) !== 0, (shape & 4) !== 0]),
+    );
+    await store.close();
+    expect(await structures()).toBe(primed);
   });
 
   it("still reads events written with their field names inline, beside new ones", async () => {

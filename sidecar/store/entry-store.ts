@@ -90,6 +90,29 @@ function historyContactKey(contactId: number, seq: number): Buffer {
   return out;
 }
 
+/**
+ * An event as the history stores it. Its fields always come in this order,
+ * so that it takes one of the shapes primeHistoryStructures stores.
+ */
+function storedEvent(seq: number, event: Omit<HistoryEvent, "seq">): HistoryEvent {
+  const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
+  if (event.note !== undefined) stored.note = event.note;
+  if (event.key !== undefined) stored.key = event.key;
+  if (event.importJob !== undefined) stored.importJob = event.importJob;
+  return stored;
+}
+
+/** Every shape storedEvent gives: with or without each optional field. */
+const EVENT_SHAPES: Omit<HistoryEvent, "seq">[] = Array.from({ length: 8 }, (_, shape) => ({
+  at: 0,
+  actor: "",
+  action: "added",
+  entry: EMPTY,
+  ...(shape & 1 ? { note: "" } : {}),
+  ...(shape & 2 ? { key: EMPTY } : {}),
+  ...(shape & 4 ? { importJob: EMPTY } : {}),
+}));
+
 /** No contact gets this id; its row says the history's contact index is complete. */
 const HISTORY_INDEXED_MARK = historyContactKey(0xffffffff, 0);
 const HISTORY_SEQ_OFFSET = 4;
@@ -121,11 +144,26 @@ export class EntryStore {
     // quarter of its bytes), and packing one no longer builds a record definition. Events written before still decode.
     // lmdb-js keeps the structures under a symbol key, which ranges without a start or end never reach.
     this.history = this.root.openDB({ name: "history", sharedStructuresKey: Symbol.for("structures") });
+    this.primeHistoryStructures();
     this.counters = this.root.openDB({ name: "counters", encoding: "msgpack" });
     this.historyByContact = this.root.openDB({ name: "history-by-contact", keyEncoding: "binary", encoding: "binary" });
     let last = 0;
     for (const key of this.history.getKeys({ reverse: true, limit: 1 })) last = key;
     this.seq = last;
+  }
+
+  /**
+   * Stores the structure of every event shape before any write needs it.
+   * lmdb-js stores a new structure in the transaction under way, and
+   * msgpackr then takes it as stored: had that transaction (a batch) failed,
+   * the events after it would name a structure the history never held, and
+   * could not be read back. Here each is stored in a transaction of its own;
+   * on a store that has them all, nothing is written.
+   */
+  private primeHistoryStructures(): void {
+    // lmdb-js's typings leave out a database's encoder.
+    const { encoder } = this.history as unknown as { encoder: { encode(value: unknown): Uint8Array } };
+    for (const shape of EVENT_SHAPES) encoder.encode(storedEvent(0, shape));
   }
 
   static open(path: string): EntryStore {
@@ -227,11 +265,7 @@ export class EntryStore {
       remove: (db, key) => sink.remove(db, key),
       appendHistory: (event, contactId) => {
         const seq = ++this.seq;
-        const stored: HistoryEvent = { seq, at: event.at, actor: event.actor, action: event.action, entry: event.entry };
-        if (event.note !== undefined) stored.note = event.note;
-        if (event.key !== undefined) stored.key = event.key;
-        if (event.importJob !== undefined) stored.importJob = event.importJob;
-        sink.put(this.history, seq, stored);
+        sink.put(this.history, seq, storedEvent(seq, event));
         const contact = event.key === undefined ? contactId : Buffer.from(event.key.buffer, event.key.byteOffset, 4).readUInt32BE(0);
         if (contact !== undefined) sink.put(this.historyByContact, historyContactKey(contact, seq), EMPTY);
         return seq;
