@@ -1,16 +1,17 @@
 // The import and export benchmark (issue 5): a deterministic CSV of N rows
 // imported end to end through the import job API into a fresh data dir of a
-// `dnc serve` process; a 1M-row XLSX imported into another, with the
-// sidecar's RSS sampled throughout; every entry exported back to CSV; and
-// PostgreSQL COPY of the same CSV into an indexed table in the same run.
+// `dnc serve` process; a CSV as large as the import's default size limit and
+// a 1M-row XLSX each imported into another, with the sidecar's RSS sampled
+// throughout; every entry exported back to CSV; and PostgreSQL COPY of the
+// same CSV into an indexed table in the same run.
 // One line per figure beside its target, and
 // <out>/<timestamp>-import-export.json.
 //
 //   npm run build && node --max-old-space-size=8192 dist/bench/import-export-bench.js
 //     [--rows N | --quick | --smoke] [--xlsx-rows N] [--out DIR]
 //
-// --quick imports 1M rows, --smoke 5,000 (figures recorded, none judged);
-// the default is the issue's 10M.
+// --quick imports 1M rows, --smoke 5,000 (figures recorded, none judged;
+// its size-limit file is 5,000 rows too); the default is the issue's 10M.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -30,7 +31,7 @@ import { drainExport, runImport, uploadFile } from "./import-job.js";
 import { describeOpenLoop, p99Ms, percentilesMs } from "./open-loop.js";
 import { startPostgres } from "./postgres-cluster.js";
 import { Report, fmt, type Target } from "./report.js";
-import { sampleRss } from "./rss-sampler.js";
+import { sampleRss, type RssGrowth } from "./rss-sampler.js";
 import { startServe, type ServeProcess } from "./serve-process.js";
 import { countFlag } from "./numeric-flag.js";
 
@@ -41,6 +42,7 @@ const DEFAULT_IMPORT_MAX_BYTES = 150 * 1024 * 1024;
 
 const IMPORT_TARGET: Target = { kind: "min", value: 250_000, scope: "for a 10M-row CSV" };
 const XLSX_RSS_TARGET: Target = { kind: "max", value: 256, scope: "for 1M rows" };
+const LIMIT_RSS_TARGET: Target = { kind: "max", value: 256, scope: "for a 150 MB file" };
 const EXPORT_TARGET: Target = { kind: "min", value: 300_000 };
 
 const CSV_IMPORT_FIGURE = "CSV import, end to end";
@@ -189,6 +191,58 @@ async function benchCsv(options: Options, dir: string, csv: string, csvBytes: nu
   }
 }
 
+/** The sidecar's RSS growth over an import that it samples, as figures judged against `target`. */
+function reportRssGrowth(what: string, rss: RssGrowth, detail: string, anonDetail: string, target: Target, report: Report): void {
+  report.figure(
+    `${what}, sidecar RSS growth`,
+    rss.growth.rss / 1024 ** 2,
+    "MB",
+    `${detail}; RSS ${mb(rss.start.rss)} before, ${mb(rss.peak.rss)} at the peak; anon +${mb(rss.growth.rssAnon)}, file-backed (LMDB map) +${mb(rss.growth.rssFile)}`,
+    target,
+  );
+  // The file-backed part is the list's own pages in LMDB's map, which grow with the rows written, not with the file read.
+  report.figure(
+    `${what}, sidecar anonymous memory growth`,
+    rss.growth.rssAnon / 1024 ** 2,
+    "MB",
+    `${anonDetail}; RssAnon ${mb(rss.start.rssAnon)} before, ${mb(rss.peak.rssAnon)} at the peak`,
+    target,
+  );
+}
+
+/**
+ * A CSV as large as the import's default size limit (SPEC §6: RSS grows by
+ * at most 256 MB for a 150 MB file), into an empty list; --smoke imports
+ * 5,000 rows of it. `rowBytes` is the bench CSV's size per row.
+ */
+async function benchCsvAtLimit(options: Options, dir: string, rowBytes: number, report: Report, cleanup: Cleanup): Promise<void> {
+  // The rows' lengths vary: 1% below the limit keeps the file under it.
+  const rows = options.smoke ? 5_000 : Math.floor((0.99 * DEFAULT_IMPORT_MAX_BYTES) / rowBytes);
+  const csv = join(dir, "limit.csv");
+  const csvBytes = await writeCsv(csv, rows);
+  const dataDir = join(dir, "limit-store");
+  const serve = await startServe(dataDir, cleanup);
+  try {
+    const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
+    try {
+      const upload = await uploadFile(client, csv);
+      const stopSampling = sampleRss(serve.pid);
+      const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
+      const rss = stopSampling?.();
+      await expectComplete(client, run.value, rows, "CSV import at the size limit");
+      const detail = `${fmt(rows)} rows, ${mb(csvBytes)} (the default limit is ${mb(DEFAULT_IMPORT_MAX_BYTES)}), into an empty list: ${fmt(rows / run.seconds)} rows/s`;
+      if (rss === undefined) report.note(`CSV import at the size limit, RSS growth: skipped, /proc/<pid>/status is not available; ${detail}`);
+      else reportRssGrowth("CSV import at the size limit", rss, detail, `heap, buffers and the index's growth for ${fmt(rows)} rows`, LIMIT_RSS_TARGET, report);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await serve.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(csv, { force: true });
+  }
+}
+
 async function benchXlsx(options: Options, dir: string, report: Report, cleanup: Cleanup): Promise<void> {
   const rows = options.xlsxRows;
   const xlsx = join(dir, "list.xlsx");
@@ -207,25 +261,8 @@ async function benchXlsx(options: Options, dir: string, report: Report, cleanup:
       const rss = stopSampling?.();
       await expectComplete(client, run.value, rows, "XLSX import");
       const rate = `${fmt(rows)} rows, ${mb(xlsxBytes)} (shared strings): ${fmt(rows / run.seconds)} rows/s`;
-      if (rss === undefined) {
-        report.note(`XLSX import RSS growth: skipped, /proc/<pid>/status is not available; ${rate}`);
-      } else {
-        report.figure(
-          "XLSX import, sidecar RSS growth",
-          rss.growth.rss / 1024 ** 2,
-          "MB",
-          `${rate}; RSS ${mb(rss.start.rss)} before, ${mb(rss.peak.rss)} at the peak; anon +${mb(rss.growth.rssAnon)}, file-backed (LMDB map) +${mb(rss.growth.rssFile)}`,
-          XLSX_RSS_TARGET,
-        );
-        // The file-backed part is the list's own pages in LMDB's map, which grow with the rows written, not with the file read.
-        report.figure(
-          "XLSX import, sidecar anonymous memory growth",
-          rss.growth.rssAnon / 1024 ** 2,
-          "MB",
-          `heap, buffers and the index's growth for ${fmt(rows)} rows; RssAnon ${mb(rss.start.rssAnon)} before, ${mb(rss.peak.rssAnon)} at the peak`,
-          XLSX_RSS_TARGET,
-        );
-      }
+      if (rss === undefined) report.note(`XLSX import RSS growth: skipped, /proc/<pid>/status is not available; ${rate}`);
+      else reportRssGrowth("XLSX import", rss, rate, `heap, buffers and the index's growth for ${fmt(rows)} rows`, XLSX_RSS_TARGET, report);
       report.figure("XLSX import", rows / run.seconds, "rows/s", `${fmt(rows)} rows, StartImport to completed in ${seconds(run.seconds)}`);
       const exported = await drainExport(client, ExportFormat.XLSX);
       report.figure("XLSX export", rows / exported.seconds, "rows/s", `${fmt(rows)} rows, ${mb(exported.value.bytes)} in ${seconds(exported.seconds)}`);
@@ -278,6 +315,7 @@ async function main(argv: string[]): Promise<void> {
     await benchCsv(options, dir, csv, csvBytes, report, cleanup);
     await benchPostgresCopy(options.rows, csv, report, cleanup);
     report.compare("CSV import", CSV_IMPORT_FIGURE, [["PostgreSQL", POSTGRES_COPY_FIGURE]]);
+    await benchCsvAtLimit(options, dir, csvBytes / options.rows, report, cleanup);
     await benchXlsx(options, dir, report, cleanup);
 
     mkdirSync(options.out, { recursive: true });
