@@ -5,14 +5,16 @@
 // Shared strings are taken as exceljs emits them into a packed table rather
 // than its cache of JS strings; exceljs then parks the sheets in temporary
 // files until the workbook's end, so memory stays flat whatever the size.
-// exceljs's stream reader now and then loses a part of a workbook (a race in
-// its stream iteration, seen under load): the shared strings of a workbook
-// whose sheets come first, or every worksheet. A cell naming a string the
-// table lacks, or a read that met no worksheet at all, starts the read again
-// from the top; if the part is still missing the workbook is refused, never
-// read as rows of placeholder text or as a workbook without sheets.
+// exceljs's stream reader used to lose a part of a workbook now and then (a
+// race in its stream iteration, seen under load: the shared strings of a
+// workbook whose sheets come first, or every worksheet); exceljs.ts loads it
+// with an iteration helper of our own that does not. Should a part still go
+// missing, a cell naming a string the table lacks, or a read that met no
+// worksheet at all, starts the read again from the top; if the part is still
+// missing the workbook is refused, never read as rows of placeholder text or
+// as a workbook without sheets.
 
-import ExcelJS from "exceljs";
+import ExcelJS from "./exceljs.js";
 import type { CellValue, Row } from "exceljs";
 import { Transform, type Readable } from "node:stream";
 import { DncError, InvalidArgumentError } from "../errors.js";
