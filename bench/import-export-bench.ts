@@ -13,7 +13,7 @@
 // --quick imports 1M rows, --smoke 5,000 (figures recorded, none judged;
 // its size-limit file is 5,000 rows too); the default is the issue's 10M.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -211,6 +211,40 @@ function reportRssGrowth(what: string, rss: RssGrowth, detail: string, anonDetai
 }
 
 /**
+ * Imports `file` (`rows` rows) into an empty list in a sidecar of its own,
+ * sampling the sidecar's RSS from the upload's end to the job's: from then
+ * on it holds nothing but the job, so what it grows by is what the import
+ * takes. `then` runs before the sidecar stops.
+ */
+async function importSampled(
+  dataDir: string,
+  file: string,
+  rows: number,
+  what: string,
+  cleanup: Cleanup,
+  then: (client: GrpcClient, seconds: number, rss: RssGrowth | undefined) => Promise<void>,
+): Promise<void> {
+  const bytes = statSync(file).size;
+  const serve = await startServe(dataDir, cleanup, bytes > DEFAULT_IMPORT_MAX_BYTES ? bytes : undefined);
+  try {
+    const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
+    try {
+      const upload = await uploadFile(client, file);
+      const stopSampling = sampleRss(serve.pid);
+      const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
+      const rss = stopSampling?.();
+      await expectComplete(client, run.value, rows, what);
+      await then(client, run.seconds, rss);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await serve.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * A CSV as large as the import's default size limit (SPEC §6: RSS grows by
  * at most 256 MB for a 150 MB file), into an empty list; --smoke imports
  * 5,000 rows of it. `rowBytes` is the bench CSV's size per row.
@@ -220,25 +254,13 @@ async function benchCsvAtLimit(options: Options, dir: string, rowBytes: number, 
   const rows = options.smoke ? 5_000 : Math.floor((0.99 * DEFAULT_IMPORT_MAX_BYTES) / rowBytes);
   const csv = join(dir, "limit.csv");
   const csvBytes = await writeCsv(csv, rows);
-  const dataDir = join(dir, "limit-store");
-  const serve = await startServe(dataDir, cleanup);
   try {
-    const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
-    try {
-      const upload = await uploadFile(client, csv);
-      const stopSampling = sampleRss(serve.pid);
-      const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
-      const rss = stopSampling?.();
-      await expectComplete(client, run.value, rows, "CSV import at the size limit");
-      const detail = `${fmt(rows)} rows, ${mb(csvBytes)} (the default limit is ${mb(DEFAULT_IMPORT_MAX_BYTES)}), into an empty list: ${fmt(rows / run.seconds)} rows/s`;
+    await importSampled(join(dir, "limit-store"), csv, rows, "CSV import at the size limit", cleanup, async (_, seconds, rss) => {
+      const detail = `${fmt(rows)} rows, ${mb(csvBytes)} (the default limit is ${mb(DEFAULT_IMPORT_MAX_BYTES)}), into an empty list: ${fmt(rows / seconds)} rows/s`;
       if (rss === undefined) report.note(`CSV import at the size limit, RSS growth: skipped, /proc/<pid>/status is not available; ${detail}`);
       else reportRssGrowth("CSV import at the size limit", rss, detail, `heap, buffers and the index's growth for ${fmt(rows)} rows`, LIMIT_RSS_TARGET, report);
-    } finally {
-      client.close();
-    }
+    });
   } finally {
-    await serve.stop();
-    rmSync(dataDir, { recursive: true, force: true });
     rmSync(csv, { force: true });
   }
 }
@@ -249,29 +271,16 @@ async function benchXlsx(options: Options, dir: string, report: Report, cleanup:
   const madeAt = performance.now();
   const xlsxBytes = await writeXlsx(xlsx, rows);
   console.log(`  wrote ${fmt(rows)} rows as XLSX, ${mb(xlsxBytes)}, in ${seconds((performance.now() - madeAt) / 1000)}`);
-  const dataDir = join(dir, "xlsx-store");
-  const serve = await startServe(dataDir, cleanup, xlsxBytes > DEFAULT_IMPORT_MAX_BYTES ? xlsxBytes : undefined);
   try {
-    const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
-    try {
-      const upload = await uploadFile(client, xlsx);
-      // From the upload on, the sidecar holds nothing but the job: what it grows by is what the import takes.
-      const stopSampling = sampleRss(serve.pid);
-      const run = await runImport(client, upload.value, IMPORT_OPTIONS, rows);
-      const rss = stopSampling?.();
-      await expectComplete(client, run.value, rows, "XLSX import");
-      const rate = `${fmt(rows)} rows, ${mb(xlsxBytes)} (shared strings): ${fmt(rows / run.seconds)} rows/s`;
+    await importSampled(join(dir, "xlsx-store"), xlsx, rows, "XLSX import", cleanup, async (client, importSeconds, rss) => {
+      const rate = `${fmt(rows)} rows, ${mb(xlsxBytes)} (shared strings): ${fmt(rows / importSeconds)} rows/s`;
       if (rss === undefined) report.note(`XLSX import RSS growth: skipped, /proc/<pid>/status is not available; ${rate}`);
       else reportRssGrowth("XLSX import", rss, rate, `heap, buffers and the index's growth for ${fmt(rows)} rows`, XLSX_RSS_TARGET, report);
-      report.figure("XLSX import", rows / run.seconds, "rows/s", `${fmt(rows)} rows, StartImport to completed in ${seconds(run.seconds)}`);
+      report.figure("XLSX import", rows / importSeconds, "rows/s", `${fmt(rows)} rows, StartImport to completed in ${seconds(importSeconds)}`);
       const exported = await drainExport(client, ExportFormat.XLSX);
       report.figure("XLSX export", rows / exported.seconds, "rows/s", `${fmt(rows)} rows, ${mb(exported.value.bytes)} in ${seconds(exported.seconds)}`);
-    } finally {
-      client.close();
-    }
+    });
   } finally {
-    await serve.stop();
-    rmSync(dataDir, { recursive: true, force: true });
     rmSync(xlsx, { force: true });
   }
 }

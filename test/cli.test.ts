@@ -2,30 +2,16 @@
 // `dnc check` and `dnc keys` against it, and a graceful stop on SIGTERM that
 // leaves the data readable by the next start.
 
-import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { DNC_BIN, envWith, startServe } from "./support/dnc-serve.js";
+import { runDnc, startServe } from "./support/dnc-serve.js";
 import { tempDir } from "./support/temp-dir.js";
 
-const run = promisify(execFile);
 const ADMIN_TOKEN = "cli-test-admin-token";
 
-function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return dncWith({}, ...args);
-}
-
-async function dncWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [DNC_BIN, ...args], { env: envWith(env) });
-    return { code: 0, stdout, stderr };
-  } catch (err: unknown) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dnc = (...args: string[]) => runDnc({}, ...args);
+const dncWith = runDnc;
 
 describe("dnc CLI", () => {
   const dir = tempDir();

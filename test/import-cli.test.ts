@@ -3,32 +3,16 @@
 // header name and by column number in a dry run, a clean import, and the
 // errors a user can make.
 
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDnc, startServe } from "./support/dnc-serve.js";
 import { FIXTURES } from "./support/import-client.js";
 import { tempDir } from "./support/temp-dir.js";
 
-const cli = join(import.meta.dirname, "../bin/dnc.js");
-const run = promisify(execFile);
 const TOKEN = "import-cli-test-admin-token";
-
-function env(): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DNC_")));
-  return { ...clean, DNC_LOG_LEVEL: "silent", DNC_ADMIN_TOKEN: TOKEN };
-}
-
-async function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: env() });
-    return { code: 0, stdout, stderr };
-  } catch (err: unknown) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dnc = (...args: string[]) => runDnc({ DNC_ADMIN_TOKEN: TOKEN }, ...args);
 
 describe("dnc import", () => {
   const dir = tempDir();
@@ -36,17 +20,7 @@ describe("dnc import", () => {
   let server: ChildProcess;
 
   beforeAll(async () => {
-    server = spawn(process.execPath, [cli, "serve", "--data-dir", join(dir.path, "data"), "--grpc-listen", socket, "--http-listen", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: env(),
-    });
-    let out = "";
-    server.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 20_000;
-    while (!out.includes("dnc serving")) {
-      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`dnc serve did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    server = await startServe(join(dir.path, "data"), socket, { DNC_ADMIN_TOKEN: TOKEN });
   });
 
   afterAll(async () => {

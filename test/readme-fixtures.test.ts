@@ -4,18 +4,15 @@
 // sidecar, and the counts the CLI prints, or its refusal, must be the
 // table's.
 
-import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runDnc } from "./support/dnc-serve.js";
 import { FIXTURES } from "./support/import-client.js";
 import { tempDir } from "./support/temp-dir.js";
 import { startLoopbackSidecar } from "./support/test-sidecar.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const cli = join(ROOT, "bin/dnc.js");
-const run = promisify(execFile);
 const TOKEN = "readme-fixtures-admin-token";
 
 interface Documented {
@@ -42,16 +39,7 @@ function documented(): Documented[] {
   return rows;
 }
 
-async function dnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DNC_")));
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...env, DNC_TOKEN: TOKEN } });
-    return { code: 0, stdout, stderr };
-  } catch (err: unknown) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dnc = (...args: string[]) => runDnc({ DNC_TOKEN: TOKEN }, ...args);
 
 describe("the README's import fixtures", () => {
   const table = documented();

@@ -1,10 +1,11 @@
 // `dnc serve` in a child process, as a user starts it, for the end-to-end
 // tests that need a real process (signals, a kill, the CLI beside it): the
 // bin, this environment without any DNC_ variable plus the test's own, and a
-// wait for its "dnc serving" line.
+// wait for its "dnc serving" line; and a `dnc` command run to its end.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 
 export const DNC_BIN = join(import.meta.dirname, "../../bin/dnc.js");
 
@@ -14,6 +15,19 @@ const START_TIMEOUT_MS = 20_000;
 export function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DNC_")));
   return { ...env, DNC_LOG_LEVEL: "silent", ...vars };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs `dnc ARGS` in the environment envWith(`env`) gives: its exit code and output, whatever the code. */
+export async function runDnc(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [DNC_BIN, ...args], { env: envWith(env) });
+    return { code: 0, stdout, stderr };
+  } catch (err: unknown) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
 }
 
 /** Starts `dnc serve` on `grpcListen` (the HTTP port picked by the OS); resolves once it serves. */
