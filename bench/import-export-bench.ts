@@ -13,7 +13,7 @@
 // --quick imports 1M rows, --smoke 5,000 (figures recorded, none judged;
 // its size-limit file is 5,000 rows too); the default is the issue's 10M.
 
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -191,8 +191,8 @@ async function benchCsv(options: Options, dir: string, csv: string, csvBytes: nu
   }
 }
 
-/** The sidecar's RSS growth over an import that it samples, as figures judged against `target`. */
-function reportRssGrowth(what: string, rss: RssGrowth, detail: string, anonDetail: string, target: Target, report: Report): void {
+/** The sidecar's RSS growth over an import of `rows` rows, as figures judged against `target`. */
+function reportRssGrowth(what: string, rss: RssGrowth, rows: number, detail: string, target: Target, report: Report): void {
   report.figure(
     `${what}, sidecar RSS growth`,
     rss.growth.rss / 1024 ** 2,
@@ -205,26 +205,26 @@ function reportRssGrowth(what: string, rss: RssGrowth, detail: string, anonDetai
     `${what}, sidecar anonymous memory growth`,
     rss.growth.rssAnon / 1024 ** 2,
     "MB",
-    `${anonDetail}; RssAnon ${mb(rss.start.rssAnon)} before, ${mb(rss.peak.rssAnon)} at the peak`,
+    `heap, buffers and the index's growth for ${fmt(rows)} rows; RssAnon ${mb(rss.start.rssAnon)} before, ${mb(rss.peak.rssAnon)} at the peak`,
     target,
   );
 }
 
 /**
- * Imports `file` (`rows` rows) into an empty list in a sidecar of its own,
- * sampling the sidecar's RSS from the upload's end to the job's: from then
- * on it holds nothing but the job, so what it grows by is what the import
- * takes. `then` runs before the sidecar stops.
+ * Imports `file` (`bytes` long, `rows` rows) into an empty list in a
+ * sidecar of its own, sampling the sidecar's RSS from the upload's end to
+ * the job's: from then on it holds nothing but the job, so what it grows by
+ * is what the import takes. `then` runs before the sidecar stops.
  */
 async function importSampled(
   dataDir: string,
   file: string,
+  bytes: number,
   rows: number,
   what: string,
   cleanup: Cleanup,
   then: (client: GrpcClient, seconds: number, rss: RssGrowth | undefined) => Promise<void>,
 ): Promise<void> {
-  const bytes = statSync(file).size;
   const serve = await startServe(dataDir, cleanup, bytes > DEFAULT_IMPORT_MAX_BYTES ? bytes : undefined);
   try {
     const client = new GrpcClient(serve.grpcAddress, { token: BENCH_ADMIN_TOKEN });
@@ -255,10 +255,10 @@ async function benchCsvAtLimit(options: Options, dir: string, rowBytes: number, 
   const csv = join(dir, "limit.csv");
   const csvBytes = await writeCsv(csv, rows);
   try {
-    await importSampled(join(dir, "limit-store"), csv, rows, "CSV import at the size limit", cleanup, async (_, seconds, rss) => {
+    await importSampled(join(dir, "limit-store"), csv, csvBytes, rows, "CSV import at the size limit", cleanup, async (_, seconds, rss) => {
       const detail = `${fmt(rows)} rows, ${mb(csvBytes)} (the default limit is ${mb(DEFAULT_IMPORT_MAX_BYTES)}), into an empty list: ${fmt(rows / seconds)} rows/s`;
       if (rss === undefined) report.note(`CSV import at the size limit, RSS growth: skipped, /proc/<pid>/status is not available; ${detail}`);
-      else reportRssGrowth("CSV import at the size limit", rss, detail, `heap, buffers and the index's growth for ${fmt(rows)} rows`, LIMIT_RSS_TARGET, report);
+      else reportRssGrowth("CSV import at the size limit", rss, rows, detail, LIMIT_RSS_TARGET, report);
     });
   } finally {
     rmSync(csv, { force: true });
@@ -272,10 +272,10 @@ async function benchXlsx(options: Options, dir: string, report: Report, cleanup:
   const xlsxBytes = await writeXlsx(xlsx, rows);
   console.log(`  wrote ${fmt(rows)} rows as XLSX, ${mb(xlsxBytes)}, in ${seconds((performance.now() - madeAt) / 1000)}`);
   try {
-    await importSampled(join(dir, "xlsx-store"), xlsx, rows, "XLSX import", cleanup, async (client, importSeconds, rss) => {
+    await importSampled(join(dir, "xlsx-store"), xlsx, xlsxBytes, rows, "XLSX import", cleanup, async (client, importSeconds, rss) => {
       const rate = `${fmt(rows)} rows, ${mb(xlsxBytes)} (shared strings): ${fmt(rows / importSeconds)} rows/s`;
       if (rss === undefined) report.note(`XLSX import RSS growth: skipped, /proc/<pid>/status is not available; ${rate}`);
-      else reportRssGrowth("XLSX import", rss, rate, `heap, buffers and the index's growth for ${fmt(rows)} rows`, XLSX_RSS_TARGET, report);
+      else reportRssGrowth("XLSX import", rss, rows, rate, XLSX_RSS_TARGET, report);
       report.figure("XLSX import", rows / importSeconds, "rows/s", `${fmt(rows)} rows, StartImport to completed in ${seconds(importSeconds)}`);
       const exported = await drainExport(client, ExportFormat.XLSX);
       report.figure("XLSX export", rows / exported.seconds, "rows/s", `${fmt(rows)} rows, ${mb(exported.value.bytes)} in ${seconds(exported.seconds)}`);

@@ -11,7 +11,6 @@ import { tempDir } from "./support/temp-dir.js";
 const ADMIN_TOKEN = "cli-test-admin-token";
 
 const dnc = (...args: string[]) => runDnc({}, ...args);
-const dncWith = runDnc;
 
 describe("dnc CLI", () => {
   const dir = tempDir();
@@ -21,7 +20,7 @@ describe("dnc CLI", () => {
   it("serves, adds, checks, and stops cleanly on SIGTERM", async () => {
     let server = await startServe(join(dir.path, "data"), socket, { DNC_ADMIN_TOKEN: ADMIN_TOKEN });
     expect(server.output()).not.toMatch(/created admin API key/);
-    const added = await dncWith({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "add", "+44 7700 900123", "nonsense", "--channel", "sms", "--reason", "opt-out", "--server", socket);
+    const added = await runDnc({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "add", "+44 7700 900123", "nonsense", "--channel", "sms", "--reason", "opt-out", "--server", socket);
     expect(added.stdout).toMatch(/added 1, repeated 0, rejected 1/);
     expect(added.stdout).toMatch(/rejected nonsense: contact is not a phone number/);
     expect(added.code).toBe(1);
@@ -49,7 +48,7 @@ describe("dnc CLI", () => {
     expect(bad.stderr).toMatch(/--channel: 'pigeon' is not one of sms, mms, rcs, viber, whatsapp, email, voice/);
     const role = await dnc("keys", "create", "--name", "x", "--role", "boss");
     expect(role.stderr).toMatch(/--role: 'boss' is not one of viewer, operator, admin/);
-    const short = await dncWith({ DNC_ADMIN_TOKEN: "short" }, "serve", "--data-dir", join(dir.path, "never"));
+    const short = await runDnc({ DNC_ADMIN_TOKEN: "short" }, "serve", "--data-dir", join(dir.path, "never"));
     expect(short).toMatchObject({ code: 1, stderr: expect.stringMatching(/DNC_ADMIN_TOKEN: use at least 16 characters/) });
   });
 
@@ -65,15 +64,15 @@ describe("dnc CLI", () => {
     const [said, ciKey] = created.stdout.trim().split("\n");
     expect(said).toBe("created API key 'ci' with role operator; the key, shown this once:");
     expect(ciKey).toMatch(/^dnc_[A-Za-z0-9_-]{43}$/);
-    expect((await dncWith({ DNC_TOKEN: ciKey! }, "add", "+447700900555", "--server", sock)).stdout).toMatch(/added 1/);
+    expect((await runDnc({ DNC_TOKEN: ciKey! }, "add", "+447700900555", "--server", sock)).stdout).toMatch(/added 1/);
 
-    const weak = await dncWith({ DNC_TOKEN: ciKey! }, "keys", "list", "--server", sock);
+    const weak = await runDnc({ DNC_TOKEN: ciKey! }, "keys", "list", "--server", sock);
     expect(weak).toMatchObject({ code: 1, stderr: "dnc: ListApiKeys needs ROLE_ADMIN; API key 'ci' has ROLE_OPERATOR\n" });
     const none = await dnc("keys", "list", "--server", sock);
     expect(none.stderr).toMatch(/^dnc: no API key: .* \(give --token KEY, or set DNC_TOKEN\)$/m);
 
     const time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
-    const listed = await dncWith({ DNC_ADMIN_TOKEN: "not-a-key-but-a-fallback", DNC_TOKEN: adminKey! }, "keys", "list", "--server", sock);
+    const listed = await runDnc({ DNC_ADMIN_TOKEN: "not-a-key-but-a-fallback", DNC_TOKEN: adminKey! }, "keys", "list", "--server", sock);
     expect(listed.stdout.split("\n").slice(0, 3)).toEqual([
       expect.stringMatching(/^NAME +ROLE +CREATED +LAST USED +REVOKED$/),
       expect.stringMatching(new RegExp(`^admin +admin +${time} +${time} +-$`)),

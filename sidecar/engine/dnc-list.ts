@@ -21,7 +21,7 @@ import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
-import { checkEntry, checkScope, type ValidScope } from "./entry-rules.js";
+import { checkEntry, checkScope, MAX_NAME_CHARS, type ValidScope } from "./entry-rules.js";
 import { nextTurn } from "../async/next-turn.js";
 
 export interface AddResult {
@@ -444,15 +444,14 @@ export class DncList {
 
   private assignName(w: StoreWriter, pending: PendingIds, table: NameTable, name: string): number {
     if (name === "") return 0;
-    const scratchLength = nameBytes(name);
-    const bytes = scratchLength < 0 ? Buffer.from(name, "utf8") : NAME_BYTES;
-    const length = scratchLength < 0 ? bytes.length : scratchLength;
-    const known = this.names(table).lookup(bytes, 0, length);
+    // The entry's checks bounded the name to MAX_NAME_CHARS, so it fits.
+    const length = nameBytes(name);
+    const known = this.names(table).lookup(NAME_BYTES, 0, length);
     if (known >= 0) return known;
     const pendingTable = pending[table];
-    let id = pendingTable.lookup(bytes, 0, length);
+    let id = pendingTable.lookup(NAME_BYTES, 0, length);
     if (id < 0) {
-      id = pendingTable.intern(bytes, 0, length);
+      id = pendingTable.intern(NAME_BYTES, 0, length);
       w.putName(table, id, name);
     }
     return id;
@@ -470,12 +469,19 @@ export class DncList {
   }
 }
 
-/** Where a sender or account name is encoded for a lookup: every bulk-added entry names them, and a Buffer each is garbage. */
-const NAME_BYTES = Buffer.alloc(1024);
+/** The most UTF-16 units a storable name has: MAX_NAME_CHARS characters, each one or two units. */
+const MAX_NAME_UNITS = 2 * MAX_NAME_CHARS;
 
-/** Writes `name` as UTF-8 into NAME_BYTES: its length, or -1 when it might not fit (no stored name is that long). */
+/**
+ * Where a sender or account name is encoded for a lookup: every bulk-added
+ * entry names them, and a Buffer each is garbage. A UTF-16 unit takes at
+ * most three bytes of UTF-8.
+ */
+const NAME_BYTES = Buffer.alloc(3 * MAX_NAME_UNITS);
+
+/** Writes `name` as UTF-8 into NAME_BYTES: its length, or -1 when it is longer than any stored name can be. */
 function nameBytes(name: string): number {
-  return name.length * 3 > NAME_BYTES.length ? -1 : NAME_BYTES.write(name, 0, "utf8");
+  return name.length > MAX_NAME_UNITS ? -1 : NAME_BYTES.write(name, 0, "utf8");
 }
 
 /** A store write that failed, as the UNAVAILABLE its caller answers with. */

@@ -5,14 +5,10 @@
 // Shared strings are taken as exceljs emits them into a packed table rather
 // than its cache of JS strings; exceljs then parks the sheets in temporary
 // files until the workbook's end, so memory stays flat whatever the size.
-// exceljs's stream reader used to lose a part of a workbook now and then (a
-// race in its stream iteration, seen under load: the shared strings of a
-// workbook whose sheets come first, or every worksheet); exceljs.ts loads it
-// with an iteration helper of our own that does not. Should a part still go
-// missing, a cell naming a string the table lacks, or a read that met no
-// worksheet at all, starts the read again from the top; if the part is still
-// missing the workbook is refused, never read as rows of placeholder text or
-// as a workbook without sheets.
+// exceljs's own stream iteration lost parts of a workbook now and then;
+// exceljs.ts loads it with a helper of ours that does not. A workbook that
+// names a shared string it lacks, or holds no worksheet, is refused, never
+// read as rows of placeholder text or as a workbook without sheets.
 
 import ExcelJS from "./exceljs.js";
 import type { CellValue, Row } from "exceljs";
@@ -40,35 +36,9 @@ interface SharedStringRef {
   sharedString: number;
 }
 
-/** Reads of a workbook, after the first, when a read lost a part before any row was handed on. */
-const REREADS = 2;
-
-/** A read that lost part of the workbook, as exceljs's stream reader now and then does under load; `refusal` if rereads lose it too. */
-class LostPart extends Error {
-  constructor(readonly refusal: InvalidArgumentError) {
-    super(refusal.message);
-  }
-}
-
-/** `sheet` empty: the first sheet. `open` gives the file from its start, once per read. */
+/** `sheet` empty: the first sheet. `open` gives the file from its start. */
 export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
-  for (let read = 0; ; read++) {
-    const rows = readSheet(await open(), sheet, batchRows, info);
-    let handedOn = false;
-    try {
-      for await (const batch of rows) {
-        handedOn = true;
-        yield batch;
-      }
-      return;
-    } catch (err: unknown) {
-      if (!(err instanceof LostPart)) throw err;
-      if (handedOn || read === REREADS) throw err.refusal;
-    }
-  }
-}
-
-async function* readSheet(input: Readable, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
+  const input = await open();
   let bytesRead = 0;
   const counted = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -87,7 +57,6 @@ async function* readSheet(input: Readable, sheet: string, batchRows: number, inf
   });
   const strings = new SharedStringTable();
   const parts = (reader as unknown as ReaderModel).parse();
-  let worksheets = 0;
   try {
     for await (const part of parts) {
       if (part.eventType === undefined && part.index !== undefined) {
@@ -95,11 +64,16 @@ async function* readSheet(input: Readable, sheet: string, batchRows: number, inf
         continue;
       }
       if (part.eventType !== "worksheet") continue;
-      worksheets++;
       const worksheet = part.value as AsyncIterable<Row>;
       info.sheets = ((reader as unknown as ReaderModel).model?.sheets ?? []).map((s) => s.name);
       const name = (worksheet as unknown as { name: string }).name;
-      if (name !== (sheet !== "" ? sheet : (info.sheets[0] ?? name))) continue;
+      if (name !== (sheet !== "" ? sheet : (info.sheets[0] ?? name))) {
+        // A sheet exceljs parked in a temporary file comes as a stream it opens as it hands the sheet on and deletes
+        // once the next part is asked for: unread, the stream's open can meet the deleted file, and its error, with
+        // no listener yet, ends the process.
+        for await (const _ of worksheet);
+        continue;
+      }
       let rows: string[][] = [];
       let firstRow = 1;
       let next = 1;
@@ -123,13 +97,12 @@ async function* readSheet(input: Readable, sheet: string, batchRows: number, inf
       if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
       return;
     }
-    const refusal = new InvalidArgumentError(
+    throw new InvalidArgumentError(
       "options.sheet",
       sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
     );
-    throw worksheets === 0 ? new LostPart(refusal) : refusal;
   } catch (err: unknown) {
-    if (err instanceof DncError || err instanceof LostPart) throw err;
+    if (err instanceof DncError) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     input.destroy();
@@ -150,7 +123,7 @@ function cellsOf(row: Row, strings: SharedStringTable): string[] {
 function sharedString(strings: SharedStringTable, index: number): string {
   const text = strings.get(index);
   if (text === undefined) {
-    throw new LostPart(new InvalidArgumentError("upload_id", `the workbook could not be read: the workbook names shared string ${index}, which it does not hold`));
+    throw new InvalidArgumentError("upload_id", `the workbook could not be read: the workbook names shared string ${index}, which it does not hold`);
   }
   return text;
 }
