@@ -5,6 +5,8 @@
 
 import { type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync, readlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDnc, startServe } from "./support/dnc-serve.js";
@@ -13,6 +15,17 @@ import { tempDir } from "./support/temp-dir.js";
 
 const TOKEN = "import-cli-test-admin-token";
 const dnc = (...args: string[]) => runDnc({ DNC_ADMIN_TOKEN: TOKEN }, ...args);
+
+/** The files process `pid` holds open. */
+function openFiles(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+    } catch {
+      return [];
+    }
+  });
+}
 
 describe("dnc import", () => {
   const dir = tempDir();
@@ -56,6 +69,10 @@ describe("dnc import", () => {
     expect(lines[4]).toBe("  row 8: contact is not a possible phone number for its country calling code  [12345,sms,ACME,opt-out]");
     // Nothing was written: the same dry run counts the same.
     expect((await dnc(...args)).stdout).toContain("dry run (nothing written): 13 rows read, 9 added, 1 repeated, 3 rejected");
+    // Each read (the analysis's first rows, the dry run's) parked the sheet in a file; none outlives its read,
+    // nor the descriptor opened on it, in a sidecar that runs on.
+    expect(readdirSync(join(dir.path, "data", "uploads")).filter((f) => f.endsWith(".sheet.tmp"))).toEqual([]);
+    expect(openFiles(server.pid!).filter((f) => f.includes(".sheet.tmp") || f.startsWith(`${tmpdir()}/tmp-`))).toEqual([]);
   });
 
   it("exits 0 for an import without rejections", async () => {

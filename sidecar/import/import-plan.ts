@@ -55,7 +55,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
     const workbook: WorkbookInfo = { sheets: [] };
     const rows = async function* (batchRows: number): AsyncGenerator<RowBatch> {
       if (text !== undefined) yield* textRows(await source.open(), text, batchRows, settings.maxRowChars);
-      else yield* xlsxRows(() => source.open(), options.sheet, Math.min(batchRows, settings.sheetBatchRows), workbook);
+      else yield* xlsxRows(() => source.open(), options.sheet, Math.min(batchRows, settings.sheetBatchRows), workbook, { dir: uploads.dir, prefix: upload.id });
     };
     const first = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     const hasHeader = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));

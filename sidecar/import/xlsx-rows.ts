@@ -4,13 +4,16 @@
 // the sheet leaves out count as empty so row numbers match the sheet's.
 // Shared strings are taken as exceljs emits them into a packed table rather
 // than its cache of JS strings; exceljs then parks the sheets in temporary
-// files until the workbook's end, so memory stays flat whatever the size.
+// files until the workbook's end, so memory stays flat whatever the size;
+// the read's ParkedSheets puts them in a place given and removes what is
+// left of them when the read ends, however it ends.
 // exceljs's own stream iteration lost parts of a workbook now and then;
 // exceljs.ts loads it with a helper of ours that does not. A workbook that
 // names a shared string it lacks, or holds no worksheet, is refused, never
 // read as rows of placeholder text or as a workbook without sheets.
 
 import ExcelJS from "./exceljs.js";
+import { ParkedSheets } from "./exceljs-parked-sheets.js";
 import type { CellValue, Row } from "exceljs";
 import { Transform, type Readable } from "node:stream";
 import { DncError, InvalidArgumentError } from "../errors.js";
@@ -26,7 +29,7 @@ export interface WorkbookInfo {
 interface ReaderModel {
   model?: { sheets?: { name: string }[] };
   /** Worksheets as { eventType: "worksheet" }; shared strings, in "emit" mode, as bare { index, text }. */
-  parse(): AsyncIterable<{ eventType?: string; value?: unknown; index?: number; text?: SharedText }>;
+  parse(): AsyncGenerator<{ eventType?: string; value?: unknown; index?: number; text?: SharedText }>;
 }
 
 type SharedText = string | { richText: { text: string }[] } | null;
@@ -36,8 +39,20 @@ interface SharedStringRef {
   sharedString: number;
 }
 
+/** Where a read parks the sheets exceljs meets before the shared strings: a directory, and a name prefix. */
+export interface SheetParking {
+  dir: string;
+  prefix: string;
+}
+
 /** `sheet` empty: the first sheet. `open` gives the file from its start. */
-export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, batchRows: number, info: WorkbookInfo): AsyncGenerator<RowBatch> {
+export async function* xlsxRows(
+  open: () => Promise<Readable>,
+  sheet: string,
+  batchRows: number,
+  info: WorkbookInfo,
+  parking: SheetParking,
+): AsyncGenerator<RowBatch> {
   const input = await open();
   let bytesRead = 0;
   const counted = new Transform({
@@ -46,7 +61,13 @@ export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, ba
       done(null, chunk);
     },
   });
-  input.on("error", (err) => counted.destroy(err));
+  // exceljs listens for no error on the stream it is given (one there would end the process), and waits for its
+  // end: a read error ends it where the read stopped, and is what this read throws.
+  let readFailure: { error: unknown } | undefined;
+  input.on("error", (error: unknown) => {
+    readFailure ??= { error };
+    counted.end();
+  });
   input.pipe(counted);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(counted, {
     worksheets: "emit",
@@ -56,9 +77,13 @@ export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, ba
     entries: "ignore",
   });
   const strings = new SharedStringTable();
+  const parked = new ParkedSheets(parking.dir, parking.prefix);
   const parts = (reader as unknown as ReaderModel).parse();
   try {
-    for await (const part of parts) {
+    for (;;) {
+      const step = await parked.run(() => parts.next());
+      if (step.done === true) break;
+      const part = step.value;
       if (part.eventType === undefined && part.index !== undefined) {
         strings.push(sharedText(part.text ?? null));
         continue;
@@ -94,6 +119,7 @@ export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, ba
           rows = [];
         }
       }
+      if (readFailure !== undefined) throw readFailure.error;
       if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
       return;
     }
@@ -102,9 +128,12 @@ export async function* xlsxRows(open: () => Promise<Readable>, sheet: string, ba
       sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
     );
   } catch (err: unknown) {
+    if (readFailure !== undefined) throw readFailure.error;
     if (err instanceof DncError) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
+    await parts.return(undefined);
+    parked.removeAll();
     input.destroy();
     counted.destroy();
   }
