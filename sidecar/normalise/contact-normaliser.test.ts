@@ -49,6 +49,19 @@ describe("phone numbers", () => {
     expect(reason("+".padEnd(400, "1"))).toMatch(/longer than/);
   });
 
+  it("never reads a leading 0 as part of a calling code", () => {
+    // National numbers of France, Great Britain, Germany, Australia and India: no country, no reading.
+    for (const input of ["06 12 34 56 78", "0612345678", "020 7946 0000", "01512 3456789", "0412 345 678", "091234 56789"]) {
+      expect(reason(input), input).toMatch(/national phone number and no default country/);
+      expect(reason(input, ContactKind.PHONE), input).toMatch(/national phone number and no default country/);
+    }
+    for (const input of ["+0612345678", "+06 12 34 56 78", "000612345678"]) expect(reason(input), input).toMatch(/not a possible phone number/);
+    expect(ok("06 12 34 56 78", ContactKind.UNSPECIFIED, "FR").contact).toBe("33612345678");
+    expect(ok("01512 3456789", ContactKind.UNSPECIFIED, "DE").contact).toBe("4915123456789");
+    const bytes = Buffer.from("0612345678", "latin1");
+    expect(isCanonicalPossible(bytes, 0, bytes.length)).toBe(false);
+  });
+
   it("normalising a normalised number changes nothing", () => {
     for (const input of ["+39 06 1234 5678", "+44 20 7946 0958", "+7 912 345-67-89", "+86 139 1234 5678", "+1 201 555 0123"]) {
       const once = ok(input).contact;

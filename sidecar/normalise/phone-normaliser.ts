@@ -193,7 +193,9 @@ function allDigits(src: Uint8Array, start: number, end: number): boolean {
  */
 export function isCanonicalPossible(src: Uint8Array, start: number, end: number): boolean {
   const total = end - start;
-  if (total > MAX_E164_DIGITS || total < 4) return false;
+  // No calling code starts with 0: digits that do are a national number (or nothing), and summing the code's
+  // digits would otherwise read "0612…" as calling code 61.
+  if (total > MAX_E164_DIGITS || total < 4 || src[start] === DIGIT_0) return false;
   let cc = 0;
   for (let ccLen = 1; ccLen <= 3; ccLen++) {
     cc = cc * 10 + (src[start + ccLen - 1]! - DIGIT_0);
