@@ -151,5 +151,11 @@ describe("import over the admin HTTP port", () => {
     expect((await http(port, "GET", path, {})).status).toBe(401);
     expect((await http(port, "GET", "/imports/nope/rejected.csv", auth())).status).toBe(404);
     expect((await http(port, "GET", "/imports/uploads", auth())).status).toBe(404);
+    // A malformed percent-escape in the job id, with no key at all: the caller's error, and the sidecar serves on
+    // (decodeURIComponent's throw once ended the process).
+    const malformed = await http(port, "GET", "/imports/%E0%A4%A/rejected.csv", {});
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body)).toEqual({ code: "invalid_argument", message: "job_id: '%E0%A4%A' holds a malformed percent-escape" });
+    expect((await http(port, "GET", path, auth(keys.viewer))).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@
 // their paths; anything else is 404.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { sendHttpError } from "./http-status.js";
 
 export interface HttpRoute {
   /** An exact path, or every path under it when it ends in "/". */
@@ -18,8 +19,17 @@ export class AdminHttpServer {
     this.server = createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0]!;
       const route = routes.find((r) => (r.path.endsWith("/") ? path.startsWith(r.path) : path === r.path));
-      if (route === undefined) res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
-      else route.handle(req, res);
+      if (route === undefined) {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+        return;
+      }
+      // A route's own errors come back as statuses; one it throws at once must still not end the process.
+      try {
+        route.handle(req, res);
+      } catch (err: unknown) {
+        if (res.headersSent) res.destroy();
+        else sendHttpError(res, err);
+      }
     });
   }
 

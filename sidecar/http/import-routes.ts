@@ -40,7 +40,7 @@ export function importRoutes(gate: AdminGate, imports: ImportService, maxFileByt
         url.pathname === UPLOADS && req.method === "POST"
           ? upload(gate, req, res, url, maxFileBytes)
           : csv !== null && (req.method === "GET" || req.method === "HEAD")
-            ? rejectedCsv(gate, imports, req, res, decodeURIComponent(csv[1]!))
+            ? Promise.resolve(csv[1]!).then((jobId) => rejectedCsv(gate, imports, req, res, decodedSegment(jobId, "job_id")))
             : Promise.reject(new NotFoundError(`no route for ${req.method} ${url.pathname}`));
       run.catch((err: unknown) => {
         // Refused before the body was read: the connection closes rather than take the rest of it.
@@ -50,6 +50,15 @@ export function importRoutes(gate: AdminGate, imports: ImportService, maxFileByt
       });
     }),
   };
+}
+
+/** A path segment's text; a malformed percent-escape is the caller's error, named by `field`. */
+function decodedSegment(segment: string, field: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidArgumentError(field, `'${segment}' holds a malformed percent-escape`);
+  }
 }
 
 function adminCall(req: IncomingMessage, res: ServerResponse, method: AdminCall["method"]): AdminCall {

@@ -4,6 +4,8 @@
 import type { ServerResponse } from "node:http";
 
 export function drained(res: ServerResponse): Promise<void> {
+  // Gone already: its 'close' has fired and no 'drain' ever will.
+  if (res.destroyed || res.closed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);
