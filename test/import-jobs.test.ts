@@ -232,6 +232,21 @@ describe("import jobs", () => {
     expect(again.details).toBe("the import job is not running: it is CANCELLED");
   });
 
+  it("runs at most four imports, however many starts come together", async () => {
+    const file = phoneFile("many.csv", 300_000, 60_000);
+    const uploads = await Promise.all(Array.from({ length: 10 }, () => upload(client, file)));
+    const starts = await Promise.allSettled(uploads.map((uploadId) => client.call(AdminService.method.startImport, { uploadId })));
+    const started = starts.flatMap((s) => (s.status === "fulfilled" ? [s.value.job!.jobId] : []));
+    const refused = await Promise.all(starts.flatMap((s) => (s.status === "rejected" ? [grpcError(Promise.reject(s.reason))] : [])));
+    // Each start took its place before its file was looked at: without that, all ten passed the check together.
+    expect(started).toHaveLength(4);
+    expect(refused.map((e) => [e.code, e.details])).toEqual(
+      Array.from({ length: 6 }, () => [status.RESOURCE_EXHAUSTED, "4 imports are running; start this one when one of them ends"]),
+    );
+    for (const jobId of started) await client.call(AdminService.method.cancelImport, { jobId });
+    await until(async () => (await client.call(AdminService.method.listImports, {})).jobs.every((j) => j.state !== ImportState.RUNNING), "the jobs' ends");
+  });
+
   it("a stop while a job runs leaves it INTERRUPTED, with the list holding exactly its committed batches, after the restart", async () => {
     const before = sidecar.list.store.entryCount();
     const { job } = await client.call(AdminService.method.startImport, { uploadId: await upload(client, phoneFile("stopped.csv", 200_000, 60_000)) });

@@ -43,6 +43,8 @@ const REPORT_ORDER = 200;
 
 export class ImportService {
   private readonly runs = new Map<string, ImportJobRun>();
+  /** Starts being checked, each holding a place among the running jobs. */
+  private starting = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -112,9 +114,25 @@ export class ImportService {
     }
   }
 
-  /** Checks everything that can be checked before a write (the whole file's row lengths too), then starts the job. */
+  /**
+   * Checks everything that can be checked before a write (the whole file's
+   * row lengths too), then starts the job. A start holds its place among the
+   * running jobs from its first moment: checking takes turns, and starts
+   * that came together once all passed the limit.
+   */
   async startImport(uploadId: string, requested: ImportOptions | undefined, principal: string): Promise<ImportJob> {
-    if (this.runs.size >= MAX_RUNNING_JOBS) throw new ResourceExhaustedError(`${MAX_RUNNING_JOBS} imports are running; start this one when one of them ends`);
+    if (this.runs.size + this.starting >= MAX_RUNNING_JOBS) {
+      throw new ResourceExhaustedError(`${MAX_RUNNING_JOBS} imports are running; start this one when one of them ends`);
+    }
+    this.starting++;
+    try {
+      return await this.checkAndStart(uploadId, requested, principal);
+    } finally {
+      this.starting--;
+    }
+  }
+
+  private async checkAndStart(uploadId: string, requested: ImportOptions | undefined, principal: string): Promise<ImportJob> {
     const options = requested ?? create(ImportOptionsSchema);
     const country = this.country(options);
     const plan = await planImport(this.uploads, uploadId, options, this.settings);

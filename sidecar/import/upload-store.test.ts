@@ -42,6 +42,17 @@ describe("UploadStore", () => {
     expect(readdirSync(uploads.dir)).toEqual([]);
   });
 
+  it("keeps nothing of a stream cancelled just after its last chunk, as grpc-js reports a client's reset", async () => {
+    const cancel = new AbortController();
+    async function* endsThenCancels(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from("a,b\n");
+      // grpc-js ends the messages of a reset stream, and emits 'cancelled' on the next tick.
+      process.nextTick(() => cancel.abort(new Error("the client cancelled")));
+    }
+    await expect(uploads.receive("a.csv", endsThenCancels(), cancel.signal)).rejects.toThrow("the client cancelled");
+    expect(readdirSync(uploads.dir)).toEqual([]);
+  });
+
   it("sweeps expired uploads, files without a record, and old partial files", async () => {
     const old = await uploads.receive("old.csv", chunks("b\n"));
     await new Promise((r) => setTimeout(r, 30));

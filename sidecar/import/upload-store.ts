@@ -59,6 +59,9 @@ export class UploadStore {
       signal?.throwIfAborted();
       if (size === 0) throw new InvalidArgumentError("chunk", "the file is empty: there is nothing to import");
       await file.sync();
+      // grpc-js ends a reset stream's messages as if the client had finished, and says it was cancelled only a
+      // tick later: asked again once the sync has taken a few turns, it knows.
+      signal?.throwIfAborted();
     } catch (err: unknown) {
       await file.close();
       await rm(partial, { force: true });
