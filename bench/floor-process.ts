@@ -1,15 +1,16 @@
 // The floors under dnc's latency figures, in a process of their own: two
 // servers that answer every FilterService call at once with an empty message
 // and status OK, holding no list and decoding nothing. One is bare node:http2,
-// the other grpc-js (the server dnc runs on). The same client at the same
-// rate against each shows what Node's HTTP/2 stack, then grpc-js, cost on
-// this machine before dnc's code does anything. Prints one JSON line
+// the other grpc-js (the server dnc runs on, with dnc's server options). The
+// same client at the same rate against each shows what Node's HTTP/2 stack,
+// then grpc-js, cost on this machine before dnc's code does anything. Prints one JSON line
 // (FloorReady) once both listen; stops on SIGTERM, SIGINT, or when its stdin
 // closes.
 
 import { Server, ServerCredentials, type ServiceDefinition, type handleUnaryCall } from "@grpc/grpc-js";
 import { createServer, constants } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { GRPC_SERVER_OPTIONS } from "../sidecar/grpc/grpc-server.js";
 import { CHECK_PATH, FILTER_BATCH_PATH } from "./filter-requests.js";
 
 export interface FloorReady {
@@ -49,7 +50,7 @@ function grpcJs(): Promise<number> {
   });
   const service: ServiceDefinition = { Check: method(CHECK_PATH), FilterBatch: method(FILTER_BATCH_PATH) };
   const answer: handleUnaryCall<Buffer, Buffer> = (_call, callback) => callback(null, EMPTY_MESSAGE);
-  const server = new Server();
+  const server = new Server(GRPC_SERVER_OPTIONS);
   server.addService(service, { Check: answer, FilterBatch: answer });
   return new Promise((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, port) => (err === null ? resolve(port) : reject(err))),

@@ -1,5 +1,6 @@
 // The engine against the reference model over thousands of random entries
-// and send requests, with removals and a restart in the middle.
+// and send requests (FilterBatch in both forms, and Check), with removals
+// and a restart in the middle.
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { rmSync } from "node:fs";
@@ -7,7 +8,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DncList } from "../sidecar/engine/dnc-list.js";
 import { FilterEngine } from "../sidecar/filter/filter-engine.js";
-import { FilterBatchRequestSchema, FilterBatchResponseSchema, type FilterBatchResponse } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
+import {
+  CheckRequestSchema,
+  CheckResponseSchema,
+  FilterBatchRequestSchema,
+  FilterBatchResponseSchema,
+  type FilterBatchResponse,
+} from "../sidecar/gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, EntryKeySchema, EntrySchema } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { ReferenceFilter, type RefEntry, type RefRequest } from "./support/reference-filter.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -105,6 +112,21 @@ describe("differential: engine against the reference model", () => {
     });
   }
 
+  /** Check, from the bytes a client sends, gives the reference's verdict and one of its entries. */
+  function compareCheck(req: RefRequest): void {
+    const body = toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: req }));
+    const res = fromBinary(CheckResponseSchema, engine.checkBytes(body));
+    const want = ref.check(req);
+    const got = res.blocked ? "blocked" : res.code === "INVALID_RECIPIENT" ? "invalid" : "allowed";
+    expect(got, `Check ${JSON.stringify({ ...req, recipient: req.recipient.slice(0, 40) })}`).toBe(want.verdict);
+    expect(res.code).toBe({ blocked: "DNC_BLOCKED", invalid: "INVALID_RECIPIENT", allowed: "" }[want.verdict]);
+    expect(res.invalidReason !== "").toBe(want.verdict === "invalid");
+    if (want.verdict === "blocked") {
+      const keyOf = (x: RefEntry) => [x.contact, x.kind, x.channel, x.sender, x.account].join("|");
+      expect(want.candidates.map(keyOf)).toContain(keyOf(res.entry!));
+    }
+  }
+
   async function round(ops: number): Promise<void> {
     for (let op = 0; op < ops; op++) {
       if (rand() < 0.55) {
@@ -128,6 +150,7 @@ describe("differential: engine against the reference model", () => {
         const requests = Array.from({ length: 200 }, () => randomRequest());
         const body = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { requests }));
         compare(requests, fromBinary(FilterBatchResponseSchema, engine.filterBatch(body)));
+        for (const req of requests.slice(0, 40)) compareCheck(req);
       } else {
         const channel = pick(channels);
         const sender = pick([...senders, "Other"]);

@@ -81,6 +81,9 @@ export class BatchDecoder {
             span.start = start;
             span.end = end;
           }
+        } else if (field >= F_CHANNEL && field <= F_REQUESTS) {
+          // Skipped, a recipient would leave the answer's indices pointing at its neighbours.
+          throw wrongWireType(field, wire);
         } else {
           r.skip(wire);
         }
@@ -95,6 +98,11 @@ export class BatchDecoder {
       throw new InvalidArgumentError("recipients", "set either recipients (the fast form) or requests (the full form), not both");
     }
   }
+}
+
+/** A field this decoder knows, sent with a wire type its type never has. */
+export function wrongWireType(field: number, wire: number): MalformedMessageError {
+  return new MalformedMessageError(`field ${field} has wire type ${wire}`);
 }
 
 function scopeSpan(out: DecodedBatch, field: number): Span {
@@ -123,11 +131,24 @@ export class DecodedSendRequest {
   private readonly reader = new ProtoReader();
 
   decode(buf: Uint8Array, start: number, end: number, index: number): this {
+    this.clear();
+    return this.merge(buf, start, end, index);
+  }
+
+  clear(): void {
     this.recipient.clear();
     this.sender.clear();
     this.account.clear();
     this.customerId.clear();
     this.channel = 0;
+  }
+
+  /**
+   * Decodes `buf[start..end)` over what is there, as protobuf merges a
+   * message given twice. `index` names it in an error: requests[index], or
+   * a Check's `request` when negative.
+   */
+  merge(buf: Uint8Array, start: number, end: number, index: number): this {
     const r = this.reader.reset(buf, start, end);
     try {
       while (!r.done) {
@@ -142,13 +163,15 @@ export class DecodedSendRequest {
           span.start = r.pos;
           span.end = fieldEnd;
           r.pos = fieldEnd;
+        } else if (field >= 1 && field <= 5) {
+          throw wrongWireType(field, wire);
         } else {
           r.skip(wire);
         }
       }
     } catch (err: unknown) {
       if (err instanceof MalformedMessageError) {
-        throw new InvalidArgumentError(`requests[${index}]`, `not a valid dnc.v1.SendRequest: ${err.message}`);
+        throw new InvalidArgumentError(index < 0 ? "request" : `requests[${index}]`, `not a valid dnc.v1.SendRequest: ${err.message}`);
       }
       throw err;
     }

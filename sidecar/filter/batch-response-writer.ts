@@ -7,8 +7,8 @@ import { ProtoWriter, varintSize } from "../wire/proto-writer.js";
 
 export const CODE_BLOCKED = "DNC_BLOCKED";
 export const CODE_INVALID = "INVALID_RECIPIENT";
-const blockedCode = Buffer.from(CODE_BLOCKED);
-const invalidCode = Buffer.from(CODE_INVALID);
+export const BLOCKED_CODE_BYTES = Buffer.from(CODE_BLOCKED);
+export const INVALID_CODE_BYTES = Buffer.from(CODE_INVALID);
 
 const reasonTexts: Buffer[] = [];
 
@@ -18,7 +18,8 @@ export function recipientReason(code: number): string {
   return text.startsWith("customer id") ? text : `recipient ${text}`;
 }
 
-function reasonBytes(code: number): Buffer {
+/** recipientReason's text as UTF-8, made once per code. */
+export function reasonBytes(code: number): Buffer {
   return (reasonTexts[code] ??= Buffer.from(recipientReason(code)));
 }
 
@@ -32,15 +33,15 @@ export class BatchResponseWriter {
   /** A blocked recipient; its entry is the encoded `dnc.v1.Entry` in `entry[start..end)`. */
   blocked(index: number, entry: Uint8Array, start: number, end: number): void {
     const length = end - start;
-    const size = 1 + varintSize(index) + 2 + blockedCode.length + 1 + varintSize(length) + length;
+    const size = 1 + varintSize(index) + 2 + BLOCKED_CODE_BYTES.length + 1 + varintSize(length) + length;
     this.w
       .tag(1, WIRE_LEN)
       .varint(size)
       .tag(1, WIRE_VARINT)
       .varint(index)
       .tag(2, WIRE_LEN)
-      .varint(blockedCode.length)
-      .bytes(blockedCode)
+      .varint(BLOCKED_CODE_BYTES.length)
+      .bytes(BLOCKED_CODE_BYTES)
       .tag(3, WIRE_LEN)
       .varint(length)
       .bytes(entry, start, end);
@@ -48,15 +49,15 @@ export class BatchResponseWriter {
 
   invalid(index: number, reasonCode: number): void {
     const reason = reasonBytes(reasonCode);
-    const size = 1 + varintSize(index) + 2 + invalidCode.length + 1 + varintSize(reason.length) + reason.length;
+    const size = 1 + varintSize(index) + 2 + INVALID_CODE_BYTES.length + 1 + varintSize(reason.length) + reason.length;
     this.w
       .tag(2, WIRE_LEN)
       .varint(size)
       .tag(1, WIRE_VARINT)
       .varint(index)
       .tag(2, WIRE_LEN)
-      .varint(invalidCode.length)
-      .bytes(invalidCode)
+      .varint(INVALID_CODE_BYTES.length)
+      .bytes(INVALID_CODE_BYTES)
       .tag(3, WIRE_LEN)
       .varint(reason.length)
       .bytes(reason);

@@ -1,12 +1,12 @@
-// Answers send requests against the list (SPEC §4). The batch path works on
-// the request bytes: recipients are normalised into a reused key buffer,
+// Answers send requests against the list (SPEC §4). FilterBatch and Check
+// work on the request bytes: recipients are normalised into a reused key buffer,
 // looked up in the intern table and matched on the index; only a blocked
 // recipient reads its entry from the (memory-mapped) store.
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
-import { CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
+import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { MatchedScope, UNKNOWN_NAME } from "../index/filter-index.js";
 import { KeyScratch, decodeKey } from "../normalise/contact-key.js";
@@ -16,7 +16,9 @@ import type { DncList } from "../engine/dnc-list.js";
 import { STORED_ENTRY_OFFSET, type NameTable } from "../store/entry-store.js";
 import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
 import { CHANNEL_SLOTS, TrafficCounters } from "../stats/traffic-counters.js";
-import { BatchResponseWriter, CODE_BLOCKED, CODE_INVALID, recipientReason } from "./batch-response-writer.js";
+import { BatchResponseWriter } from "./batch-response-writer.js";
+import { CheckDecoder, DecodedCheck } from "./check-decoder.js";
+import { CheckResponseWriter } from "./check-response-writer.js";
 import { BatchKeys } from "./batch-keys.js";
 
 export const ALLOWED = 0;
@@ -36,6 +38,9 @@ export class FilterEngine {
   private readonly batch = new DecodedBatch();
   private readonly request = new DecodedSendRequest();
   private readonly writer = new BatchResponseWriter();
+  private readonly checkDecoder = new CheckDecoder();
+  private readonly checkRequest = new DecodedCheck();
+  private readonly checkWriter = new CheckResponseWriter();
   private readonly scratch = new KeyScratch();
   private readonly keys = new BatchKeys();
   /** The Bloom words the last batch touched first, mixed: kept where the compiler cannot drop the reads. */
@@ -185,26 +190,25 @@ export class FilterEngine {
     return writer.finish(batch.requestCount);
   }
 
-  /** Check: one send request. */
-  check(req: CheckRequest): CheckResponse {
+  /** Check from the request bytes to the response bytes. */
+  checkBytes(buf: Uint8Array): Buffer {
     this.list.assertOpen();
-    const send = req.request;
-    if (send === undefined) throw new InvalidArgumentError("request", "required");
+    const decoded = this.checkRequest;
+    this.checkDecoder.decode(buf, decoded);
+    if (!decoded.hasRequest) throw new InvalidArgumentError("request", "required");
+    const send = decoded.request;
     checkChannel(send.channel, "request.channel");
     if (send.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("request.channel", "required");
-    const country = resolveCountry(req.defaultCountry, this.options.defaultCountry, "default_country");
-    const recipient = Buffer.from(send.recipient, "utf8");
-    const customer = Buffer.from(send.customerId, "utf8");
-    const src = Buffer.concat([recipient, customer]);
+    const country = this.country(buf, decoded.country);
     const v = this.checkOne(
-      src,
-      0,
-      recipient.length,
+      buf,
+      send.recipient.start,
+      send.recipient.end,
       send.channel,
-      this.list.nameId("senders", send.sender),
-      this.list.nameId("accounts", send.account),
-      recipient.length,
-      src.length,
+      this.nameId("senders", buf, send.sender),
+      this.nameId("accounts", buf, send.account),
+      send.customerId.start,
+      send.customerId.end,
       country,
     );
     const counters = this.counters;
@@ -212,14 +216,22 @@ export class FilterEngine {
     counters.checked[send.channel]++;
     if (v === BLOCKED) {
       counters.blocked[send.channel]++;
-      counters.blockedFor(send.sender, send.account, req.campaignRef, 1);
-      return create(CheckResponseSchema, { blocked: true, code: CODE_BLOCKED, entry: fromBinary(EntrySchema, this.matchedEntry()) });
+      counters.blockedFor(text(buf, send.sender), text(buf, send.account), text(buf, decoded.campaign), 1);
+      const raw = this.matchedRaw();
+      if (raw !== undefined) return this.checkWriter.blocked(raw, STORED_ENTRY_OFFSET, raw.length);
+      const entry = this.removedEntry();
+      return this.checkWriter.blocked(entry, 0, entry.length);
     }
     if (v < 0) {
       counters.invalid[send.channel]++;
-      return create(CheckResponseSchema, { code: CODE_INVALID, invalidReason: recipientReason(-v) });
+      return this.checkWriter.invalid(-v);
     }
-    return create(CheckResponseSchema, {});
+    return this.checkWriter.allowed();
+  }
+
+  /** Check on messages: checkBytes between their encodings. */
+  check(req: CheckRequest): CheckResponse {
+    return fromBinary(CheckResponseSchema, this.checkBytes(toBinary(CheckRequestSchema, req)));
   }
 
   /** Writes the last BLOCKED verdict into the batch response, its entry copied straight from the store's value. */
@@ -230,11 +242,6 @@ export class FilterEngine {
       const entry = this.removedEntry();
       this.writer.blocked(index, entry, 0, entry.length);
     }
-  }
-
-  /** The encoded entry of the last BLOCKED verdict. */
-  private matchedEntry(): Uint8Array {
-    return this.matchedRaw()?.subarray(STORED_ENTRY_OFFSET) ?? this.removedEntry();
   }
 
   /** The stored value of the last BLOCKED verdict's entry (a view), or undefined when it has just been removed. */

@@ -1,5 +1,5 @@
-// dnc.v1.FilterService on grpc-js. FilterBatch takes the raw request bytes
-// and returns raw response bytes: the engine decodes and encodes them itself.
+// dnc.v1.FilterService on grpc-js. Both methods take the raw request bytes
+// and return raw response bytes: the engine decodes and encodes them itself.
 // With an AdminAuth (--filter-token) every call needs a key; without one the
 // handlers carry no check at all. Every call is counted and timed, refused
 // ones included: two clock reads and one closure a call, nothing per recipient.
@@ -11,7 +11,7 @@ import type { FilterEngine } from "../filter/filter-engine.js";
 import type { FilterCallMetrics, FilterMethod } from "../metrics/filter-call-metrics.js";
 import { toServiceError } from "./grpc-status.js";
 import { requireKey } from "./require-key.js";
-import { methodPath, rawMethodDefinition, unaryHandler, type RawService } from "./unary-method.js";
+import { methodPath, rawMethodDefinition, type RawService } from "./unary-method.js";
 
 export function filterServiceGrpc(engine: FilterEngine, metrics: FilterCallMetrics, auth?: AdminAuth): RawService {
   const { filterBatch, check } = FilterService.method;
@@ -22,18 +22,23 @@ export function filterServiceGrpc(engine: FilterEngine, metrics: FilterCallMetri
       Check: rawMethodDefinition(methodPath(check)),
     },
     implementation: {
-      FilterBatch: wrap("FilterBatch", (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        let response: Buffer;
-        try {
-          response = engine.filterBatch(call.request);
-        } catch (err: unknown) {
-          callback(toServiceError(err));
-          return;
-        }
-        callback(null, response);
-      }),
-      Check: wrap("Check", unaryHandler(check, (req) => engine.check(req))),
+      FilterBatch: wrap("FilterBatch", bytesHandler((buf) => engine.filterBatch(buf))),
+      Check: wrap("Check", bytesHandler((buf) => engine.checkBytes(buf))),
     },
+  };
+}
+
+/** A handler answering at once, in the same turn, from the request bytes. */
+function bytesHandler(answer: (request: Buffer) => Buffer): handleUnaryCall<Buffer, Buffer> {
+  return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+    let response: Buffer;
+    try {
+      response = answer(call.request);
+    } catch (err: unknown) {
+      callback(toServiceError(err));
+      return;
+    }
+    callback(null, response);
   };
 }
 

@@ -27,11 +27,19 @@ export interface TlsOptions {
   clientCa?: Buffer;
 }
 
+/**
+ * The server's options. Channelz is off: it records every call (a Date and
+ * a closure of trackers each) for a channelz service the sidecar does not
+ * serve, so nothing could ever read it.
+ */
+export const GRPC_SERVER_OPTIONS = {
+  "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+  "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+  "grpc.enable_channelz": 0,
+} as const;
+
 export class GrpcServer {
-  private readonly server = new Server({
-    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
-    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-  });
+  private readonly server = new Server(GRPC_SERVER_OPTIONS);
   readonly health = new HealthImplementation({ "": "NOT_SERVING" });
   private readonly widened = new WeakSet<Http2Server>();
 

@@ -1,0 +1,55 @@
+// A FilterBatchRequest read from its bytes: unknown fields are skipped, and
+// a field the decoder knows sent with a wire type its type never has is
+// INVALID_ARGUMENT. Skipping a recipient would shift the index of every
+// recipient after it, and the gateway would read one's verdict as another's.
+
+import { create, toBinary } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../errors.js";
+import { FilterBatchRequestSchema } from "../gen/dnc/v1/filter_service_pb.js";
+import { Channel } from "../gen/dnc/v1/types_pb.js";
+import { BatchDecoder, DecodedBatch, DecodedSendRequest } from "./batch-decoder.js";
+
+const str = (field: number, text: string) => [(field << 3) | 2, text.length, ...Buffer.from(text)];
+
+function decode(bytes: number[] | Uint8Array): DecodedBatch {
+  const out = new DecodedBatch();
+  new BatchDecoder().decode(Uint8Array.from(bytes), 1000, out);
+  return out;
+}
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (err: unknown) {
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    return (err as Error).message;
+  }
+  throw new Error("expected INVALID_ARGUMENT");
+}
+
+describe("BatchDecoder", () => {
+  it("skips fields it does not know, wherever they come", () => {
+    const known = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: ["+447700900001", "+447700900002"] }));
+    const out = decode([...str(10, "later"), (9 << 3) | 0, 7, ...known, (11 << 3) | 5, 1, 2, 3, 4]);
+    expect([out.channel, out.recipientCount]).toEqual([Channel.SMS, 2]);
+  });
+
+  it("refuses a known field with the wrong wire type rather than skip it", () => {
+    const cases: [string, number[], string][] = [
+      ["a recipient as a varint", [0x08, 0x01, ...str(6, "+447700900999"), 0x30, 0x05, ...str(6, "+442079460000")], "field 6 has wire type 0"],
+      ["a recipient as fixed32", [0x08, 0x01, ...str(6, "+447700900999"), 0x35, 1, 2, 3, 4, ...str(6, "+442079460000")], "field 6 has wire type 5"],
+      ["a request as a varint", [0x08, 0x01, 0x38, 0x05], "field 7 has wire type 0"],
+      ["the channel as bytes", [...str(1, "\x01"), ...str(6, "+442079460000")], "field 1 has wire type 2"],
+      ["the sender as a varint", [0x10, 0x01], "field 2 has wire type 0"],
+    ];
+    for (const [what, bytes, message] of cases) {
+      expect(refusal(() => decode(bytes)), what).toBe(`request: not a valid dnc.v1.FilterBatchRequest: ${message}`);
+    }
+  });
+
+  it("names the request whose own field has the wrong wire type", () => {
+    const request = Uint8Array.from([0x08, 0x05]);
+    expect(refusal(() => new DecodedSendRequest().decode(request, 0, request.length, 3))).toBe("requests[3]: not a valid dnc.v1.SendRequest: field 1 has wire type 0");
+  });
+});

@@ -1,0 +1,62 @@
+// Decodes a dnc.v1.CheckRequest straight from the bytes grpc-js hands over,
+// as batch-decoder.ts does a FilterBatchRequest: byte ranges in objects
+// reused across calls, no message object built.
+
+import { InvalidArgumentError } from "../errors.js";
+import { MalformedMessageError, ProtoReader, WIRE_LEN } from "../wire/proto-reader.js";
+import { DecodedSendRequest, Span, wrongWireType } from "./batch-decoder.js";
+
+/** Field numbers of dnc.v1.CheckRequest. */
+const F_REQUEST = 1;
+const F_CAMPAIGN = 2;
+const F_COUNTRY = 3;
+
+export class DecodedCheck {
+  readonly request = new DecodedSendRequest();
+  /** Whether the request field was there (proto3 tells an absent message from an empty one). */
+  hasRequest = false;
+  readonly campaign = new Span();
+  readonly country = new Span();
+}
+
+export class CheckDecoder {
+  private readonly reader = new ProtoReader();
+
+  /** Decodes `buf` into `out`; throws InvalidArgumentError for malformed input. */
+  decode(buf: Uint8Array, out: DecodedCheck): void {
+    out.hasRequest = false;
+    out.request.clear();
+    out.campaign.clear();
+    out.country.clear();
+    const r = this.reader.reset(buf, 0, buf.length);
+    try {
+      while (!r.done) {
+        const tag = r.varint();
+        const field = tag >>> 3;
+        const wire = tag & 7;
+        if (wire === WIRE_LEN && field >= F_REQUEST && field <= F_COUNTRY) {
+          const end = r.lengthDelimited();
+          const start = r.pos;
+          r.pos = end;
+          if (field === F_REQUEST) {
+            out.request.merge(buf, start, end, -1);
+            out.hasRequest = true;
+          } else {
+            const span = field === F_CAMPAIGN ? out.campaign : out.country;
+            span.start = start;
+            span.end = end;
+          }
+        } else if (field >= F_REQUEST && field <= F_COUNTRY) {
+          throw wrongWireType(field, wire);
+        } else {
+          r.skip(wire);
+        }
+      }
+    } catch (err: unknown) {
+      if (err instanceof MalformedMessageError) {
+        throw new InvalidArgumentError("request", `not a valid dnc.v1.CheckRequest: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+}
