@@ -6,7 +6,7 @@
 // anything is written, or their bad rows are rejected one by one.
 
 import { status } from "@grpc/grpc-js";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
@@ -27,6 +27,22 @@ const counts = (rowsRead: number, added: number, repeated: number, rejected: num
   repeated: BigInt(repeated),
   rejected: BigInt(rejected),
 });
+
+/** Where a zip member's data and CRC-32 fields are: its local header, then its entry in the central directory. */
+function zipMember(zip: Buffer, name: string): { dataStart: number; compressedSize: number; localCrcAt: number; centralCrcAt: number } {
+  const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  for (let at = central; at >= 0 && zip.readUInt32LE(at) === 0x02014b50; at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)) {
+    if (zip.toString("utf8", at + 46, at + 46 + zip.readUInt16LE(at + 28)) !== name) continue;
+    const local = zip.readUInt32LE(at + 42);
+    return {
+      dataStart: local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28),
+      compressedSize: zip.readUInt32LE(at + 20),
+      localCrcAt: local + 14,
+      centralCrcAt: at + 16,
+    };
+  }
+  throw new Error(`no member ${name}`);
+}
 
 describe("import fixtures", () => {
   const dir = tempDir();
@@ -212,6 +228,31 @@ describe("import fixtures", () => {
     expect(renamed.details).toBe("upload_id: 'list.csv' is a zip archive or an .xlsx workbook, not text: name it .zip or .xlsx");
     const pdf = await grpcError(upload(client, join(FIXTURES, "garbage.csv"), "list.pdf"));
     expect(pdf.details).toBe("file_name: 'list.pdf': import reads .csv, .tsv, .txt, .xlsx, .zip files");
+    expect(sidecar.list.store.entryCount()).toBe(before);
+  });
+
+  it("refuses a workbook whose sheet's compressed data or CRC is damaged, naming the part, before any write", async () => {
+    const before = sidecar.list.store.entryCount();
+    const workbook = readFileSync(join(FIXTURES, "libreoffice-contacts.xlsx"));
+    const sheet = zipMember(workbook, "xl/worksheets/sheet1.xml");
+    const garbled = Buffer.from(workbook);
+    garbled.fill(0xff, sheet.dataStart + (sheet.compressedSize >> 2), sheet.dataStart + (sheet.compressedSize >> 2) + 64);
+    // The same contents under another checksum, in the local header and in the central directory.
+    const misdated = Buffer.from(workbook);
+    for (const at of [sheet.localCrcAt, sheet.centralCrcAt]) misdated.writeUInt32LE((misdated.readUInt32LE(at) ^ 0x5a5a5a5a) >>> 0, at);
+    for (const [name, bytes, reason] of [
+      ["garbled.xlsx", garbled, /^upload_id: 'xl\/worksheets\/sheet1\.xml' in 'garbled\.xlsx' is damaged: .+/],
+      ["misdated.xlsx", misdated, /^upload_id: 'xl\/worksheets\/sheet1\.xml' in 'misdated\.xlsx' is damaged: its contents do not match their CRC-32$/],
+    ] as const) {
+      writeFileSync(join(dir.path, name), bytes);
+      const uploadId = await upload(client, join(dir.path, name));
+      // exceljs, handed such a sheet, waited for ever: each call would time out rather than fail.
+      for (const call of [() => analyze(uploadId), () => client.call(AdminService.method.startImport, { uploadId })]) {
+        const refused = await grpcError(call());
+        expect(refused.code).toBe(status.INVALID_ARGUMENT);
+        expect(refused.details).toMatch(reason);
+      }
+    }
     expect(sidecar.list.store.entryCount()).toBe(before);
   });
 

@@ -125,6 +125,7 @@ async function checkWorkbook(path: string, name: string, settings: ImportSetting
   const archive = await ZipArchive.open(path, name, "upload_id");
   try {
     archive.checkAll(settings, name);
+    await archive.verifyAll(name);
   } finally {
     archive.close();
   }
