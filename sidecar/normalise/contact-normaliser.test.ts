@@ -62,6 +62,14 @@ describe("phone numbers", () => {
     expect(isCanonicalPossible(bytes, 0, bytes.length)).toBe(false);
   });
 
+  it("takes the spaces and dashes of word processors and spreadsheets as formatting", () => {
+    for (const input of ["+44\u00a020\u00a07946\u00a00000", "+44\u202f20\u202f7946\u202f0000", "+44\u200920 7946 0000", "+44\u201320\u20137946\u20130000", "+44 20\u22127946 0000"]) {
+      expect(ok(input).contact, JSON.stringify(input)).toBe("442079460000");
+    }
+    expect(ok("020\u00a07946\u00a00000", ContactKind.UNSPECIFIED, "GB").contact).toBe("442079460000");
+    expect(reason("+44 20 7946 0000\u00e9")).toMatch(/only digits/);
+  });
+
   it("normalising a normalised number changes nothing", () => {
     for (const input of ["+39 06 1234 5678", "+44 20 7946 0958", "+7 912 345-67-89", "+86 139 1234 5678", "+1 201 555 0123"]) {
       const once = ok(input).contact;

@@ -222,7 +222,7 @@ export function normalisePhone(
   if (normaliseCanonical(src, start, end, defaultCountry, out)) return 0;
   const compact = stripFormatting(src, start, end);
   if (compact > 0 && normaliseCanonical(COMPACT, 0, compact, defaultCountry, out)) return 0;
-  return normalisePhoneSlow(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("latin1"), defaultCountry, out);
+  return normalisePhoneSlow(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("utf8"), defaultCountry, out);
 }
 
 /**
@@ -273,7 +273,8 @@ function stripFormatting(src: Uint8Array, start: number, end: number): number {
   return o < end - start ? o : 0;
 }
 
-const FORMATTING = /[\s\-.()/\u00a0]/g;
+/** Spaces (the no-break and thin ones a spreadsheet or a word processor puts in too), dashes, dots, brackets, slashes. */
+const FORMATTING = /[\s\-.()/\u2010-\u2015\u2212]/g;
 
 function normalisePhoneSlow(input: string, defaultCountry: CountryCode | undefined, out: KeyScratch): number {
   let s = input.replace(FORMATTING, "");
