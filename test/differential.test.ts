@@ -80,7 +80,7 @@ function randomRequest(channel = pick(channels), sender = pick([...senders, "Oth
         : r < 0.06
           ? emailForm(pick(emails))
           : phoneForm(pick([...phoneDigits, ...usDigits, "447700988888"]));
-  return { recipient, channel, sender, account, customerId: rand() < 0.2 ? pick([...customers, "CRM-unknown"]) : "" };
+  return { recipient, channel, sender, account, customerId: rand() < 0.2 ? pick([...customers, "CRM-unknown", "C".repeat(129), "CRM\u0001"]) : "" };
 }
 
 const toEntry = (e: RefEntry) => create(EntrySchema, { ...e });

@@ -78,16 +78,19 @@ export class FilterEngine {
   ): number {
     const { list, scratch } = this;
     const index = list.index;
+    // A customer id that does not normalise makes the request invalid, unless its recipient is blocked: blocked wins.
+    let customerInvalid = 0;
     if (customerEnd > customerStart) {
       const code = normaliseContactBytes(src, customerStart, customerEnd, ContactKind.CUSTOMER_ID, undefined, scratch);
-      if (code !== 0) return -code;
-      if (this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId) === BLOCKED) return BLOCKED;
+      if (code !== 0) customerInvalid = code;
+      else if (this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId) === BLOCKED) return BLOCKED;
     }
     const code = normaliseContactBytes(src, start, end, ContactKind.UNSPECIFIED, country, scratch);
-    if (code !== 0) return -code;
+    if (code !== 0) return -(customerInvalid || code);
     const misfit = channelMisfit(scratch.kind, channel);
-    if (misfit !== 0) return -misfit;
-    return this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId);
+    if (misfit !== 0) return -(customerInvalid || misfit);
+    const verdict = this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId);
+    return verdict === BLOCKED || customerInvalid === 0 ? verdict : -customerInvalid;
   }
 
   /** checkOne for recipient `i` of the batch's normalised keys (no customer id: the fast form has none). */

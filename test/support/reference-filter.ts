@@ -56,16 +56,21 @@ export class ReferenceFilter {
       (e.channel === Channel.UNSPECIFIED || e.channel === r.channel) &&
       (e.sender === "" || e.sender === r.sender) &&
       (e.account === "" || e.account === r.account);
+    // A customer id that does not normalise leaves the request unchecked, unless its recipient is blocked.
+    let customerInvalid = false;
     if (r.customerId !== "") {
       const c = normaliseContact(r.customerId, ContactKind.CUSTOMER_ID, undefined);
-      if (!c.ok) return { verdict: "invalid" };
-      const hits = this.entries.filter((e) => e.kind === ContactKind.CUSTOMER_ID && e.contact === c.contact && scopeMatches(e));
-      if (hits.length > 0) return { verdict: "blocked", candidates: hits };
+      if (!c.ok) customerInvalid = true;
+      else {
+        const hits = this.entries.filter((e) => e.kind === ContactKind.CUSTOMER_ID && e.contact === c.contact && scopeMatches(e));
+        if (hits.length > 0) return { verdict: "blocked", candidates: hits };
+      }
     }
     const n = normaliseContact(r.recipient, ContactKind.UNSPECIFIED, undefined);
     if (!n.ok) return { verdict: "invalid" };
     if ((n.kind === ContactKind.EMAIL) !== (r.channel === Channel.EMAIL)) return { verdict: "invalid" };
     const hits = this.entries.filter((e) => e.kind === n.kind && e.contact === n.contact && scopeMatches(e));
-    return hits.length > 0 ? { verdict: "blocked", candidates: hits } : { verdict: "allowed" };
+    if (hits.length > 0) return { verdict: "blocked", candidates: hits };
+    return { verdict: customerInvalid ? "invalid" : "allowed" };
   }
 }
