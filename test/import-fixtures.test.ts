@@ -256,6 +256,24 @@ describe("import fixtures", () => {
     expect(sidecar.list.store.entryCount()).toBe(before);
   });
 
+  it("refuses a zip whose file's compressed data is damaged as the caller's error, naming the file", async () => {
+    const before = sidecar.list.store.entryCount();
+    for (const [fixtureName, member] of [
+      ["two-files.zip", "first.csv"],
+      ["xlsx-in.zip", "libreoffice-contacts.xlsx"],
+    ] as const) {
+      const zip = readFileSync(join(FIXTURES, fixtureName));
+      const at = zipMember(zip, member);
+      zip.fill(0xff, at.dataStart + 8, at.dataStart + 24);
+      const name = `damaged-${fixtureName}`;
+      writeFileSync(join(dir.path, name), zip);
+      const refused = await grpcError(analyze(await upload(client, join(dir.path, name))));
+      expect(refused.code).toBe(status.INVALID_ARGUMENT);
+      expect(refused.details).toMatch(new RegExp(`^upload_id: '${member.replace(".", "\\.")}' in '${name.replace(".", "\\.")}' is damaged: .+`));
+    }
+    expect(sidecar.list.store.entryCount()).toBe(before);
+  });
+
   it("a file with only a header analyzes, and does not start", async () => {
     const id = await fixture("header-only.csv");
     expect(await analyze(id)).toMatchObject({ hasHeader: true, header: ["phone", "channel", "reason"], preview: [], dryRun: counts(0, 0, 0, 0) });

@@ -9,7 +9,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
+import { DncError, InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
 import { checkMagic, fileExtension, TEXT_EXTENSIONS } from "./file-format.js";
 import type { ImportSettings } from "./import-settings.js";
 import { ZipArchive } from "./zip-archive.js";
@@ -141,7 +141,7 @@ async function unpack(from: Readable, to: string, maxBytes: number, name: string
     await pipeline(from, createWriteStream(to));
   } catch (err: unknown) {
     await rm(to, { force: true });
-    if (err instanceof ResourceExhaustedError) throw err;
+    if (err instanceof DncError) throw err;
     throw new InvalidArgumentError("upload_id", `'${name}' could not be unpacked: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -4,7 +4,7 @@
 // past the size it declared. Entries are streamed one at a time and never
 // held whole.
 
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { crc32 } from "node:zlib";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
@@ -58,12 +58,20 @@ export class ZipArchive {
     }
   }
 
-  /** Streams the file named `fileName` after checking it against the limits. */
+  /**
+   * Streams the file named `fileName` after checking it against the limits.
+   * Damaged data fails the stream with INVALID_ARGUMENT naming the file: the
+   * upload is at fault, not the sidecar.
+   */
   async openEntry(fileName: string, settings: ImportSettings, name: string): Promise<Readable> {
     const entry = this.entries.find((e) => e.fileName === fileName);
     if (entry === undefined) throw new InvalidArgumentError("upload_id", `'${name}' holds no file '${fileName}'`);
     this.check(entry, settings, name);
-    return this.zip.openReadStreamPromise(entry);
+    const inflated = await this.zip.openReadStreamPromise(entry);
+    const out = new PassThrough();
+    inflated.on("error", (err: unknown) => out.destroy(new InvalidArgumentError("upload_id", `'${fileName}' in '${name}' is damaged: ${describe(err)}`)));
+    out.on("close", () => inflated.destroy());
+    return inflated.pipe(out);
   }
 
   /**
