@@ -89,15 +89,17 @@ export class BatchDecoder {
         }
       }
     } catch (err: unknown) {
-      if (err instanceof MalformedMessageError) {
-        throw new InvalidArgumentError("request", `not a valid dnc.v1.FilterBatchRequest: ${err.message}`);
-      }
-      throw err;
+      throw asInvalidArgument(err, "request", "dnc.v1.FilterBatchRequest");
     }
     if (out.recipientCount > 0 && out.requestCount > 0) {
       throw new InvalidArgumentError("recipients", "set either recipients (the fast form) or requests (the full form), not both");
     }
   }
+}
+
+/** A malformed message as INVALID_ARGUMENT naming `field`; any other error as it is. */
+export function asInvalidArgument(err: unknown, field: string, typeName: string): unknown {
+  return err instanceof MalformedMessageError ? new InvalidArgumentError(field, `not a valid ${typeName}: ${err.message}`) : err;
 }
 
 /** A field this decoder knows, sent with a wire type its type never has. */
@@ -170,10 +172,7 @@ export class DecodedSendRequest {
         }
       }
     } catch (err: unknown) {
-      if (err instanceof MalformedMessageError) {
-        throw new InvalidArgumentError(index < 0 ? "request" : `requests[${index}]`, `not a valid dnc.v1.SendRequest: ${err.message}`);
-      }
-      throw err;
+      throw asInvalidArgument(err, index < 0 ? "request" : `requests[${index}]`, "dnc.v1.SendRequest");
     }
     return this;
   }

@@ -2,9 +2,8 @@
 // as batch-decoder.ts does a FilterBatchRequest: byte ranges in objects
 // reused across calls, no message object built.
 
-import { InvalidArgumentError } from "../errors.js";
-import { MalformedMessageError, ProtoReader, WIRE_LEN } from "../wire/proto-reader.js";
-import { DecodedSendRequest, Span, wrongWireType } from "./batch-decoder.js";
+import { ProtoReader, WIRE_LEN } from "../wire/proto-reader.js";
+import { asInvalidArgument, DecodedSendRequest, Span, wrongWireType } from "./batch-decoder.js";
 
 /** Field numbers of dnc.v1.CheckRequest. */
 const F_REQUEST = 1;
@@ -53,10 +52,7 @@ export class CheckDecoder {
         }
       }
     } catch (err: unknown) {
-      if (err instanceof MalformedMessageError) {
-        throw new InvalidArgumentError("request", `not a valid dnc.v1.CheckRequest: ${err.message}`);
-      }
-      throw err;
+      throw asInvalidArgument(err, "request", "dnc.v1.CheckRequest");
     }
   }
 }
