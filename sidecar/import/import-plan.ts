@@ -10,7 +10,7 @@ import { PreviewRowSchema, type PreviewRow } from "../gen/dnc/v1/admin_service_p
 import type { ColumnMapping, ImportOptions } from "../gen/dnc/v1/import_pb.js";
 import { isHeaderRow, mappingFromHeader, mappingFromRows } from "./header-mapping.js";
 import type { ImportSettings } from "./import-settings.js";
-import { openImportSource, type ImportSource } from "./import-source.js";
+import { openImportSource, type ImportSource, type TextSource } from "./import-source.js";
 import { isBlank, type RowBatch } from "./row-batch.js";
 import { SNIFF_BYTES, sniffText, type TextFormat } from "./text-format.js";
 import { checkRowLengths, textRows } from "./text-rows.js";
@@ -54,8 +54,8 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
     const text = source.kind === "text" ? sniffText(await head(source), upload.fileName) : undefined;
     const workbook: WorkbookInfo = { sheets: [] };
     const rows = async function* (batchRows: number): AsyncGenerator<RowBatch> {
-      if (text !== undefined) yield* textRows(await source.open(), text, batchRows, settings.maxRowChars);
-      else yield* xlsxRows(() => source.open(), options.sheet, Math.min(batchRows, settings.sheetBatchRows), workbook, { dir: uploads.dir, prefix: upload.id });
+      if (source.kind === "text") yield* textRows(await source.open(), text!, batchRows, settings.maxRowChars);
+      else yield* xlsxRows(source.path, source.name, settings, options.sheet, Math.min(batchRows, settings.sheetBatchRows), source.bytesTotal, workbook);
     };
     const first = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     const hasHeader = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));
@@ -77,7 +77,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
       warnings: text?.warnings ?? [],
       rows,
       checkRowLengths: async () => {
-        if (text !== undefined) await checkRowLengths(await source.open(), text, settings.maxRowChars);
+        if (source.kind === "text") await checkRowLengths(await source.open(), text!, settings.maxRowChars);
       },
       close: () => source.close(),
     };
@@ -88,7 +88,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
 }
 
 /** The first bytes, for sniffing the text format. */
-async function head(source: ImportSource): Promise<Uint8Array> {
+async function head(source: TextSource): Promise<Uint8Array> {
   const stream = await source.open();
   const chunks: Buffer[] = [];
   let size = 0;

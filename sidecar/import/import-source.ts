@@ -1,9 +1,8 @@
 // Opens an upload for reading: checks that its bytes are what its name
 // claims, and for a .zip picks the file to read (the first .csv, .txt or
 // .xlsx; the others are reported as ignored). A workbook inside a zip is
-// unpacked to a temporary file first, because exceljs needs a stream of the
-// workbook itself and the workbook's own parts need checking before it
-// reads them.
+// unpacked to a temporary file first, because its parts are read from it in
+// an order of the reader's choosing and need checking before any is read.
 
 import { createReadStream, createWriteStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
@@ -14,21 +13,32 @@ import { checkMagic, fileExtension, TEXT_EXTENSIONS } from "./file-format.js";
 import type { ImportSettings } from "./import-settings.js";
 import { ZipArchive } from "./zip-archive.js";
 
-export type SourceKind = "text" | "xlsx";
-
-export interface ImportSource {
+interface SourceBase {
   /** "csv", "txt" or "xlsx"; "zip/<inner format>" for an archive. */
   format: string;
-  kind: SourceKind;
   /** Files of a zip that are not read. */
   ignoredFiles: string[];
   /** The bytes a read goes through: the upload's, or those of the file a zip holds. */
   bytesTotal: number;
-  /** The file's bytes, from the start; may be called more than once. */
-  open(): Promise<Readable>;
   /** Releases the archive and any temporary file. */
   close(): Promise<void>;
 }
+
+export interface TextSource extends SourceBase {
+  kind: "text";
+  /** The file's bytes, from the start; may be called more than once. */
+  open(): Promise<Readable>;
+}
+
+export interface WorkbookSource extends SourceBase {
+  kind: "xlsx";
+  /** The workbook's file (the upload, or the copy unpacked from a zip), held to the limits and its checksums. */
+  path: string;
+  /** How messages name it. */
+  name: string;
+}
+
+export type ImportSource = TextSource | WorkbookSource;
 
 /** A read chunk is split into rows in one event-loop turn: at 64 KB (a few thousand rows) filter calls wait milliseconds for it, not a tenth of a second. */
 const READ_CHUNK = 64 * 1024;
@@ -41,7 +51,7 @@ export async function openImportSource(path: string, name: string, settings: Imp
   const fileStream = (file: string) => async () => createReadStream(file, { highWaterMark: READ_CHUNK });
   if (ext === "xlsx") {
     await checkWorkbook(path, name, settings);
-    return { format: "xlsx", kind: "xlsx", ignoredFiles: [], bytesTotal: await fileSize(path), open: fileStream(path), close: async () => {} };
+    return { format: "xlsx", kind: "xlsx", ignoredFiles: [], bytesTotal: await fileSize(path), path, name, close: async () => {} };
   }
   if (ext !== "zip") {
     return { format: formatOf(ext), kind: "text", ignoredFiles: [], bytesTotal: await fileSize(path), open: fileStream(path), close: async () => {} };
@@ -71,8 +81,9 @@ export async function openImportSource(path: string, name: string, settings: Imp
     }
     await unpack(await archive.openEntry(chosen.name, settings, name), tempPath, settings.maxUnzippedBytes, name);
     archive.close();
+    const inner = `${chosen.name}' in '${name}`;
     try {
-      await checkWorkbook(tempPath, `${chosen.name}' in '${name}`, settings);
+      await checkWorkbook(tempPath, inner, settings);
     } catch (err: unknown) {
       await rm(tempPath, { force: true });
       throw err;
@@ -82,7 +93,8 @@ export async function openImportSource(path: string, name: string, settings: Imp
       kind: "xlsx",
       ignoredFiles,
       bytesTotal: chosen.size,
-      open: fileStream(tempPath),
+      path: tempPath,
+      name: inner,
       close: () => rm(tempPath, { force: true }),
     };
   } catch (err: unknown) {

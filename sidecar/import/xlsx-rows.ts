@@ -1,35 +1,45 @@
-// The rows of one sheet of an .xlsx, a batch at a time, through exceljs's
-// streaming WorkbookReader: cells become text as a spreadsheet shows them
-// (a formula's saved result, rich text joined, a number as typed), and rows
-// the sheet leaves out count as empty so row numbers match the sheet's.
-// Shared strings are taken as exceljs emits them into a packed table rather
-// than its cache of JS strings; exceljs then parks the sheets in temporary
-// files until the workbook's end, so memory stays flat whatever the size;
-// the read's ParkedSheets puts them in a place given and removes what is
-// left of them when the read ends, however it ends.
-// exceljs's own stream iteration lost parts of a workbook now and then;
-// exceljs.ts loads it with a helper of ours that does not. A workbook that
-// names a shared string it lacks, or holds no worksheet, is refused, never
-// read as rows of placeholder text or as a workbook without sheets.
+// The rows of one sheet of an .xlsx, a batch at a time: cells become text as
+// a spreadsheet shows them (a formula's saved result, rich text joined, a
+// number as typed), and rows the sheet leaves out count as empty so row
+// numbers match the sheet's. The workbook's parts are read from the zip in
+// the order the reading needs (its relationships, the workbook, the shared
+// strings, then the one sheet asked for) through exceljs's part readers,
+// rather than in the zip's order through exceljs's WorkbookReader.parse:
+// that one meets the sheets before the shared strings in the files Excel
+// and LibreOffice write, and parks each in a temporary file it removes only
+// after reading it to its end (a preview or a cancelled import left files
+// and descriptors behind), reads every sheet before the one named, and
+// waits for ever on a damaged part. Shared strings go into a packed table
+// rather than exceljs's cache of JS strings, so memory stays flat whatever
+// the size. A workbook that names a shared string it lacks, or holds no
+// worksheet, is refused, never read as rows of placeholder text or as a
+// workbook without sheets.
 
 import ExcelJS from "./exceljs.js";
-import { ParkedSheets } from "./exceljs-parked-sheets.js";
 import type { CellValue, Row } from "exceljs";
 import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { DncError, InvalidArgumentError } from "../errors.js";
+import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
+import { ZipArchive } from "./zip-archive.js";
 
 export interface WorkbookInfo {
-  /** The sheets' names, in the workbook's order, once the reader has seen them. */
+  /** The sheets' names, in the workbook's order, once the workbook part is read. */
   sheets: string[];
 }
 
-/** What exceljs's stream reader knows and its types leave out. */
-interface ReaderModel {
-  model?: { sheets?: { name: string }[] };
-  /** Worksheets as { eventType: "worksheet" }; shared strings, in "emit" mode, as bare { index, text }. */
-  parse(): AsyncGenerator<{ eventType?: string; value?: unknown; index?: number; text?: SharedText }>;
+/** The part readers of exceljs's WorkbookReader, which its types leave out. */
+interface PartReader {
+  model?: { sheets?: { name: string; rId: string }[] };
+  workbookRels?: { Id: string; Target: string }[];
+  _parseRels(stream: Readable): Promise<void>;
+  _parseWorkbook(stream: Readable): Promise<void>;
+  /** In "emit" mode, each shared string as { index, text }. */
+  _parseSharedStrings(stream: Readable): AsyncIterable<{ index: number; text: SharedText }>;
+  /** The sheet's reader as { eventType: "worksheet", value }. */
+  _parseWorksheet(stream: AsyncIterable<unknown>, sheetNo: string): Iterable<{ value: AsyncIterable<Row> }>;
 }
 
 type SharedText = string | { richText: { text: string }[] } | null;
@@ -39,104 +49,99 @@ interface SharedStringRef {
   sharedString: number;
 }
 
-/** Where a read parks the sheets exceljs meets before the shared strings: a directory, and a name prefix. */
-export interface SheetParking {
-  dir: string;
-  prefix: string;
-}
+const RELS = "xl/_rels/workbook.xml.rels";
+const WORKBOOK = "xl/workbook.xml";
+const SHARED_STRINGS = "xl/sharedStrings.xml";
 
-/** `sheet` empty: the first sheet. `open` gives the file from its start. */
+/**
+ * `sheet` empty: the first sheet. The workbook is the file at `path`, named
+ * `name` in messages, already held to `settings`' limits and its checksums.
+ * A batch's `bytesRead` is the share of `bytesTotal` the sheet read so far stands for.
+ */
 export async function* xlsxRows(
-  open: () => Promise<Readable>,
+  path: string,
+  name: string,
+  settings: ImportSettings,
   sheet: string,
   batchRows: number,
+  bytesTotal: number,
   info: WorkbookInfo,
-  parking: SheetParking,
 ): AsyncGenerator<RowBatch> {
-  const input = await open();
-  let bytesRead = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytesRead += chunk.length;
-      done(null, chunk);
-    },
-  });
-  // exceljs listens for no error on the stream it is given (one there would end the process), and waits for its
-  // end: a read error ends it where the read stopped, and is what this read throws.
-  let readFailure: { error: unknown } | undefined;
-  input.on("error", (error: unknown) => {
-    readFailure ??= { error };
-    counted.end();
-  });
-  input.pipe(counted);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(counted, {
+  const archive = await ZipArchive.open(path, name, "upload_id");
+  const open = (part: string) => archive.openEntry(part, settings, name);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(undefined as unknown as Readable, {
     worksheets: "emit",
     sharedStrings: "emit",
     hyperlinks: "ignore",
     styles: "ignore",
     entries: "ignore",
-  });
-  const strings = new SharedStringTable();
-  const parked = new ParkedSheets(parking.dir, parking.prefix);
-  const parts = (reader as unknown as ReaderModel).parse();
+  }) as unknown as PartReader;
+  const parts = new Set(archive.files.map((f) => f.name));
   try {
-    for (;;) {
-      const step = await parked.run(() => parts.next());
-      if (step.done === true) break;
-      const part = step.value;
-      if (part.eventType === undefined && part.index !== undefined) {
-        strings.push(sharedText(part.text ?? null));
-        continue;
-      }
-      if (part.eventType !== "worksheet") continue;
-      const worksheet = part.value as AsyncIterable<Row>;
-      info.sheets = ((reader as unknown as ReaderModel).model?.sheets ?? []).map((s) => s.name);
-      const name = (worksheet as unknown as { name: string }).name;
-      if (name !== (sheet !== "" ? sheet : (info.sheets[0] ?? name))) {
-        // A sheet exceljs parked in a temporary file comes as a stream it opens as it hands the sheet on and deletes
-        // once the next part is asked for: unread, the stream's open can meet the deleted file, and its error, with
-        // no listener yet, ends the process.
-        for await (const _ of worksheet);
-        continue;
-      }
-      let rows: string[][] = [];
-      let firstRow = 1;
-      let next = 1;
-      for await (const row of worksheet) {
-        for (; next < row.number; next++) {
-          rows.push(EMPTY_ROW);
-          if (rows.length === batchRows) {
-            yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
-            firstRow += rows.length;
-            rows = [];
-          }
-        }
-        rows.push(cellsOf(row, strings));
-        next++;
+    if (!parts.has(RELS) || !parts.has(WORKBOOK)) throw new InvalidArgumentError("options.sheet", "the workbook has no sheet");
+    await reader._parseRels(await open(RELS));
+    await reader._parseWorkbook(await open(WORKBOOK));
+    const sheets = reader.model?.sheets ?? [];
+    info.sheets = sheets.map((s) => s.name);
+    const wanted = sheet === "" ? sheets[0] : sheets.find((s) => s.name === sheet);
+    const target = reader.workbookRels?.find((r) => r.Id === wanted?.rId)?.Target;
+    const part = target === undefined ? undefined : partPath(target);
+    if (wanted === undefined || part === undefined || !parts.has(part)) {
+      throw new InvalidArgumentError(
+        "options.sheet",
+        sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
+      );
+    }
+    const strings = new SharedStringTable();
+    if (parts.has(SHARED_STRINGS)) {
+      for await (const s of reader._parseSharedStrings(await open(SHARED_STRINGS))) strings.push(sharedText(s.text));
+    }
+    const sheetBytes = archive.files.find((f) => f.name === part)!.size;
+    let inflated = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        inflated += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const feeding = pipeline(await open(part), counted);
+    // Its failure is what the sheet's reader throws; the rejection here is only kept from being unhandled.
+    feeding.catch(() => undefined);
+    const bytesRead = () => Math.min(bytesTotal, Math.round((bytesTotal * inflated) / Math.max(sheetBytes, 1)));
+    const [worksheetPart] = reader._parseWorksheet(counted, /sheet(\d+)\.xml$/.exec(part)?.[1] ?? "");
+    let rows: string[][] = [];
+    let firstRow = 1;
+    let next = 1;
+    for await (const row of worksheetPart!.value) {
+      for (; next < row.number; next++) {
+        rows.push(EMPTY_ROW);
         if (rows.length === batchRows) {
-          yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
+          yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
           firstRow += rows.length;
           rows = [];
         }
       }
-      if (readFailure !== undefined) throw readFailure.error;
-      if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead };
-      return;
+      rows.push(cellsOf(row, strings));
+      next++;
+      if (rows.length === batchRows) {
+        yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
+        firstRow += rows.length;
+        rows = [];
+      }
     }
-    throw new InvalidArgumentError(
-      "options.sheet",
-      sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
-    );
+    await feeding;
+    if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
   } catch (err: unknown) {
-    if (readFailure !== undefined) throw readFailure.error;
     if (err instanceof DncError) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
-    await parts.return(undefined);
-    parked.removeAll();
-    input.destroy();
-    counted.destroy();
+    archive.close();
   }
+}
+
+/** A relationship's target as the zip names the part: relative to xl/, or absolute from the package's root. */
+function partPath(target: string): string {
+  return target.startsWith("/") ? target.slice(1) : `xl/${target}`;
 }
 
 function cellsOf(row: Row, strings: SharedStringTable): string[] {
