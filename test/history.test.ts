@@ -136,6 +136,13 @@ describe("CheckAt", () => {
     expect(invalid).toMatchObject({ blocked: false, code: "INVALID_RECIPIENT", invalidReason: expect.stringMatching(/not a phone number/) });
     const emailOnSms = await h.checkAt({ recipient: "jane@example.com", channel: Channel.SMS }, now);
     expect(emailOnSms.invalidReason).toMatch(/only the EMAIL channel/);
+    // A customer id that does not normalise, as in the filter: blocked wins, else the request is invalid.
+    await h.client.call(AdminService.method.addEntries, { entries: [{ contact: "+12015550177" }] }, h.admin);
+    const badCustomer = "C".repeat(129);
+    const blockedAnyway = await h.checkAt({ recipient: "+12015550177", customerId: badCustomer, channel: Channel.SMS }, Date.now());
+    expect(blockedAnyway).toMatchObject({ blocked: true, code: "DNC_BLOCKED", entry: { contact: "12015550177" } });
+    const unchecked = await h.checkAt({ recipient: "+12015550178", customerId: badCustomer, channel: Channel.SMS }, Date.now());
+    expect(unchecked).toMatchObject({ blocked: false, code: "INVALID_RECIPIENT", invalidReason: expect.stringMatching(/^customer id/) });
 
     const bad = [
       [h.client.call(AdminService.method.checkAt, { request: { recipient: "+447700900301", channel: Channel.SMS } }, h.admin), /^at: required/],

@@ -41,20 +41,28 @@ export function checkAt(list: DncList, req: CheckAtRequest, serverCountry: Count
   return create(CheckAtResponseSchema, {});
 }
 
-/** In the filter's order (FilterEngine.checkOne): the customer id first, then the recipient. */
+/**
+ * In the filter's order (FilterEngine.checkOne): the customer id first, then
+ * the recipient; a customer id that does not normalise makes the request
+ * invalid unless its recipient is blocked.
+ */
 function verdictAt(list: DncList, send: SendRequest, at: number, country: CountryCode | undefined): Verdict {
   const scratch = new KeyScratch();
+  let customerInvalid = 0;
   if (send.customerId !== "") {
     const code = normalise(send.customerId, ContactKind.CUSTOMER_ID, undefined, scratch);
-    if (code !== 0) return { blocked: false, invalidCode: code };
-    const hit = entryInForce(list, scratch, send, at);
-    if (hit !== undefined) return hit;
+    if (code !== 0) customerInvalid = code;
+    else {
+      const hit = entryInForce(list, scratch, send, at);
+      if (hit !== undefined) return hit;
+    }
   }
+  const invalid = (code: number): Verdict => ({ blocked: false, invalidCode: customerInvalid || code });
   const code = normalise(send.recipient, ContactKind.UNSPECIFIED, country, scratch);
-  if (code !== 0) return { blocked: false, invalidCode: code };
-  if (scratch.kind === ContactKind.EMAIL && send.channel !== Channel.EMAIL) return { blocked: false, invalidCode: InvalidReason.EMAIL_ON_PHONE_CHANNEL };
-  if (scratch.kind !== ContactKind.EMAIL && send.channel === Channel.EMAIL) return { blocked: false, invalidCode: InvalidReason.PHONE_ON_EMAIL_CHANNEL };
-  return entryInForce(list, scratch, send, at) ?? { blocked: false };
+  if (code !== 0) return invalid(code);
+  if (scratch.kind === ContactKind.EMAIL && send.channel !== Channel.EMAIL) return invalid(InvalidReason.EMAIL_ON_PHONE_CHANNEL);
+  if (scratch.kind !== ContactKind.EMAIL && send.channel === Channel.EMAIL) return invalid(InvalidReason.PHONE_ON_EMAIL_CHANNEL);
+  return entryInForce(list, scratch, send, at) ?? (customerInvalid !== 0 ? invalid(customerInvalid) : { blocked: false });
 }
 
 function normalise(input: string, kind: ContactKind, country: CountryCode | undefined, out: KeyScratch): number {
