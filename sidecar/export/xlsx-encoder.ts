@@ -7,7 +7,7 @@
 // settle() waits for that pile (the worksheet's zip entry stream) to drain,
 // which keeps memory flat whatever the number of rows.
 
-import ExcelJS from "../import/exceljs.js";
+import ExcelJS from "exceljs";
 import { once } from "node:events";
 import { Writable } from "node:stream";
 import type { ChunkQueue } from "./chunk-queue.js";

@@ -2,13 +2,16 @@
 // workbooks whose sheets come before their shared strings in the zip: the
 // sheet asked for by name, read over and over and side by side; no
 // temporary file and no descriptor outlives a read, however it ends; and a
-// damaged sheet fails the read, naming the part.
+// damaged sheet fails the read, naming the part; a chart sheet is no sheet
+// to read rows from; a part whose XML breaks off fails the read and keeps
+// no file open.
 
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeZip, zipParts } from "../../test/support/rezip.js";
 import { DEFAULT_IMPORT_SETTINGS } from "./import-settings.js";
 import { xlsxRows, type WorkbookInfo } from "./xlsx-rows.js";
 
@@ -36,8 +39,6 @@ async function rowsOf(path: string, sheet: string): Promise<{ rows: string[][]; 
   for await (const batch of read(path, sheet, 1000, info)) rows.push(...batch.rows);
   return { rows, info };
 }
-
-const tmpFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith("tmp-"));
 
 /** Descriptors this process holds on files in the test's directory, once a stream's close (a turn or two) has had a second. */
 async function openInDir(): Promise<string[]> {
@@ -71,8 +72,7 @@ describe("xlsxRows", () => {
     }
   });
 
-  it("makes no temporary file, and leaves no descriptor, however the read ends", async () => {
-    const before = tmpFiles();
+  it("leaves no descriptor, however the read ends", async () => {
     // Read to the end; stopped after the first rows; failed by its reader; a sheet that is not there.
     await rowsOf(oneSheet, "");
     for (const [path, sheet] of [[oneSheet, ""], [twoSheets, ""], [twoSheets, "Archive"]] as const) {
@@ -87,8 +87,37 @@ describe("xlsxRows", () => {
       })(),
     ).rejects.toThrow("the import failed");
     await expect(rowsOf(twoSheets, "Nowhere")).rejects.toThrow("no sheet named 'Nowhere'; the workbook has 'Opt-outs', 'Archive'");
-    expect(tmpFiles()).toEqual(before);
     expect(await openInDir()).toEqual([]);
+  });
+
+  it("reads worksheets only: a chart sheet first is passed over, and one named is no sheet", async () => {
+    const parts = await zipParts(twoSheets);
+    const edit = (part: string, from: string, to: string) => parts.set(part, Buffer.from(parts.get(part)!.toString("utf8").replace(from, to)));
+    edit("xl/workbook.xml", "<sheets>", '<sheets><sheet name="Chart" sheetId="9" r:id="rId9"/>');
+    const chart = 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet" Target="./chartsheets/sheet1.xml"';
+    edit("xl/_rels/workbook.xml.rels", "</Relationships>", `<Relationship Id="rId9" ${chart}/></Relationships>`);
+    // The second worksheet's target through "./", as some writers give it.
+    edit("xl/_rels/workbook.xml.rels", 'Target="worksheets/sheet2.xml"', 'Target="./worksheets/sheet2.xml"');
+    parts.set("xl/chartsheets/sheet1.xml", Buffer.from('<?xml version="1.0"?><chartsheet/>'));
+    const withChart = join(dir, "chart-first.xlsx");
+    writeZip(withChart, parts);
+    const first = await rowsOf(withChart, "");
+    expect(first.info.sheets).toEqual(["Opt-outs", "Archive"]);
+    expect(first.rows).toEqual((await rowsOf(twoSheets, "")).rows);
+    expect((await rowsOf(withChart, "Archive")).rows[0]).toEqual(["Email"]);
+    await expect(rowsOf(withChart, "Chart")).rejects.toThrow("no sheet named 'Chart'; the workbook has 'Opt-outs', 'Archive'");
+  });
+
+  it("fails on a part whose XML breaks off, keeping no file open", async () => {
+    for (const part of ["xl/sharedStrings.xml", "xl/workbook.xml"]) {
+      const parts = await zipParts(twoSheets);
+      // Past the parser's first chunks, so that exceljs's reader leaves the stream waiting when it fails.
+      parts.set(part, Buffer.concat([parts.get(part)!, Buffer.from("</oops>"), Buffer.alloc(3_000_000, "x")]));
+      const broken = join(dir, "broken.xlsx");
+      writeZip(broken, parts);
+      await expect(rowsOf(broken, ""), part).rejects.toThrow(/^upload_id: the workbook could not be read: /);
+      expect(await openInDir(), part).toEqual([]);
+    }
   });
 
   it("fails on a damaged sheet, naming the part", async () => {

@@ -10,13 +10,14 @@
 // after reading it to its end (a preview or a cancelled import left files
 // and descriptors behind), reads every sheet before the one named, and
 // waits for ever on a damaged part. Shared strings go into a packed table
-// rather than exceljs's cache of JS strings, so memory stays flat whatever
-// the size. A workbook that names a shared string it lacks, or holds no
+// rather than exceljs's cache of JS strings (a few bytes a string beyond
+// its text); the rows come a batch at a time. A workbook that names a shared string it lacks, or holds no
 // worksheet, is refused, never read as rows of placeholder text or as a
 // workbook without sheets.
 
-import ExcelJS from "./exceljs.js";
+import ExcelJS from "exceljs";
 import type { CellValue, Row } from "exceljs";
+import { posix } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DncError, InvalidArgumentError } from "../errors.js";
@@ -33,7 +34,7 @@ export interface WorkbookInfo {
 /** The part readers of exceljs's WorkbookReader, which its types leave out. */
 interface PartReader {
   model?: { sheets?: { name: string; rId: string }[] };
-  workbookRels?: { Id: string; Target: string }[];
+  workbookRels?: { Id: string; Type: string; Target: string }[];
   _parseRels(stream: Readable): Promise<void>;
   _parseWorkbook(stream: Readable): Promise<void>;
   /** In "emit" mode, each shared string as { index, text }. */
@@ -68,7 +69,13 @@ export async function* xlsxRows(
   info: WorkbookInfo,
 ): AsyncGenerator<RowBatch> {
   const archive = await ZipArchive.open(path, name, "upload_id");
-  const open = (part: string) => archive.openEntry(part, settings, name);
+  // A part whose XML fails halfway is left paused by exceljs's reader, holding the archive's file open.
+  const opened: Readable[] = [];
+  const open = async (part: string) => {
+    const stream = await archive.openEntry(part, settings, name);
+    opened.push(stream);
+    return stream;
+  };
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(undefined as unknown as Readable, {
     worksheets: "emit",
     sharedStrings: "emit",
@@ -81,17 +88,22 @@ export async function* xlsxRows(
     if (!parts.has(RELS) || !parts.has(WORKBOOK)) throw new InvalidArgumentError("options.sheet", "the workbook has no sheet");
     await reader._parseRels(await open(RELS));
     await reader._parseWorkbook(await open(WORKBOOK));
-    const sheets = reader.model?.sheets ?? [];
-    info.sheets = sheets.map((s) => s.name);
-    const wanted = sheet === "" ? sheets[0] : sheets.find((s) => s.name === sheet);
-    const target = reader.workbookRels?.find((r) => r.Id === wanted?.rId)?.Target;
-    const part = target === undefined ? undefined : partPath(target);
-    if (wanted === undefined || part === undefined || !parts.has(part)) {
+    const rels = reader.workbookRels ?? [];
+    // Worksheets only: a chart sheet holds no rows.
+    const worksheets = (reader.model?.sheets ?? []).flatMap((s) => {
+      const rel = rels.find((r) => r.Id === s.rId);
+      return rel !== undefined && rel.Type.endsWith("/worksheet") ? [{ name: s.name, part: partPath(rel.Target) }] : [];
+    });
+    info.sheets = worksheets.map((s) => s.name);
+    const wanted = sheet === "" ? worksheets[0] : worksheets.find((s) => s.name === sheet);
+    if (wanted === undefined) {
       throw new InvalidArgumentError(
         "options.sheet",
         sheet === "" ? "the workbook has no sheet" : `no sheet named '${sheet}'; the workbook has ${info.sheets.map((s) => `'${s}'`).join(", ")}`,
       );
     }
+    const part = wanted.part;
+    if (!parts.has(part)) throw new InvalidArgumentError("upload_id", `the workbook could not be read: its sheet '${wanted.name}' is in '${part}', which it does not hold`);
     const strings = new SharedStringTable();
     if (parts.has(SHARED_STRINGS)) {
       for await (const s of reader._parseSharedStrings(await open(SHARED_STRINGS))) strings.push(sharedText(s.text));
@@ -135,13 +147,14 @@ export async function* xlsxRows(
     if (err instanceof DncError) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
+    for (const stream of opened) stream.destroy();
     archive.close();
   }
 }
 
-/** A relationship's target as the zip names the part: relative to xl/, or absolute from the package's root. */
+/** A relationship's target as the zip names the part: relative to xl/ ("./" and "../" resolved), or absolute from the package's root. */
 function partPath(target: string): string {
-  return target.startsWith("/") ? target.slice(1) : `xl/${target}`;
+  return target.startsWith("/") ? target.slice(1) : posix.normalize(posix.join("xl", target));
 }
 
 function cellsOf(row: Row, strings: SharedStringTable): string[] {
