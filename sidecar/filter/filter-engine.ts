@@ -3,10 +3,9 @@
 // looked up in the intern table and matched on the index; only a blocked
 // recipient reads its entry from the (memory-mapped) store.
 
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
-import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { MatchedScope, UNKNOWN_NAME } from "../index/filter-index.js";
 import { KeyScratch, decodeKey } from "../normalise/contact-key.js";
@@ -230,11 +229,6 @@ export class FilterEngine {
       return this.checkWriter.invalid(-v);
     }
     return this.checkWriter.allowed();
-  }
-
-  /** Check on messages: checkBytes between their encodings. */
-  check(req: CheckRequest): CheckResponse {
-    return fromBinary(CheckResponseSchema, this.checkBytes(toBinary(CheckRequestSchema, req)));
   }
 
   /** Writes the last BLOCKED verdict into the batch response, its entry copied straight from the store's value. */
