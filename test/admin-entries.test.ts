@@ -60,6 +60,17 @@ describe("finding and changing entries", () => {
     const wrongOrder = await grpcError(call(AdminService.method.listEntries, { order: EntryOrder.CONTACT, pageToken: oldest.nextPageToken }));
     expect(wrongOrder.code).toBe(status.INVALID_ARGUMENT);
     expect(wrongOrder.details).toMatch(/^page_token/);
+    // Tokens whose cursor this server could not have written: refused, never read as NaN or past a buffer.
+    const forged = (order: number, cursor: string) => Buffer.from(`dnc1.${order}.${cursor}`).toString("base64url");
+    for (const [method, req] of [
+      [AdminService.method.listEntries, { order: EntryOrder.CONTACT, pageToken: forged(EntryOrder.CONTACT, "00") }],
+      [AdminService.method.listEntries, { order: EntryOrder.CONTACT, pageToken: forged(EntryOrder.CONTACT, "abc") }],
+      [AdminService.method.listEntries, { order: EntryOrder.OLDEST_FIRST, pageToken: forged(EntryOrder.OLDEST_FIRST, "ff") }],
+      [AdminService.method.getHistory, { contact: "+447700900100", pageToken: forged(100, "f".repeat(13)) }],
+    ] as const) {
+      const refused = await grpcError(call(method as typeof AdminService.method.listEntries, req as never));
+      expect([refused.code, refused.details], JSON.stringify(req)).toEqual([status.INVALID_ARGUMENT, "page_token: not a token this server issued"]);
+    }
 
     const all: string[] = [];
     let token = "";

@@ -12,6 +12,7 @@ import type { DncList } from "../engine/dnc-list.js";
 import { ENTRY_KEY_BYTES } from "../store/entry-key.js";
 import type { EntryDimension } from "../stats/entry-stats.js";
 import { entryPredicate, narrowsBeyondContact } from "./entry-filter.js";
+import { cursorNumber, notIssued } from "./page-token.js";
 
 export interface EntryRow {
   seq: number;
@@ -67,6 +68,10 @@ export class EntryQuery {
   private *rowsIn(order: EntryOrder, cursor?: string): Iterable<EntryRow> {
     const byTime = order !== EntryOrder.CONTACT;
     const newest = order === EntryOrder.UNSPECIFIED || order === EntryOrder.NEWEST_FIRST;
+    if (cursor !== undefined) {
+      if (byTime) cursorNumber(cursor, 10);
+      else contactPosition(cursor);
+    }
     if (this.contactId === undefined && this.prefix !== "" && byTime) {
       yield* this.prefixByTime(newest, cursor);
       return;
@@ -82,7 +87,7 @@ export class EntryQuery {
       return;
     }
     if (!byTime) {
-      const after = cursor === undefined ? undefined : Buffer.from(cursor, "hex");
+      const after = cursor === undefined ? undefined : contactPosition(cursor);
       for (const entryKey of this.list.entryKeysByContact(this.prefix, after)) {
         const row = this.row(entryKey);
         if (row !== undefined && this.matches(row.entry)) yield row;
@@ -188,4 +193,11 @@ export class EntryQuery {
 
 function contactCursor(contact: string, key: Buffer): string {
   return Buffer.concat([Buffer.from(contact, "utf8"), Buffer.from([0]), key]).toString("hex");
+}
+
+/** A contact-order cursor's position, [contact UTF-8][0][entry key], as written: a forged one is refused before it is read. */
+function contactPosition(cursor: string): Buffer {
+  const bytes = Buffer.from(cursor, "hex");
+  if (cursor.length !== 2 * bytes.length || bytes.length < ENTRY_KEY_BYTES + 1 || bytes[bytes.length - 1 - ENTRY_KEY_BYTES] !== 0) throw notIssued();
+  return bytes;
 }

@@ -4,6 +4,8 @@
 import { InvalidArgumentError } from "../errors.js";
 
 const PREFIX = "dnc1";
+/** The largest sequence or row number a cursor can hold: LMDB's keys and the history's stop below 2^48. */
+const MAX_CURSOR_NUMBER = 2 ** 48 - 1;
 
 export function encodePageToken(order: number, cursor: string): string {
   return Buffer.from(`${PREFIX}.${order}.${cursor}`).toString("base64url");
@@ -13,9 +15,19 @@ export function encodePageToken(order: number, cursor: string): string {
 export function decodePageToken(token: string, order: number): string | undefined {
   if (token === "") return undefined;
   const [prefix, tokenOrder, cursor] = Buffer.from(token, "base64url").toString("utf8").split(".");
-  if (prefix !== PREFIX || cursor === undefined || cursor === "" || !/^[0-9a-f]+$/.test(cursor)) {
-    throw new InvalidArgumentError("page_token", "not a token this server issued");
-  }
+  if (prefix !== PREFIX || cursor === undefined || cursor === "" || !/^[0-9a-f]+$/.test(cursor)) throw notIssued();
   if (Number(tokenOrder) !== order) throw new InvalidArgumentError("page_token", "issued for another order");
   return cursor;
+}
+
+/** The sequence or row number a cursor holds, written in `radix`; a forged one is refused, never read as NaN or past the store. */
+export function cursorNumber(cursor: string, radix: 10 | 16): number {
+  const n = parseInt(cursor, radix);
+  if ((radix === 10 && !/^[0-9]+$/.test(cursor)) || !Number.isSafeInteger(n) || n > MAX_CURSOR_NUMBER) throw notIssued();
+  return n;
+}
+
+/** A token whose cursor this server could not have written. */
+export function notIssued(): InvalidArgumentError {
+  return new InvalidArgumentError("page_token", "not a token this server issued");
 }

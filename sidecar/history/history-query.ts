@@ -14,7 +14,7 @@ import { ContactKind, EntrySchema, Source } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { HistoryEvent } from "../store/entry-store.js";
-import { decodePageToken, encodePageToken } from "../admin/page-token.js";
+import { cursorNumber, decodePageToken, encodePageToken } from "../admin/page-token.js";
 import { ACTION_OF, historyEventMessage } from "./history-event-message.js";
 
 export const MAX_HISTORY_PAGE = 1000;
@@ -32,7 +32,7 @@ export function getHistory(list: DncList, req: GetHistoryRequest, serverCountry:
   const matches = eventPredicate(req);
   const order = req.oldestFirst ? OLDEST_FIRST : NEWEST_FIRST;
   const cursorText = decodePageToken(req.pageToken, order);
-  const cursor = cursorText === undefined ? undefined : parseInt(cursorText, 16);
+  const cursor = cursorText === undefined ? undefined : cursorNumber(cursorText, 16);
   const events = eventsOf(list, req, serverCountry, cursor);
   const page: HistoryEventMessage[] = [];
   let scanned = 0;

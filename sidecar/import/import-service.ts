@@ -9,7 +9,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { decodePageToken, encodePageToken } from "../admin/page-token.js";
+import { cursorNumber, decodePageToken, encodePageToken } from "../admin/page-token.js";
 import type { DncList } from "../engine/dnc-list.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "../errors.js";
 import { AnalyzeImportResponseSchema, type AnalyzeImportRequest, type AnalyzeImportResponse } from "../gen/dnc/v1/admin_service_pb.js";
@@ -223,7 +223,7 @@ export class ImportService {
     if (size > MAX_REPORT_PAGE) throw new InvalidArgumentError("page_size", `at most ${MAX_REPORT_PAGE}`);
     const cursor = decodePageToken(pageToken, REPORT_ORDER);
     const rejected: RejectedRow[] = [];
-    for (const row of this.jobs.rejectedRows(jobId, cursor === undefined ? 0 : parseInt(cursor, 16))) {
+    for (const row of this.jobs.rejectedRows(jobId, cursor === undefined ? 0 : cursorNumber(cursor, 16))) {
       if (rejected.length === size) {
         const last = rejected[rejected.length - 1]!.rowNumber;
         return { job, rejected, nextPageToken: encodePageToken(REPORT_ORDER, last.toString(16)) };
