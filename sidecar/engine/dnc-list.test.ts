@@ -91,6 +91,27 @@ describe("DncList names", () => {
     expectNames();
     await list.close();
   });
+
+  it("refuses a name holding an invisible character, which would look like another and never match it; keeps the joiners", async () => {
+    const list = DncList.open(dir.path);
+    const res = await list.addEntries(
+      [
+        create(EntrySchema, { contact: phone(50), sender: "\u200bACME" }),
+        create(EntrySchema, { contact: phone(51), account: "\u00ad" }),
+        create(EntrySchema, { contact: phone(52), sender: "AC\u202eME" }),
+        create(EntrySchema, { contact: phone(53), account: "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645" }),
+      ],
+      undefined,
+      "test",
+    );
+    expect(res.rejected).toEqual([
+      { index: 0, reason: "sender: contains control or invisible characters" },
+      { index: 1, reason: "account: contains control or invisible characters" },
+      { index: 2, reason: "sender: contains control or invisible characters" },
+    ]);
+    expect(res.added).toBe(1);
+    await list.close();
+  });
 });
 
 describe("DncList.open without a snapshot", () => {

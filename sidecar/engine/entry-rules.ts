@@ -30,7 +30,14 @@ export interface ValidScope {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+/**
+ * Control characters, line and paragraph separators, and invisible format
+ * characters (a zero-width space, a soft hyphen, a BOM, bidi marks): a
+ * sender or account holding one, pasted from a web page, looks like the name
+ * and never matches it, so the opt-out would not hold. The joiners U+200C
+ * and U+200D are kept: Persian and Indic names need them.
+ */
+const CONTROL = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 function isEnumValue(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= max;
@@ -79,8 +86,14 @@ export function checkDetails(input: EntryDetailsInput): string | undefined {
 }
 
 function checkName(field: string, value: string): string | undefined {
-  if (longerThan(value, MAX_NAME_CHARS)) return `${field}: longer than ${MAX_NAME_CHARS} characters`;
-  if (CONTROL.test(value)) return `${field}: contains control characters`;
+  const fault = nameFault(value);
+  return fault === undefined ? undefined : `${field}: ${fault}`;
+}
+
+/** What is wrong with a (trimmed) sender or account name, or undefined. */
+export function nameFault(value: string): string | undefined {
+  if (longerThan(value, MAX_NAME_CHARS)) return `longer than ${MAX_NAME_CHARS} characters`;
+  if (CONTROL.test(value)) return "contains control or invisible characters";
   return undefined;
 }
 

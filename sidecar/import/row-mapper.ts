@@ -9,7 +9,7 @@
 import { Channel, ContactKind, Reason, Source, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { ImportField, type ColumnMapping, type ImportDefaults } from "../gen/dnc/v1/import_pb.js";
 import { InvalidArgumentError } from "../errors.js";
-import { MAX_NAME_CHARS, MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { MAX_NOTE_CHARS, nameFault } from "../engine/entry-rules.js";
 import { longerThan } from "../normalise/char-count.js";
 import { unguardFormula } from "../export/formula-guard.js";
 import { CHANNELS, KINDS, REASONS, SOURCES, type LooseEnum } from "./loose-enum.js";
@@ -21,7 +21,6 @@ const CONTACT_KINDS = new Map<ImportField, ContactKind>([
   [ImportField.CUSTOMER_ID, ContactKind.CUSTOMER_ID],
 ]);
 
-const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 const NOT_UTF8 = "the row holds bytes that are not valid UTF-8 (is the file Latin-1 or Windows-1252?): save it as UTF-8";
 
 /** Column numbers of the single-valued fields; -1 when no column holds the field. */
@@ -177,7 +176,7 @@ function checkAccounts(accounts: string[]): string[] {
 
 function checkName(field: string, value: string): string {
   const trimmed = value.trim();
-  if (longerThan(trimmed, MAX_NAME_CHARS)) throw new InvalidArgumentError(field, `longer than ${MAX_NAME_CHARS} characters`);
-  if (CONTROL.test(trimmed)) throw new InvalidArgumentError(field, "contains control characters");
+  const fault = nameFault(trimmed);
+  if (fault !== undefined) throw new InvalidArgumentError(field, fault);
   return trimmed;
 }
