@@ -1,7 +1,10 @@
-// The store's history on a real LMDB file: events share their msgpack
-// structures, stored when the store opens rather than inside a write, and
-// events written before they did still read back.
+// The store on a real LMDB file: it opens as a directory whatever its name;
+// history events share their msgpack structures, stored when the store
+// opens rather than inside a write, and events written before they did
+// still read back.
 
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { open } from "lmdb";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir as makeTempDir } from "../../test/support/temp-dir.js";
@@ -37,6 +40,16 @@ async function rawHistory(dir: string): Promise<Map<number, Buffer>> {
 function summary(events: Iterable<HistoryEvent>): string[] {
   return [...events].map((e) => `${e.seq} ${e.action} ${e.actor} ${e.at} ${Buffer.from(e.entry).toString("hex")} ${e.note ?? "-"} ${e.key ? Buffer.from(e.key).toString("hex") : "-"}`);
 }
+
+describe("EntryStore.open", () => {
+  it("opens a data directory whose name has a dot, as a directory", async () => {
+    // lmdb-js took "dnc.data" for the name of a single database file, and the sidecar did not start.
+    const dir = join(tempDir(), "dnc.data");
+    const store = EntryStore.open(dir);
+    await store.close();
+    expect(readdirSync(dir).sort()).toEqual(["data.mdb", "lock.mdb"]);
+  });
+});
 
 describe("EntryStore history", () => {
   it("stores field names once, not in every event, and reads the events back after a restart", async () => {

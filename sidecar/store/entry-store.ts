@@ -132,7 +132,8 @@ export class EntryStore {
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
-    this.root = open({ path, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
+    // A directory whatever its name: lmdb-js takes a path with an extension ("dnc.data") for a single file.
+    this.root = open({ path, noSubdir: false, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
     this.entries = this.root.openDB({ name: "entries", keyEncoding: "binary", encoding: "binary" });
     this.byAddOrder = this.root.openDB({ name: "by-add-order", keyEncoding: "uint32", encoding: "binary" });
     this.contacts = this.root.openDB({ name: "contacts", keyEncoding: "uint32", encoding: "binary" });
