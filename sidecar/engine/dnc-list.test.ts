@@ -61,6 +61,29 @@ describe("DncList.addEntries", () => {
   });
 });
 
+describe("DncList rejected entries", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("records a rejected entry in the history with its text fields cut, whatever their length", async () => {
+    const list = DncList.open(dir.path);
+    const huge = "9".repeat(2_000_000);
+    const res = await list.addEntries([create(EntrySchema, { contact: `+44${huge}`, note: huge, sender: huge, campaignRef: huge })], undefined, "test");
+    expect(res.rejected).toHaveLength(1);
+    const event = [...list.store.historyBefore()][0]!;
+    expect(event.action).toBe("rejected");
+    const recorded = fromBinary(EntrySchema, event.entry);
+    for (const text of [recorded.contact, recorded.note, recorded.sender, recorded.campaignRef]) {
+      expect(text).toHaveLength(1000);
+      expect(text.endsWith("…")).toBe(true);
+    }
+    expect(recorded.contact.startsWith("+449")).toBe(true);
+    // The whole event, not the 8 MB the entry was.
+    expect(event.entry.length).toBeLessThan(5000);
+    await list.close();
+  });
+});
+
 describe("DncList names", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());

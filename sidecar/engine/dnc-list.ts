@@ -21,7 +21,7 @@ import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
-import { checkEntry, checkScope, MAX_NAME_CHARS, type ValidScope } from "./entry-rules.js";
+import { checkEntry, checkScope, MAX_NAME_CHARS, rejectedRecord, type ValidScope } from "./entry-rules.js";
 import { nextTurn } from "../async/next-turn.js";
 
 export interface AddResult {
@@ -254,7 +254,7 @@ export class DncList {
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
             const contactId = this.knownContactId(input, defaultCountry, pending);
-            w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, input), note: c.reason }, contactId);
+            w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(input)), note: c.reason }, contactId);
             continue;
           }
           const scope = c.value;
@@ -349,7 +349,7 @@ export class DncList {
     return this.exclusive(() =>
       this.store.write((w) => {
         for (const e of entries) {
-          w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, e), note: reason }, this.knownContactId(e, defaultCountry));
+          w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(e)), note: reason }, this.knownContactId(e, defaultCountry));
         }
       }),
     );

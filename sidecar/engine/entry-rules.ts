@@ -1,9 +1,11 @@
 // The rules an entry must meet before it is stored (SPEC §2–3): a contact
 // that normalises, known enum values, a channel the contact's kind can be
-// reached on, bounded text fields.
+// reached on, bounded text fields; and what the history keeps of an entry
+// that does not meet them.
 
+import { create } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
-import { Channel, ContactKind, Reason, Source } from "../gen/dnc/v1/types_pb.js";
+import { Channel, ContactKind, EntrySchema, Reason, Source, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { longerThan } from "../normalise/char-count.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 
@@ -100,3 +102,25 @@ export function nameFault(value: string): string | undefined {
 function fail(reason: string): { ok: false; reason: string } {
   return { ok: false, reason };
 }
+
+/**
+ * Past this many characters, a rejected entry's text fields are cut in the
+ * history's record of it: the history is kept for ever, and an entry
+ * refused for being too long would otherwise be stored at any length.
+ */
+const REJECTED_FIELD_CHARS = 1000;
+
+/** The rejected entry as the history records it: its text fields cut to REJECTED_FIELD_CHARS, marked with "…". */
+export function rejectedRecord(input: Entry): Entry {
+  const cut = (text: string) => (longerThan(text, REJECTED_FIELD_CHARS) ? `${[...text].slice(0, REJECTED_FIELD_CHARS - 1).join("")}…` : text);
+  return create(EntrySchema, {
+    ...input,
+    contact: cut(input.contact),
+    sender: cut(input.sender),
+    account: cut(input.account),
+    campaignRef: cut(input.campaignRef),
+    addedBy: cut(input.addedBy),
+    note: cut(input.note),
+  });
+}
+
