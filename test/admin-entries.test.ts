@@ -148,8 +148,16 @@ describe("finding and changing entries", () => {
     expect(dry.sample).toHaveLength(2);
     const empty = await grpcError(call(AdminService.method.removeByFilter, { consentConfirmed: true }));
     expect(empty.details).toMatch(/^filter: /);
-    const noConsent = await grpcError(call(AdminService.method.removeByFilter, { filter: { campaignRef: "autumn" } }));
+    const noConsent = await grpcError(call(AdminService.method.removeByFilter, { filter: { campaignRef: "autumn" }, note: "asked by phone" }));
     expect(noConsent.code).toBe(status.FAILED_PRECONDITION);
+    // The refusal is in the history (SPEC §2: every rejected change), once for the whole filter.
+    const [refusal] = (await call(AdminService.method.getHistory, { pageSize: 1 })).events;
+    expect(refusal).toMatchObject({
+      action: HistoryAction.REJECTED,
+      actor: "env-admin-token",
+      note: 'removal by filter refused: consent_confirmed is not set; 5 entries matched filter {"campaignRef":"autumn"}',
+      entry: { contact: "", note: "asked by phone" },
+    });
     expect(Number((await call(AdminService.method.listEntries, { filter: { campaignRef: "autumn" } })).totalCount)).toBe(5);
     const done = await call(AdminService.method.removeByFilter, { filter: { campaignRef: "autumn" }, consentConfirmed: true, note: "re-opted in" });
     expect(Number(done.removed)).toBe(5);

@@ -1,11 +1,12 @@
 // AdminService methods over the entries themselves: add, remove, list, find
 // one contact, remove by filter, and the values that occur in the list.
 
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toJsonString } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
 import {
   AddEntriesResponseSchema,
+  EntryFilterSchema,
   GetContactResponseSchema,
   EntryOrder,
   ListAccountsResponseSchema,
@@ -136,6 +137,9 @@ export class EntryHandlers {
     }
     if (req.dryRun) return create(RemoveByFilterResponseSchema, { matched: BigInt(keys.length), sample });
     if (!req.consentConfirmed) {
+      // One record for the whole refusal, as the filter may match millions of entries: the filter says which.
+      const refused = `removal by filter refused: consent_confirmed is not set; ${keys.length} entries matched filter ${toJsonString(EntryFilterSchema, req.filter!)}`;
+      await this.list.recordRejected([create(EntrySchema, { note: req.note })], refused, ctx.principal);
       throw new FailedPreconditionError("consent_confirmed: removing entries needs the end users' renewed consent; set consent_confirmed = true once it was obtained");
     }
     let removed = 0;
