@@ -144,8 +144,9 @@ describe("differential: engine against the reference model", () => {
         });
         const expected = keys.map((k) => ref.remove(k));
         const res = await list.removeEntries(keys.map((k) => create(EntryKeySchema, k)), "consent renewed", undefined, "differential");
-        expect(res.removed).toBe(expected.filter(Boolean).length);
-        expect(res.notFound).toEqual(expected.flatMap((x, i) => (x ? [] : [i])));
+        expect(res.removed).toBe(expected.filter((x) => x === "removed").length);
+        expect(res.notFound).toEqual(expected.flatMap((x, i) => (x === "notFound" ? [i] : [])));
+        expect(res.rejected.map((r) => r.index)).toEqual(expected.flatMap((x, i) => (x === "rejected" ? [i] : [])));
       } else if (rand() < 0.5) {
         const requests = Array.from({ length: 200 }, () => randomRequest());
         const body = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { requests }));

@@ -113,11 +113,24 @@ describe("gRPC door", () => {
     const still = await client.call(FilterService.method.filterBatch, { channel: Channel.RCS, recipients: ["+4915123456789"] });
     expect(still.blocked).toHaveLength(1);
     const removed = await client.call(AdminService.method.removeEntries, {
-      keys: [{ contact: "+4915123456789", channel: Channel.RCS }, { contact: "+4915123456789", channel: Channel.SMS }],
+      keys: [
+        { contact: "+4915123456789", channel: Channel.RCS },
+        { contact: "+4915123456789", channel: Channel.SMS },
+        { contact: "bogus", kind: ContactKind.PHONE },
+        { contact: "+4915123456789", channel: 99 as Channel },
+      ],
       consentConfirmed: true,
       note: "user texted START",
     });
-    expect(removed).toMatchObject({ removed: 1, notFound: [1] });
+    // A key that is no valid key says why, rather than pass for one not on the list.
+    expect(removed).toMatchObject({
+      removed: 1,
+      notFound: [1],
+      rejected: [
+        { index: 2, reason: "contact is not a phone number: only digits, '+', spaces, dashes, dots and brackets are allowed" },
+        { index: 3, reason: "channel: unknown value 99" },
+      ],
+    });
     const gone = await client.call(FilterService.method.filterBatch, { channel: Channel.RCS, recipients: ["+4915123456789"] });
     expect(gone.blocked).toHaveLength(0);
   });

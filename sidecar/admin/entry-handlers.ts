@@ -93,7 +93,7 @@ export class EntryHandlers {
       const given = req.keys.map((k) =>
         create(EntrySchema, { contact: k.contact, kind: k.kind, channel: k.channel, sender: k.sender, account: k.account, note: req.note }),
       );
-      await this.list.recordRejected(given, refused, ctx.principal, country);
+      await this.list.recordRejected(given.map((entry) => ({ entry, reason: refused })), ctx.principal, country);
       throw new FailedPreconditionError(
         "consent_confirmed: removing an entry needs the end user's renewed consent; set consent_confirmed = true once it was obtained",
       );
@@ -139,7 +139,7 @@ export class EntryHandlers {
     if (!req.consentConfirmed) {
       // One record for the whole refusal, as the filter may match millions of entries: the filter says which.
       const refused = `removal by filter refused: consent_confirmed is not set; ${keys.length} entries matched filter ${toJsonString(EntryFilterSchema, req.filter!)}`;
-      await this.list.recordRejected([create(EntrySchema, { note: req.note })], refused, ctx.principal);
+      await this.list.recordRejected([{ entry: create(EntrySchema, { note: req.note }), reason: refused }], ctx.principal);
       throw new FailedPreconditionError("consent_confirmed: removing entries needs the end users' renewed consent; set consent_confirmed = true once it was obtained");
     }
     let removed = 0;

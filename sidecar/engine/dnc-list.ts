@@ -4,7 +4,7 @@
 // for is still under way: what the filter sees is what the store holds, and
 // an acknowledged write is visible to the very next filter call.
 
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { UnavailableError } from "../errors.js";
 import { EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
@@ -33,6 +33,8 @@ export interface AddResult {
 export interface RemoveResult {
   removed: number;
   notFound: number[];
+  /** Keys that are no valid key, with why: recorded in the history, and nothing removed for them. */
+  rejected: { index: number; reason: string }[];
 }
 
 /**
@@ -301,13 +303,24 @@ export class DncList {
   }
 
   /** Removes entries by key. The caller has checked consent. */
-  removeEntries(keys: EntryKey[], note: string, defaultCountry: CountryCode | undefined, actor: string): Promise<RemoveResult> {
-    const storeKeys = keys.map((k) => {
+  async removeEntries(keys: EntryKey[], note: string, defaultCountry: CountryCode | undefined, actor: string): Promise<RemoveResult> {
+    const rejected: { index: number; reason: string }[] = [];
+    const valid: { index: number; key: Buffer | undefined }[] = [];
+    keys.forEach((k, index) => {
       const s = checkScope(k, defaultCountry);
-      const ids = s.ok ? this.idsOf(s.value) : undefined;
-      return ids === undefined ? undefined : entryKey(ids);
+      if (!s.ok) {
+        rejected.push({ index, reason: s.reason });
+        return;
+      }
+      const ids = this.idsOf(s.value);
+      valid.push({ index, key: ids === undefined ? undefined : entryKey(ids) });
     });
-    return this.removeStoredKeys(storeKeys, note, actor);
+    const result = await this.removeStoredKeys(valid.map((v) => v.key), note, actor);
+    if (rejected.length > 0) {
+      const entryOf = (k: EntryKey) => create(EntrySchema, { contact: k.contact, kind: k.kind, channel: k.channel, sender: k.sender, account: k.account, note });
+      await this.recordRejected(rejected.map((r) => ({ entry: entryOf(keys[r.index]!), reason: `removal refused: ${r.reason}` })), actor, defaultCountry);
+    }
+    return { removed: result.removed, notFound: result.notFound.map((i) => valid[i]!.index), rejected };
   }
 
   /**
@@ -316,7 +329,7 @@ export class DncList {
    */
   removeStoredKeys(keys: (Buffer | undefined)[], note: string, actor: string): Promise<RemoveResult> {
     return this.exclusive(async () => {
-      const result: RemoveResult = { removed: 0, notFound: [] };
+      const result: RemoveResult = { removed: 0, notFound: [], rejected: [] };
       const removed: EntryIds[] = [];
       const at = Date.now();
       const changes = new CounterDeltas();
@@ -343,13 +356,16 @@ export class DncList {
     });
   }
 
-  /** Records refused changes (e.g. a removal without consent) in the history. */
-  recordRejected(entries: Entry[], reason: string, actor: string, defaultCountry?: CountryCode): Promise<void> {
+  /** Records refused changes (e.g. a removal without consent), each with why, in the history. */
+  recordRejected(rejections: { entry: Entry; reason: string }[], actor: string, defaultCountry?: CountryCode): Promise<void> {
     const at = Date.now();
     return this.exclusive(() =>
       this.store.write((w) => {
-        for (const e of entries) {
-          w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(e)), note: reason }, this.knownContactId(e, defaultCountry));
+        for (const { entry, reason } of rejections) {
+          w.appendHistory(
+            { at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(entry)), note: reason },
+            this.knownContactId(entry, defaultCountry),
+          );
         }
       }),
     );

@@ -41,14 +41,17 @@ export class ReferenceFilter {
     return "added";
   }
 
-  remove(raw: RefEntry): boolean {
+  /** "rejected": no valid key (by the rules an entry's key must meet to be added); "notFound": not on the list. */
+  remove(raw: RefEntry): "removed" | "notFound" | "rejected" {
     const n = normaliseContact(raw.contact, raw.kind, undefined);
-    if (!n.ok) return false;
+    if (!n.ok) return "rejected";
+    if (n.kind === ContactKind.EMAIL && raw.channel !== Channel.UNSPECIFIED && raw.channel !== Channel.EMAIL) return "rejected";
+    if (n.kind === ContactKind.PHONE && raw.channel === Channel.EMAIL) return "rejected";
     const e: RefEntry = { contact: n.contact, kind: n.kind, channel: raw.channel, sender: raw.sender, account: raw.account };
     const i = this.entries.findIndex((x) => sameKey(x, e));
-    if (i < 0) return false;
+    if (i < 0) return "notFound";
     this.entries.splice(i, 1);
-    return true;
+    return "removed";
   }
 
   check(r: RefRequest): RefVerdict {
