@@ -50,6 +50,8 @@ describe("dnc CLI", () => {
     expect(role.stderr).toMatch(/--role: 'boss' is not one of viewer, operator, admin/);
     const short = await runDnc({ DNC_ADMIN_TOKEN: "short" }, "serve", "--data-dir", join(dir.path, "never"));
     expect(short).toMatchObject({ code: 1, stderr: expect.stringMatching(/DNC_ADMIN_TOKEN: use at least 16 characters/) });
+    const spaced = await runDnc({ DNC_ADMIN_TOKEN: "correct horse battery staple" }, "serve", "--data-dir", join(dir.path, "never"));
+    expect(spaced).toMatchObject({ code: 1, stderr: expect.stringMatching(/DNC_ADMIN_TOKEN: must not hold spaces or line breaks/) });
   });
 
   it("prints the first admin key once; keys create, list and revoke; --filter-token", async () => {

@@ -114,10 +114,18 @@ describe("webhooks", () => {
     dir.remove();
   });
 
-  it("refuses URLs that are not http or https", async () => {
+  it("refuses URLs that are not http or https, and URLs holding credentials", async () => {
     for (const url of ["ftp://example.com/x", "not a url", "", "javascript:alert(1)", `http://example.com/${"x".repeat(3000)}`]) {
       const err = await grpcError(client.call(AdminService.method.createWebhook, { url }, md));
       expect([err.code, err.details], url).toEqual([status.INVALID_ARGUMENT, expect.stringMatching(/^url: /)]);
+    }
+    // fetch refuses them on every attempt, and the attempt's error would show the password in ListWebhooks.
+    for (const url of ["http://user:pw@example.com/hook", "https://user@example.com/hook"]) {
+      const err = await grpcError(client.call(AdminService.method.createWebhook, { url }, md));
+      expect([err.code, err.details], url).toEqual([
+        status.INVALID_ARGUMENT,
+        "url: must not hold a user name or password; a receiver checks the deliveries by their dnc-signature header",
+      ]);
     }
   });
 

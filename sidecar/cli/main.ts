@@ -51,6 +51,8 @@ function adminToken(): string | undefined {
   if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new Error(`DNC_ADMIN_TOKEN: use at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
+  // A key travels as "Bearer <key>": one with a space or a line break in it could never be sent.
+  if (token !== undefined && /\s/.test(token)) throw new Error("DNC_ADMIN_TOKEN: must not hold spaces or line breaks");
   return token;
 }
 

@@ -74,6 +74,10 @@ function checkUrl(url: string): void {
     throw new InvalidArgumentError("url", "not a valid absolute URL");
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidArgumentError("url", "must be an http:// or https:// URL");
+  // fetch refuses such a URL on every attempt, and the attempt's error, shown by ListWebhooks, would hold the password.
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new InvalidArgumentError("url", "must not hold a user name or password; a receiver checks the deliveries by their dnc-signature header");
+  }
 }
 
 function message(worker: WebhookWorker): Webhook {
