@@ -21,6 +21,7 @@ import { Sidecar, type SidecarOptions } from "../sidecar/sidecar.js";
 import { EntryStore } from "../sidecar/store/entry-store.js";
 import { tempDir } from "./support/temp-dir.js";
 import { grpcError } from "./support/grpc-error.js";
+import { serverStream } from "./support/server-stream.js";
 
 const ADMIN_TOKEN = "api-keys-test-admin-token";
 const KEY_FORMAT = /^dnc_[A-Za-z0-9_-]{43}$/;
@@ -183,6 +184,22 @@ describe("API keys and roles on the gRPC door", () => {
     expect(again.key?.revokedAt).toEqual(revoked.key?.revokedAt);
     const unknown = await grpcError(admin.call(AdminService.method.revokeApiKey, { name: "no-such-key" }));
     expect(unknown.code).toBe(status.NOT_FOUND);
+  });
+
+  it("a change feed opened with a key that is then revoked ends before its next message", async () => {
+    const { secret } = await admin.call(AdminService.method.createApiKey, { name: "watcher", role: Role.VIEWER });
+    const md = new Metadata();
+    md.set("authorization", `Bearer ${secret}`);
+    const watch = serverStream(clientOf(address, secret), AdminService.method.watchChanges, {}, md);
+    await new Promise((r) => setTimeout(r, 200));
+    await admin.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900871" }] });
+    expect((await watch.waitFor(1))[0]!.event!.entry!.contact).toBe("447700900871");
+    await admin.call(AdminService.method.revokeApiKey, { name: "watcher" });
+    await admin.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900872" }] });
+    await watch.finished();
+    // The change made after the revocation never reached the revoked key.
+    expect(watch.received).toHaveLength(1);
+    expect(watch.error?.code).toBe(status.UNAUTHENTICATED);
   });
 
   it("CreateApiKey checks the name and the role, and names stay unique, revoked ones included", async () => {

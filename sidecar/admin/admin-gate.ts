@@ -52,13 +52,21 @@ export class AdminGate {
     }
   }
 
-  /** The call is logged when the stream ends, however it ends (a consumer that stops early ends it too). */
+  /**
+   * The key is checked again before each message, so a stream opened with a
+   * key that is then revoked ends (UNAUTHENTICATED) rather than go on for
+   * ever. The call is logged when the stream ends, however it ends (a
+   * consumer that stops early ends it too).
+   */
   async *stream(call: AdminCall, request: Message | (() => Message)): AsyncGenerator<Message> {
     const fields = this.fields(call);
     let error: unknown;
     try {
       const ctx = this.context(call, fields);
-      yield* this.handler(call)(decoded(request), ctx) as AsyncIterable<Message>;
+      for await (const message of this.handler(call)(decoded(request), ctx) as AsyncIterable<Message>) {
+        this.context(call, fields);
+        yield message;
+      }
     } catch (err: unknown) {
       error = err;
       throw err;
