@@ -10,9 +10,13 @@ import { ChannelSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_p
 import type { DncList } from "../engine/dnc-list.js";
 import { campaignDays, type EntryDimension } from "../stats/entry-stats.js";
 import type { TrafficLog } from "../stats/traffic-log.js";
+import { OTHER_NAME } from "../stats/traffic-counters.js";
 import type { AdminImpl } from "./admin-impl.js";
 
 const enumName = (schema: DescEnum, value: string): string => schema.values.find((v) => v.number === Number(value))?.name ?? value;
+
+/** Values a blocked-by list gives before the rest are summed. */
+const MAX_STATS_VALUES = 1000;
 
 export class StatsHandlers {
   constructor(
@@ -32,11 +36,9 @@ export class StatsHandlers {
     await this.traffic.flush();
     const traffic = this.traffic.totals(from, to);
     const blockedBy = (prefix: string, schema?: DescEnum): ValueCount[] =>
-      [...traffic.blockedBy]
-        .filter(([k]) => k.startsWith(prefix))
-        .map(([k, n]) => ({ value: k.slice(prefix.length), n }))
-        .sort((a, b) => b.n - a.n)
-        .map(({ value, n }) => create(ValueCountSchema, { value: schema ? enumName(schema, value) : value, count: BigInt(n) }));
+      topValues([...traffic.blockedBy].filter(([k]) => k.startsWith(prefix)).map(([k, n]) => ({ value: k.slice(prefix.length), n }))).map(({ value, n }) =>
+        create(ValueCountSchema, { value: schema ? enumName(schema, value) : value, count: BigInt(n) }),
+      );
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     return create(GetStatsResponseSchema, {
       totalEntries: BigInt(this.list.store.entryCount()),
@@ -61,4 +63,17 @@ export class StatsHandlers {
       .byDimension(dimension)
       .map((v) => create(ValueCountSchema, { value: schema ? enumName(schema, v.value) : v.value, count: BigInt(v.count) }));
   }
+}
+
+/**
+ * The most counted values, most first; past MAX_STATS_VALUES (a range of
+ * many hours holds up to MAX_NAMES_PER_HOUR names each) the rest are summed
+ * under OTHER_NAME, so the answer stays a size a console can show.
+ */
+export function topValues(values: { value: string; n: number }[]): { value: string; n: number }[] {
+  const sorted = values.sort((a, b) => b.n - a.n);
+  if (sorted.length <= MAX_STATS_VALUES) return sorted;
+  const top = sorted.slice(0, MAX_STATS_VALUES - 1).filter((v) => v.value !== OTHER_NAME);
+  const rest = sorted.reduce((sum, v) => sum + v.n, 0) - top.reduce((sum, v) => sum + v.n, 0);
+  return [...top, { value: OTHER_NAME, n: rest }];
 }

@@ -1,8 +1,25 @@
 // Live counts of the filter's traffic. The hot path bumps typed arrays per
 // channel once per batch; blocked recipients are also counted by sender,
 // account and campaign. Metrics read these; the traffic log persists them.
+// The names come from requests, and FilterService may be open to any
+// caller: each dimension keeps at most MAX_NAMES_PER_HOUR names an hour,
+// and counts the rest (and any name too long to be an entry's) under
+// OTHER_NAME, so neither memory nor the stored counts grow with the names a
+// caller makes up.
+
+import { MAX_NAME_CHARS } from "../engine/entry-rules.js";
+import { longerThan } from "../normalise/char-count.js";
 
 export const CHANNEL_SLOTS = 8;
+
+/** Distinct senders, accounts or campaigns counted by name in an hour. */
+export const MAX_NAMES_PER_HOUR = 1000;
+/** Where the blocked recipients of the names past that go. */
+export const OTHER_NAME = "(other)";
+
+const HOUR_MS = 3_600_000;
+
+type Dimension = "sender" | "account" | "campaign";
 
 export class TrafficCounters {
   /** Indexed by channel number (0 unused); totals since the process started. */
@@ -14,11 +31,19 @@ export class TrafficCounters {
   checkCalls = 0;
   /** Blocked recipients by "sender/<name>", "account/<name>", "campaign/<ref>" since the last drain. */
   private blockedBy = new Map<string, number>();
+  /** The names counted by name in the current hour. */
+  private readonly names: Record<Dimension, Set<string>> = { sender: new Set(), account: new Set(), campaign: new Set() };
+  private hour = -1;
 
   blockedFor(sender: string, account: string, campaign: string, n: number): void {
-    if (sender !== "") this.bump(`sender/${sender}`, n);
-    if (account !== "") this.bump(`account/${account}`, n);
-    if (campaign !== "") this.bump(`campaign/${campaign}`, n);
+    const hour = Math.floor(Date.now() / HOUR_MS);
+    if (hour !== this.hour) {
+      this.hour = hour;
+      for (const names of Object.values(this.names)) names.clear();
+    }
+    if (sender !== "") this.bump("sender", sender, n);
+    if (account !== "") this.bump("account", account, n);
+    if (campaign !== "") this.bump("campaign", campaign, n);
   }
 
   /** Takes the blocked-by counts gathered since the last call. */
@@ -28,7 +53,13 @@ export class TrafficCounters {
     return out;
   }
 
-  private bump(key: string, n: number): void {
+  private bump(dimension: Dimension, name: string, n: number): void {
+    const names = this.names[dimension];
+    if (!names.has(name)) {
+      if (names.size >= MAX_NAMES_PER_HOUR || longerThan(name, MAX_NAME_CHARS)) name = OTHER_NAME;
+      else names.add(name);
+    }
+    const key = `${dimension}/${name}`;
     this.blockedBy.set(key, (this.blockedBy.get(key) ?? 0) + n);
   }
 }

@@ -1,0 +1,22 @@
+// GetStats' blocked-by lists: the most counted values first, and past the
+// limit the rest summed under OTHER_NAME, with nothing lost from the total.
+
+import { describe, expect, it } from "vitest";
+import { OTHER_NAME } from "../stats/traffic-counters.js";
+import { topValues } from "./stats-handlers.js";
+
+describe("topValues", () => {
+  it("keeps a short list whole, most counted first", () => {
+    expect(topValues([{ value: "a", n: 1 }, { value: "b", n: 5 }])).toEqual([{ value: "b", n: 5 }, { value: "a", n: 1 }]);
+  });
+
+  it("sums what is past the limit under OTHER_NAME, once, with the names already there", () => {
+    const values = Array.from({ length: 1500 }, (_, i) => ({ value: `s${i}`, n: 1500 - i }));
+    values.push({ value: OTHER_NAME, n: 7 });
+    const top = topValues(values);
+    expect(top).toHaveLength(1000);
+    expect(top[0]).toEqual({ value: "s0", n: 1500 });
+    expect(top.filter((v) => v.value === OTHER_NAME)).toHaveLength(1);
+    expect(top.reduce((sum, v) => sum + v.n, 0)).toBe(values.reduce((sum, v) => sum + v.n, 0));
+  });
+});
