@@ -94,18 +94,19 @@ describe("restart", () => {
       let list = DncList.open(orderDir.path);
       await list.addEntries(entries(0, 300), undefined, "test");
       await list.contactOrderReady();
+      const storeId = list.store.id;
       await list.close();
-      const saved = readSnapshot(join(orderDir.path, "index.snapshot"));
+      const saved = readSnapshot(join(orderDir.path, "index.snapshot"), storeId);
       expect(saved?.order?.upTo).toBe(300);
       expect(saved?.order?.sorted.length).toBe(300);
 
       // The list walks the saved order as it is, without sorting again: a reversed one walks reversed.
       const path = join(orderDir.path, "index.snapshot");
-      writeSnapshot(path, saved!.seq, saved!.entryCount, saved!.index, { sorted: saved!.order!.sorted.slice().reverse(), upTo: 300 });
+      writeSnapshot(path, storeId, saved!.seq, saved!.entryCount, saved!.index, { sorted: saved!.order!.sorted.slice().reverse(), upTo: 300 });
       list = DncList.open(orderDir.path);
       const reversed = walk(list);
       await list.close();
-      writeSnapshot(path, saved!.seq, saved!.entryCount, saved!.index, saved!.order);
+      writeSnapshot(path, storeId, saved!.seq, saved!.entryCount, saved!.index, saved!.order);
 
       list = DncList.open(orderDir.path);
       expect(walk(list)).toEqual(reversed.slice().reverse());
@@ -123,24 +124,58 @@ describe("restart", () => {
     }
   });
 
-  it("reads a version 2 snapshot, which has no contact order", async () => {
-    const old = tempDir();
+  it("answers from the store, not from a snapshot of another store, one with a flipped bit, or one a crash left behind", async () => {
+    const a = tempDir();
+    const b = tempDir();
+    const c = tempDir();
+    const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => create(EntrySchema, { contact: phone(from + k) }));
     try {
-      const list = DncList.open(old.path);
-      await list.addEntries(Array.from({ length: 50 }, (_, i) => create(EntrySchema, { contact: phone(i) })), undefined, "test");
-      const path = join(old.path, "v2.snapshot");
-      writeSnapshot(path, list.store.lastSeq, list.store.entryCount(), list.index);
-      const file = readFileSync(path);
-      const at = file.indexOf('"version":3');
-      expect(at).toBeGreaterThan(0);
-      file.write('"version":2', at);
-      writeFileSync(path, file);
-      const read = readSnapshot(path);
-      expect(read?.order).toBeUndefined();
-      expect(read?.entryCount).toBe(50);
+      // Two stores with other contacts; B is given A's snapshot.
+      let list = DncList.open(a.path);
+      await list.addEntries(entries(0, 20), undefined, "test");
       await list.close();
+      list = DncList.open(b.path);
+      await list.addEntries(entries(20, 40), undefined, "test");
+      const truth = verdicts(list, 40);
+      await list.close();
+      writeFileSync(join(b.path, "index.snapshot"), readFileSync(join(a.path, "index.snapshot")));
+      list = DncList.open(b.path);
+      expect(verdicts(list, 40)).toBe(truth);
+      // Loaded, the snapshot is gone until the next clean close.
+      expect(existsSync(join(b.path, "index.snapshot"))).toBe(false);
+      await list.close();
+
+      // A flipped bit in the contacts' arena: same counts, another contact.
+      const snapshotPath = join(b.path, "index.snapshot");
+      const file = readFileSync(snapshotPath);
+      const bodyStart = 4 + file.readUInt32LE(0);
+      file[bodyStart + 3] ^= 0x01;
+      writeFileSync(snapshotPath, file);
+      list = DncList.open(b.path);
+      expect(verdicts(list, 40)).toBe(truth);
+      await list.close();
+
+      // The store rolled back to a copy taken before some writes (a restored backup): the snapshot of the later
+      // state is refused, and removed, so that after writes and a crash (no close, no new snapshot) it is not
+      // taken for a state whose history it shares up to its sequence number.
+      const backup = readFileSync(join(b.path, "data.mdb"));
+      list = DncList.open(b.path);
+      await list.addEntries(entries(40, 45), undefined, "test");
+      await list.close();
+      writeFileSync(join(b.path, "data.mdb"), backup);
+      expect(existsSync(snapshotPath)).toBe(true);
+      await crashWriter(b.path, 45, 52);
+      expect(existsSync(snapshotPath)).toBe(false);
+      list = DncList.open(b.path);
+      const expected = DncList.open(c.path);
+      await expected.addEntries([...entries(20, 40), ...Array.from({ length: 7 }, (_, k) => create(EntrySchema, { contact: phone(45 + k), channel: (45 + k) % 3, sender: (45 + k) % 5 === 0 ? `S${(45 + k) % 7}` : "" }))], undefined, "test");
+      expect(verdicts(list, 52)).toBe(verdicts(expected, 52));
+      await list.close();
+      await expected.close();
     } finally {
-      old.remove();
+      a.remove();
+      b.remove();
+      c.remove();
     }
   });
 });

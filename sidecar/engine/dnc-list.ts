@@ -87,7 +87,10 @@ export class DncList {
     const store = EntryStore.open(dir);
     ensureHistoryByContact(store);
     const snapshotPath = join(dir, SNAPSHOT_FILE);
-    const snapshot = readSnapshot(snapshotPath);
+    const snapshot = readSnapshot(snapshotPath, store.id);
+    // Only the last clean close's snapshot may be read: once loaded (or refused) it goes, so that a crash
+    // after more writes never leaves an older one to be taken for the store's state at the next start.
+    removeSnapshot(snapshotPath);
     if (snapshot !== undefined && snapshot.seq <= store.lastSeq) {
       const list = new DncList(store, snapshot.index, snapshotPath);
       if (snapshot.order !== undefined) list.contactOrder = ContactOrder.fromState(snapshot.index.contacts, snapshot.order);
@@ -409,7 +412,7 @@ export class DncList {
     this.closed = true;
     await this.queue.catch(() => undefined);
     try {
-      writeSnapshot(this.snapshotPath, this.store.lastSeq, this.store.entryCount(), this.index, this.contactOrder?.exportState());
+      writeSnapshot(this.snapshotPath, this.store.id, this.store.lastSeq, this.store.entryCount(), this.index, this.contactOrder?.exportState());
     } catch (err: unknown) {
       // The next start rebuilds from the store instead: slower, equally right.
       removeSnapshot(this.snapshotPath);

@@ -1,18 +1,21 @@
 // Saves the filter index to one file and loads it back, so a restart maps
 // arrays in instead of rebuilding millions of entries from LMDB. The file
 // names the history sequence it reflects; the list replays what came after.
-// Since version 3 it also holds the contact order, when one was built.
+// It holds the contact order too, when one was built. Since version 4 it
+// names the store it was made from and ends with a CRC-32 of its sections:
+// a snapshot copied from another data directory, or with a flipped bit,
+// would have answered from another list (a contact on this one "allowed").
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
 import type { ContactOrderState } from "./contact-order.js";
 import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
 
 const MAGIC = "dnc-index";
-const VERSION = 3;
-/** Read as well: the same sections without the contact order. */
-const VERSION_WITHOUT_ORDER = 2;
+/** Versions before it carry no checksum and no store id: they are not read (the index is rebuilt once). */
+const VERSION = 4;
 
 interface Header {
   magic: string;
@@ -27,6 +30,8 @@ interface Header {
   order?: { upTo: number };
   /** Byte lengths of the sections that follow the header, in order. */
   sections: number[];
+  /** EntryStore.id of the store the index was made from. */
+  storeId: string;
 }
 
 export interface Snapshot {
@@ -37,7 +42,7 @@ export interface Snapshot {
 }
 
 /** Writes the snapshot atomically: a temp file, fsync, then rename. */
-export function writeSnapshot(path: string, seq: number, entryCount: number, index: FilterIndex, order?: ContactOrderState): void {
+export function writeSnapshot(path: string, storeId: string, seq: number, entryCount: number, index: FilterIndex, order?: ContactOrderState): void {
   const parts = index.parts();
   const tables = { contacts: parts.contacts.exportState(), senders: parts.senders.exportState(), accounts: parts.accounts.exportState() };
   const scoped = parts.scoped.exportState();
@@ -59,6 +64,7 @@ export function writeSnapshot(path: string, seq: number, entryCount: number, ind
     scoped: { used: scoped.used, live: scoped.live },
     ...(order === undefined ? {} : { order: { upTo: order.upTo } }),
     sections: sections.map((s) => s.byteLength),
+    storeId,
   };
   const json = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(4);
@@ -68,10 +74,18 @@ export function writeSnapshot(path: string, seq: number, entryCount: number, ind
   try {
     writeSync(fd, prefix);
     writeSync(fd, json);
+    // The checksum is of the bytes as they are written, in a trailer after them.
+    let crc = 0;
     for (const s of sections) {
+      const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+      // Node 20's crc32 of an empty array over an empty ArrayBuffer does not return the value it was given.
+      if (bytes.length > 0) crc = crc32(bytes, crc);
       let off = 0;
-      while (off < s.byteLength) off += writeSync(fd, s, off, s.byteLength - off);
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     }
+    const trailer = Buffer.alloc(4);
+    trailer.writeUInt32LE(crc);
+    writeSync(fd, trailer);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -79,8 +93,12 @@ export function writeSnapshot(path: string, seq: number, entryCount: number, ind
   renameSync(tmp, path);
 }
 
-/** Loads a snapshot, or returns undefined when there is none or it is not one this version reads. */
-export function readSnapshot(path: string): Snapshot | undefined {
+/**
+ * Loads a snapshot of the store `storeId`, or returns undefined when there
+ * is none, it is another store's, its bytes do not match its checksum, or
+ * it is not one this version reads.
+ */
+export function readSnapshot(path: string, storeId: string): Snapshot | undefined {
   let file: Buffer;
   try {
     file = readFileSync(path);
@@ -90,8 +108,11 @@ export function readSnapshot(path: string): Snapshot | undefined {
   try {
     const jsonLength = file.readUInt32LE(0);
     const header = JSON.parse(file.toString("utf8", 4, 4 + jsonLength)) as Header;
-    if (header.magic !== MAGIC || (header.version !== VERSION && header.version !== VERSION_WITHOUT_ORDER)) return undefined;
+    if (header.magic !== MAGIC || header.version !== VERSION || header.storeId !== storeId) return undefined;
     let off = 4 + jsonLength;
+    const bodyLength = header.sections.reduce((a, b) => a + b, 0);
+    const end = off + bodyLength;
+    if (end + 4 !== file.length || crc32(file.subarray(off, end)) !== file.readUInt32LE(end)) return undefined;
     const next = (): Buffer => {
       const length = header.sections.shift();
       if (length === undefined || off + length > file.length) throw new RangeError("snapshot is truncated");

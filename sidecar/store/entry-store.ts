@@ -4,6 +4,7 @@
 // disk.
 
 import { open, type Database, type RootDatabase, type RootDatabaseOptions } from "lmdb";
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES, readEntryKeyIds } from "./entry-key.js";
@@ -64,6 +65,8 @@ export interface StoredEntry {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The store's id, in its "meta" database. */
+const STORE_ID_KEY = "store-id";
 
 /** A stored entry value: the history sequence number of the add in bytes 2..8 (0..2 are zero), then the encoded entry. */
 export const STORED_ENTRY_OFFSET = 8;
@@ -129,6 +132,8 @@ export class EntryStore {
   /** The history by contact: [contact id][seq] → empty (history-by-contact). */
   private readonly historyByContact: Database<Buffer, Buffer>;
   private seq: number;
+  /** Made when the store is created: what ties an index snapshot to this store and no other. */
+  readonly id: string;
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
@@ -151,6 +156,13 @@ export class EntryStore {
     let last = 0;
     for (const key of this.history.getKeys({ reverse: true, limit: 1 })) last = key;
     this.seq = last;
+    const meta = this.openDb<string>("meta");
+    let id = meta.get(STORE_ID_KEY);
+    if (id === undefined) {
+      id = randomUUID();
+      meta.putSync(STORE_ID_KEY, id);
+    }
+    this.id = id;
   }
 
   /**
