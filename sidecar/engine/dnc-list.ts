@@ -19,6 +19,8 @@ import { ScopedEntrySet } from "../index/scoped-entry-set.js";
 import { ContactOrder } from "../index/contact-order.js";
 import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { commitErrorOf } from "../store/deferred-writes.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
 import { checkEntry, checkScope, MAX_NAME_CHARS, rejectedRecord, type ValidScope } from "./entry-rules.js";
@@ -53,6 +55,8 @@ class PendingIds {
 }
 
 const SNAPSHOT_FILE = "index.snapshot";
+/** How long a failed write waits for lmdb-js to say why its commit failed. */
+const COMMIT_CAUSE_WAIT_MS = 1000;
 /** Entries of a batch prepared in one event-loop turn: about 2 ms of work. */
 const WRITE_SLICE = 256;
 
@@ -508,6 +512,9 @@ async function unavailableOnFailure(write: Promise<unknown>): Promise<void> {
   try {
     await write;
   } catch (err: unknown) {
-    throw new UnavailableError(`the store could not commit the write: ${err instanceof Error ? err.message : String(err)}`);
+    // lmdb-js says only "Commit failed"; the cause comes a moment later, on commitError.
+    const commitError = commitErrorOf(err);
+    const cause = commitError === undefined ? err : await Promise.race([commitError.then(() => err, (e: unknown) => e), sleep(COMMIT_CAUSE_WAIT_MS, err)]);
+    throw new UnavailableError(`the store could not commit the write: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }

@@ -28,14 +28,27 @@ export class DeferredWrites implements WriteSink {
     this.put(db, key, REMOVE);
   }
 
-  /** Queues every recorded write in order, in this event turn; resolves when their transaction commits. */
+  /**
+   * Queues every recorded write in order, in this event turn; resolves when
+   * their transaction commits, and rejects as it does when it fails.
+   */
   queue(): Promise<unknown> {
     const { dbs, keys, values } = this;
     let committed: Promise<unknown> = Promise.resolve(true);
     for (let i = 0; i < dbs.length; i++) {
       const value = values[i];
       committed = value === REMOVE ? dbs[i]!.remove(keys[i] as never) : dbs[i]!.put(keys[i] as never, value);
+      // A failed commit rejects every write of its transaction, and each rejection's commitError a moment later
+      // with the cause: unhandled, any of those ended the process (a full disk did). The last write's rejection
+      // still reaches the caller.
+      committed.catch((err: unknown) => void commitErrorOf(err)?.catch(() => undefined));
     }
     return committed;
   }
+}
+
+/** The promise lmdb-js gives a failed commit's writes, which rejects with the cause (ENOSPC, MDB_MAP_FULL…). */
+export function commitErrorOf(err: unknown): Promise<unknown> | undefined {
+  const commitError = (err as { commitError?: unknown } | null | undefined)?.commitError;
+  return commitError instanceof Promise ? commitError : undefined;
 }
