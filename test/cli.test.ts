@@ -38,6 +38,9 @@ describe("dnc CLI", () => {
     server = await startServe(join(dir.path, "data"), socket);
     const afterRestart = await dnc("check", "+447700900123", "--channel", "sms", "--server", socket);
     expect(JSON.parse(afterRestart.stdout)).toMatchObject({ blocked: true });
+    // A second sidecar on the same data directory would hand out the first one's ids and sequence numbers.
+    const second = await runDnc({}, "serve", "--data-dir", join(dir.path, "data"), "--grpc-listen", `unix:${dir.path}/second.sock`, "--http-listen", "127.0.0.1:0");
+    expect(second).toMatchObject({ code: 1, stderr: expect.stringMatching(`data directory ${join(dir.path, "data")} is in use by process ${server.pid}`) });
     server.kill("SIGINT");
     expect((await once(server, "exit"))[0]).toBe(0);
   });

@@ -11,7 +11,7 @@ const { header, contactIds, channels, senderIds, accountIds } = columnsOf(buffer
 let state = FAILED;
 try {
   let n = 0;
-  EntryStore.open(path).forEachEntryIds((contactId, channel, senderId, accountId) => {
+  EntryStore.openHeld(path).forEachEntryIds((contactId, channel, senderId, accountId) => {
     if (n === capacity) throw new RangeError("more entry keys than the store counted");
     contactIds[n] = contactId;
     channels[n] = channel;

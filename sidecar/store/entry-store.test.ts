@@ -3,7 +3,8 @@
 // opens rather than inside a write, and events written before they did
 // still read back.
 
-import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { open } from "lmdb";
 import { afterEach, describe, expect, it } from "vitest";
@@ -48,6 +49,22 @@ describe("EntryStore.open", () => {
     const store = EntryStore.open(dir);
     await store.close();
     expect(readdirSync(dir).sort()).toEqual(["data.mdb", "lock.mdb"]);
+  });
+});
+
+describe("EntryStore.open on a directory another holds", () => {
+  it("refuses a directory open in a running process, and takes over one a gone process left", async () => {
+    const dir = tempDir();
+    const store = EntryStore.open(dir);
+    expect(() => EntryStore.open(dir)).toThrow(`data directory ${dir} is in use by process ${process.pid} (this one); if no dnc runs on it, remove ${join(dir, "dnc.pid")}`);
+    await store.close();
+    // A process that is gone (killed without closing) left its lock behind.
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    writeFileSync(join(dir, "dnc.pid"), `${gone.stdout}\n`);
+    const again = EntryStore.open(dir);
+    expect(readFileSync(join(dir, "dnc.pid"), "utf8")).toBe(`${process.pid}\n`);
+    await again.close();
+    expect(existsSync(join(dir, "dnc.pid"))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
 import { open, type Database, type RootDatabase, type RootDatabaseOptions } from "lmdb";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { DataDirLock } from "./data-dir-lock.js";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES, readEntryKeyIds } from "./entry-key.js";
 
@@ -135,8 +136,15 @@ export class EntryStore {
   /** Made when the store is created: what ties an index snapshot to this store and no other. */
   readonly id: string;
 
-  private constructor(readonly path: string) {
+  /** Undefined for a second opening by a thread of the process that holds the directory. */
+  private readonly lock: DataDirLock | undefined;
+
+  private constructor(
+    readonly path: string,
+    takeLock: boolean,
+  ) {
     mkdirSync(path, { recursive: true });
+    this.lock = takeLock ? DataDirLock.take(path) : undefined;
     // A directory whatever its name: lmdb-js takes a path with an extension ("dnc.data") for a single file.
     this.root = open({ path, noSubdir: false, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
     this.entries = this.root.openDB({ name: "entries", keyEncoding: "binary", encoding: "binary" });
@@ -179,8 +187,14 @@ export class EntryStore {
     for (const shape of EVENT_SHAPES) encoder.encode(storedEvent(0, shape));
   }
 
+  /** Opens the store at `path`, taking its directory for this process (DataDirLock). */
   static open(path: string): EntryStore {
-    return new EntryStore(path);
+    return new EntryStore(path, true);
+  }
+
+  /** Opens a store this process already holds, from another thread of it (a worker that reads it beside the list). */
+  static openHeld(path: string): EntryStore {
+    return new EntryStore(path, false);
   }
 
   /** The sequence number of the newest history event. */
@@ -457,5 +471,6 @@ export class EntryStore {
 
   async close(): Promise<void> {
     await this.root.close();
+    this.lock?.release();
   }
 }
