@@ -198,8 +198,10 @@ export class ImportService {
       const job = run?.snapshot() ?? this.job(jobId);
       yield job;
       if (run === undefined || job.state !== ImportState.RUNNING) return;
+      // One signal for both waits: when either ends, the other's waiter and timer go with it.
       const tick = new AbortController();
-      await Promise.race([run.changed(signal), sleep(WATCH_TICK_MS, undefined, { signal: AbortSignal.any([signal, tick.signal]) }).catch(() => undefined)]);
+      const either = AbortSignal.any([signal, tick.signal]);
+      await Promise.race([run.changed(either), sleep(WATCH_TICK_MS, undefined, { signal: either }).catch(() => undefined)]);
       tick.abort();
       if (signal.aborted) return;
     }
