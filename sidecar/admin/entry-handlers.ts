@@ -30,7 +30,7 @@ import {
 } from "../gen/dnc/v1/admin_service_pb.js";
 import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
-import { MAX_NOTE_CHARS } from "../engine/entry-rules.js";
+import { MAX_NOTE_CHARS, refusedRemoval } from "../engine/entry-rules.js";
 import { longerThan } from "../normalise/char-count.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { AdminImpl } from "./admin-impl.js";
@@ -90,10 +90,11 @@ export class EntryHandlers {
     const country = this.country(req.defaultCountry);
     if (!req.consentConfirmed) {
       const refused = "removal refused: consent_confirmed is not set";
-      const given = req.keys.map((k) =>
-        create(EntrySchema, { contact: k.contact, kind: k.kind, channel: k.channel, sender: k.sender, account: k.account, note: req.note }),
+      await this.list.recordRejected(
+        req.keys.map((k) => ({ entry: refusedRemoval(k, req.note), reason: refused })),
+        ctx.principal,
+        country,
       );
-      await this.list.recordRejected(given.map((entry) => ({ entry, reason: refused })), ctx.principal, country);
       throw new FailedPreconditionError(
         "consent_confirmed: removing an entry needs the end user's renewed consent; set consent_confirmed = true once it was obtained",
       );

@@ -4,7 +4,7 @@
 // for is still under way: what the filter sees is what the store holds, and
 // an acknowledged write is visible to the very next filter call.
 
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { UnavailableError } from "../errors.js";
 import { EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
@@ -23,7 +23,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { commitErrorOf } from "../store/deferred-writes.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
-import { checkEntry, checkScope, MAX_NAME_CHARS, rejectedRecord, type ValidScope } from "./entry-rules.js";
+import { checkEntry, checkScope, MAX_NAME_CHARS, refusedRemoval, rejectedRecord, type ValidScope } from "./entry-rules.js";
 import { nextTurn } from "../async/next-turn.js";
 
 export interface AddResult {
@@ -324,8 +324,11 @@ export class DncList {
     });
     const result = await this.removeStoredKeys(valid.map((v) => v.key), note, actor);
     if (rejected.length > 0) {
-      const entryOf = (k: EntryKey) => create(EntrySchema, { contact: k.contact, kind: k.kind, channel: k.channel, sender: k.sender, account: k.account, note });
-      await this.recordRejected(rejected.map((r) => ({ entry: entryOf(keys[r.index]!), reason: `removal refused: ${r.reason}` })), actor, defaultCountry);
+      await this.recordRejected(
+        rejected.map((r) => ({ entry: refusedRemoval(keys[r.index]!, note), reason: `removal refused: ${r.reason}` })),
+        actor,
+        defaultCountry,
+      );
     }
     return { removed: result.removed, notFound: result.notFound.map((i) => valid[i]!.index), rejected };
   }

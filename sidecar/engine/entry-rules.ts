@@ -5,7 +5,7 @@
 
 import { create } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
-import { Channel, ContactKind, EntrySchema, Reason, Source, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { Channel, ContactKind, EntrySchema, Reason, Source, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
 import { longerThan } from "../normalise/char-count.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 
@@ -124,3 +124,7 @@ export function rejectedRecord(input: Entry): Entry {
   });
 }
 
+/** A removal's key as the history records a refused one: the key's fields, and the caller's note. */
+export function refusedRemoval(key: EntryKey, note: string): Entry {
+  return create(EntrySchema, { contact: key.contact, kind: key.kind, channel: key.channel, sender: key.sender, account: key.account, note });
+}

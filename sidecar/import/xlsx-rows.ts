@@ -83,7 +83,8 @@ export async function* xlsxRows(
     styles: "ignore",
     entries: "ignore",
   }) as unknown as PartReader;
-  const parts = new Set(archive.files.map((f) => f.name));
+  /** The workbook's parts and their inflated sizes. */
+  const parts = new Map(archive.files.map((f) => [f.name, f.size]));
   try {
     if (!parts.has(RELS) || !parts.has(WORKBOOK)) throw new InvalidArgumentError("options.sheet", "the workbook has no sheet");
     await reader._parseRels(await open(RELS));
@@ -108,7 +109,7 @@ export async function* xlsxRows(
     if (parts.has(SHARED_STRINGS)) {
       for await (const s of reader._parseSharedStrings(await open(SHARED_STRINGS))) strings.push(sharedText(s.text));
     }
-    const sheetBytes = archive.files.find((f) => f.name === part)!.size;
+    const sheetBytes = parts.get(part)!;
     let inflated = 0;
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {

@@ -5,7 +5,7 @@
 // held whole.
 
 import { PassThrough, type Readable } from "node:stream";
-import { crc32 } from "node:zlib";
+import { crc32Update } from "../checksum/running-crc32.js";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
 import type { ImportSettings } from "./import-settings.js";
@@ -85,7 +85,7 @@ export class ZipArchive {
     for (const entry of this.entries) {
       let crc = 0;
       try {
-        for await (const chunk of await this.zip.openReadStreamPromise(entry)) crc = crc32(chunk as Buffer, crc);
+        for await (const chunk of await this.zip.openReadStreamPromise(entry)) crc = crc32Update(crc, chunk as Buffer);
       } catch (err: unknown) {
         throw new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: ${describe(err)}`);
       }

@@ -8,6 +8,7 @@
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
+import { crc32Update } from "../checksum/running-crc32.js";
 import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
 import type { ContactOrderState } from "./contact-order.js";
 import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
@@ -78,8 +79,7 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
     let crc = 0;
     for (const s of sections) {
       const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
-      // Node 20's crc32 of an empty array over an empty ArrayBuffer does not return the value it was given.
-      if (bytes.length > 0) crc = crc32(bytes, crc);
+      crc = crc32Update(crc, bytes);
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     }
