@@ -81,11 +81,9 @@ export class BatchDecoder {
             span.start = start;
             span.end = end;
           }
-        } else if (field >= F_CHANNEL && field <= F_REQUESTS) {
-          // Skipped, a recipient would leave the answer's indices pointing at its neighbours.
-          throw wrongWireType(field, wire);
         } else {
-          r.skip(wire);
+          // A recipient skipped would leave the answer's indices pointing at its neighbours.
+          skipUnknown(r, field, wire, F_REQUESTS);
         }
       }
     } catch (err: unknown) {
@@ -102,9 +100,13 @@ export function asInvalidArgument(err: unknown, field: string, typeName: string)
   return err instanceof MalformedMessageError ? new InvalidArgumentError(field, `not a valid ${typeName}: ${err.message}`) : err;
 }
 
-/** A field this decoder knows, sent with a wire type its type never has. */
-export function wrongWireType(field: number, wire: number): MalformedMessageError {
-  return new MalformedMessageError(`field ${field} has wire type ${wire}`);
+/**
+ * Skips a field the message does not know (numbered past `knownUpTo`); one
+ * it knows, sent with a wire type its type never has, is malformed.
+ */
+export function skipUnknown(r: ProtoReader, field: number, wire: number, knownUpTo: number): void {
+  if (field >= 1 && field <= knownUpTo) throw new MalformedMessageError(`field ${field} has wire type ${wire}`);
+  r.skip(wire);
 }
 
 function scopeSpan(out: DecodedBatch, field: number): Span {
@@ -160,15 +162,9 @@ export class DecodedSendRequest {
         if (field === 2 && wire === WIRE_VARINT) {
           this.channel = r.int32();
         } else if (wire === WIRE_LEN && field !== 2 && field >= 1 && field <= 5) {
-          const fieldEnd = r.lengthDelimited();
-          const span = field === 1 ? this.recipient : field === 3 ? this.sender : field === 4 ? this.account : this.customerId;
-          span.start = r.pos;
-          span.end = fieldEnd;
-          r.pos = fieldEnd;
-        } else if (field >= 1 && field <= 5) {
-          throw wrongWireType(field, wire);
+          r.span(field === 1 ? this.recipient : field === 3 ? this.sender : field === 4 ? this.account : this.customerId);
         } else {
-          r.skip(wire);
+          skipUnknown(r, field, wire, 5);
         }
       }
     } catch (err: unknown) {

@@ -3,12 +3,15 @@
 // reused across calls, no message object built.
 
 import { ProtoReader, WIRE_LEN } from "../wire/proto-reader.js";
-import { asInvalidArgument, DecodedSendRequest, Span, wrongWireType } from "./batch-decoder.js";
+import { asInvalidArgument, DecodedSendRequest, skipUnknown, Span } from "./batch-decoder.js";
 
 /** Field numbers of dnc.v1.CheckRequest. */
 const F_REQUEST = 1;
 const F_CAMPAIGN = 2;
 const F_COUNTRY = 3;
+
+/** Where the request's bytes are, while it is decoded into its own spans. */
+const REQUEST = new Span();
 
 export class DecodedCheck {
   readonly request = new DecodedSendRequest();
@@ -33,22 +36,14 @@ export class CheckDecoder {
         const tag = r.varint();
         const field = tag >>> 3;
         const wire = tag & 7;
-        if (wire === WIRE_LEN && field >= F_REQUEST && field <= F_COUNTRY) {
-          const end = r.lengthDelimited();
-          const start = r.pos;
-          r.pos = end;
-          if (field === F_REQUEST) {
-            out.request.merge(buf, start, end, -1);
-            out.hasRequest = true;
-          } else {
-            const span = field === F_CAMPAIGN ? out.campaign : out.country;
-            span.start = start;
-            span.end = end;
-          }
-        } else if (field >= F_REQUEST && field <= F_COUNTRY) {
-          throw wrongWireType(field, wire);
+        if (wire === WIRE_LEN && field === F_REQUEST) {
+          r.span(REQUEST);
+          out.request.merge(buf, REQUEST.start, REQUEST.end, -1);
+          out.hasRequest = true;
+        } else if (wire === WIRE_LEN && (field === F_CAMPAIGN || field === F_COUNTRY)) {
+          r.span(field === F_CAMPAIGN ? out.campaign : out.country);
         } else {
-          r.skip(wire);
+          skipUnknown(r, field, wire, F_COUNTRY);
         }
       }
     } catch (err: unknown) {

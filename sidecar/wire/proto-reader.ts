@@ -58,6 +58,14 @@ export class ProtoReader {
     return end;
   }
 
+  /** A length-delimited field's bytes as [start, end) in `out`, read past. */
+  span(out: { start: number; end: number }): void {
+    const end = this.lengthDelimited();
+    out.start = this.pos;
+    out.end = end;
+    this.pos = end;
+  }
+
   skip(wireType: number): void {
     switch (wireType) {
       case WIRE_VARINT:
