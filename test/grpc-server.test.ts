@@ -10,7 +10,7 @@ import { FilterBatchRequestSchema, FilterBatchResponseSchema, FilterService } fr
 import { Channel, ContactKind, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { RECEIVE_WINDOW_BYTES } from "../sidecar/grpc/grpc-server.js";
-import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { FileDescriptorProtoSchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { healthCheck, reflect } from "./support/health-and-reflection.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -99,6 +99,43 @@ describe("gRPC door", () => {
     expect(invalid).toMatchObject({ blocked: false, code: "INVALID_RECIPIENT", invalidReason: expect.stringMatching(/default country/) });
     const allowed = await client.call(FilterService.method.check, { request: { recipient: "+447700900124", channel: Channel.SMS } });
     expect(allowed).toMatchObject({ blocked: false, code: "" });
+  });
+
+  it("bare digits that are a number both nationally and internationally are blocked when either is", async () => {
+    // +44 7911 123456 opted out; a gateway sends it as an MSISDN to a sidecar whose requests default to Germany,
+    // where 447911123456 is a national number too.
+    await client.call(AdminService.method.addEntries, { entries: [{ contact: "+44 7911 123456", channel: Channel.SMS }] });
+    const fast = await client.call(FilterService.method.filterBatch, {
+      channel: Channel.SMS,
+      defaultCountry: "DE",
+      recipients: ["+447911123457", "447911123456", "0447911123456", "+447911123456"],
+    });
+    expect(fast.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([
+      [1, "447911123456"],
+      [3, "447911123456"],
+    ]);
+    const full = await client.call(FilterService.method.filterBatch, {
+      channel: Channel.SMS,
+      defaultCountry: "DE",
+      requests: [{ recipient: "447911123457" }, { recipient: "447911123456", customerId: "CRM-none" }],
+    });
+    expect(full.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([[1, "447911123456"]]);
+    const check = await client.call(FilterService.method.check, { request: { recipient: "447911123456", channel: Channel.SMS }, defaultCountry: "DE" });
+    expect(check).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
+    const at = await client.call(AdminService.method.checkAt, {
+      request: { recipient: "447911123456", channel: Channel.SMS },
+      at: timestampFromMs(Date.now()),
+      defaultCountry: "DE",
+    });
+    expect(at).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
+    // The German reading alone is someone else: not blocked.
+    const german = await client.call(FilterService.method.check, { request: { recipient: "+49 447911123456", channel: Channel.SMS } });
+    expect(german.blocked).toBe(false);
+    // An add does not guess between two valid numbers; it says which two they are.
+    const added = await client.call(AdminService.method.addEntries, { entries: [{ contact: "447911123456" }], defaultCountry: "DE" });
+    expect(added.added).toBe(0);
+    expect(added.rejected[0]!.reason).toMatch(/ambiguous: as a national number of DE it is \+49447911123456, as an international number \+447911123456/);
+    await client.call(AdminService.method.removeEntries, { keys: [{ contact: "+447911123456", channel: Channel.SMS }], consentConfirmed: true });
   });
 
   it("an acknowledged add is visible to the very next filter call, a removal too", async () => {

@@ -5,7 +5,7 @@
 // and independent misses overlap where a lookup-at-a-time loop waits on each.
 
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
-import { hashBytes, KeyScratch, MAX_KEY_BYTES } from "../normalise/contact-key.js";
+import { hashBytes, KeyScratch, MAX_KEY_BYTES, MAX_PHONE_KEY_BYTES } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
 import { packCanonicalE164 } from "../normalise/phone-normaliser.js";
 import type { CountryCode } from "libphonenumber-js";
@@ -19,6 +19,8 @@ export class BatchKeys {
   kinds = new Uint8Array(1024);
   codes = new Uint8Array(1024);
   hashes = new Uint32Array(1024);
+  /** Where the recipient's second reading (KeyScratch.alt) ends, right after its key; 0 when it has none. */
+  altEnds = new Int32Array(1024);
   count = 0;
 
   /** Normalises recipients `spans[2i]..spans[2i + 1]` of `src`, i < `count`. */
@@ -29,10 +31,11 @@ export class BatchKeys {
     for (let i = 0; i < count; i++) {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
-      if (used + MAX_KEY_BYTES > this.arena.length) this.growArena(used);
+      if (used + MAX_KEY_BYTES + MAX_PHONE_KEY_BYTES > this.arena.length) this.growArena(used);
       const arena = this.arena;
       // Most recipients are E.164 already: their key is packed straight into the arena, skipping the kind scan and a copy.
       let keyEnd = packCanonicalE164(src, start, end, arena, used);
+      let altEnd = 0;
       if (keyEnd >= 0) {
         this.kinds[i] = ContactKind.PHONE;
       } else {
@@ -47,12 +50,17 @@ export class BatchKeys {
         for (let k = 0; k < length; k++) arena[used + k] = bytes[k]!;
         keyEnd = used + length;
         this.kinds[i] = scratch.kind;
+        if (scratch.altLength > 0) {
+          arena.set(scratch.alt.subarray(0, scratch.altLength), keyEnd);
+          altEnd = keyEnd + scratch.altLength;
+        }
       }
       this.codes[i] = 0;
       this.starts[i] = used;
       this.ends[i] = keyEnd;
+      this.altEnds[i] = altEnd;
       this.hashes[i] = hashBytes(arena, used, keyEnd);
-      used = keyEnd;
+      used = altEnd || keyEnd;
     }
     this.count = count;
   }
@@ -69,5 +77,6 @@ export class BatchKeys {
     this.kinds = new Uint8Array(count);
     this.codes = new Uint8Array(count);
     this.hashes = new Uint32Array(count);
+    this.altEnds = new Int32Array(count);
   }
 }

@@ -88,7 +88,11 @@ export class FilterEngine {
     if (code !== 0) return -(customerInvalid || code);
     const misfit = channelMisfit(scratch.kind, channel);
     if (misfit !== 0) return -(customerInvalid || misfit);
-    const verdict = this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId);
+    let verdict = this.matchContact(index.contacts.lookup(scratch.bytes, 0, scratch.length), channel, senderId, accountId);
+    // Digits that read as two numbers are blocked when either is.
+    if (verdict !== BLOCKED && scratch.altLength > 0) {
+      verdict = this.matchContact(index.contacts.lookup(scratch.alt, 0, scratch.altLength), channel, senderId, accountId);
+    }
     return verdict === BLOCKED || customerInvalid === 0 ? verdict : -customerInvalid;
   }
 
@@ -99,8 +103,11 @@ export class FilterEngine {
     if (code !== 0) return -code;
     const misfit = channelMisfit(keys.kinds[i]!, channel);
     if (misfit !== 0) return -misfit;
-    const id = this.list.index.contacts.lookupHashed(keys.arena, keys.starts[i]!, keys.ends[i]!, keys.hashes[i]!);
-    return this.matchContact(id, channel, senderId, accountId);
+    const contacts = this.list.index.contacts;
+    const verdict = this.matchContact(contacts.lookupHashed(keys.arena, keys.starts[i]!, keys.ends[i]!, keys.hashes[i]!), channel, senderId, accountId);
+    const altEnd = keys.altEnds[i]!;
+    if (verdict === BLOCKED || altEnd === 0) return verdict;
+    return this.matchContact(contacts.lookup(keys.arena, keys.ends[i]!, altEnd), channel, senderId, accountId);
   }
 
   /** BLOCKED when an entry of contact `id` (-1: not interned) blocks the send, remembering the match; else ALLOWED. */

@@ -53,7 +53,7 @@ function verdictAt(list: DncList, send: SendRequest, at: number, country: Countr
     const code = normalise(send.customerId, ContactKind.CUSTOMER_ID, undefined, scratch);
     if (code !== 0) customerInvalid = code;
     else {
-      const hit = entryInForce(list, scratch, send, at);
+      const hit = entryInForce(list, scratch.bytes, scratch.length, send, at);
       if (hit !== undefined) return hit;
     }
   }
@@ -62,7 +62,8 @@ function verdictAt(list: DncList, send: SendRequest, at: number, country: Countr
   if (code !== 0) return invalid(code);
   if (scratch.kind === ContactKind.EMAIL && send.channel !== Channel.EMAIL) return invalid(InvalidReason.EMAIL_ON_PHONE_CHANNEL);
   if (scratch.kind !== ContactKind.EMAIL && send.channel === Channel.EMAIL) return invalid(InvalidReason.PHONE_ON_EMAIL_CHANNEL);
-  return entryInForce(list, scratch, send, at) ?? (customerInvalid !== 0 ? invalid(customerInvalid) : { blocked: false });
+  const hit = entryInForce(list, scratch.bytes, scratch.length, send, at) ?? entryInForce(list, scratch.alt, scratch.altLength, send, at);
+  return hit ?? (customerInvalid !== 0 ? invalid(customerInvalid) : { blocked: false });
 }
 
 function normalise(input: string, kind: ContactKind, country: CountryCode | undefined, out: KeyScratch): number {
@@ -75,8 +76,9 @@ function normalise(input: string, kind: ContactKind, country: CountryCode | unde
  * in force then whose scope covers the send (SPEC §4). Of several, the
  * earliest added: the opt-out that stood longest is the strongest evidence.
  */
-function entryInForce(list: DncList, contact: KeyScratch, send: SendRequest, at: number): Verdict | undefined {
-  const contactId = list.index.contacts.lookup(contact.bytes, 0, contact.length);
+function entryInForce(list: DncList, key: Uint8Array, keyLength: number, send: SendRequest, at: number): Verdict | undefined {
+  if (keyLength === 0) return undefined;
+  const contactId = list.index.contacts.lookup(key, 0, keyLength);
   if (contactId < 0) return undefined;
   const store = list.store;
   const inForce = new Map<string, HistoryEvent>();

@@ -7,12 +7,28 @@ import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 /** Longest key: an email of 254 bytes, or a customer id of 128 characters. */
 export const MAX_KEY_BYTES = 1 + 512;
 
+/** Longest phone key: the kind byte and 15 digits, two a byte. */
+export const MAX_PHONE_KEY_BYTES = 9;
+
 /** A reusable buffer that normalisers write one key into. */
 export class KeyScratch {
   readonly bytes = new Uint8Array(MAX_KEY_BYTES);
   length = 0;
   kind: ContactKind = ContactKind.UNSPECIFIED;
+  /**
+   * Digits without a prefix, given with a default country, can be two
+   * numbers: `bytes` holds the national reading and `alt` the international
+   * one (length 0 when the digits are one number). The filter blocks on
+   * either; an add takes the one libphonenumber calls valid, or neither.
+   */
+  readonly alt = new Uint8Array(MAX_PHONE_KEY_BYTES);
+  altLength = 0;
+  /** With an `alt`: bit 1 set when the national reading is a valid number, bit 2 when the international one is. */
+  altValidity = 0;
 }
+
+export const NATIONAL_VALID = 1;
+export const INTERNATIONAL_VALID = 2;
 
 /** Packs ASCII digits `src[start..end)` as a phone key: nibble = digit + 1, 0 pads. */
 export function writePhoneKey(src: Uint8Array, start: number, end: number, out: KeyScratch): void {

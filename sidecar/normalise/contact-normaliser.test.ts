@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { describe, expect, it } from "vitest";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { KeyScratch, decodeKey } from "./contact-key.js";
@@ -38,6 +38,40 @@ describe("phone numbers", () => {
     expect(ok("07700 900123", ContactKind.UNSPECIFIED, "GB").contact).toBe("447700900123");
     expect(ok("(201) 555-0123", ContactKind.PHONE, "us").contact).toBe("12015550123");
     expect(ok("447700900123", ContactKind.PHONE, "US").contact).toBe("447700900123");
+  });
+
+  it("keeps both readings of digits that are a number both nationally and internationally", () => {
+    const scratch = new KeyScratch();
+    const readings = (input: string, country: CountryCode) => {
+      const bytes = Buffer.from(input, "latin1");
+      expect(normaliseContactBytes(bytes, 0, bytes.length, ContactKind.UNSPECIFIED, country, scratch)).toBe(0);
+      const alt = scratch.altLength > 0 ? decodeKey(scratch.alt.subarray(0, scratch.altLength)).contact : undefined;
+      return [decodeKey(scratch.bytes.subarray(0, scratch.length)).contact, alt];
+    };
+    // An MSISDN as gateways send it, with a German default: a German national number too.
+    expect(readings("447911123456", "DE")).toEqual(["49447911123456", "447911123456"]);
+    expect(readings("2015550123", "US")).toEqual(["12015550123", "2015550123"]);
+    // One number either way, or one reading only: no second key.
+    expect(readings("447911123456", "GB")).toEqual(["447911123456", undefined]);
+    expect(readings("07911 123456", "GB")).toEqual(["447911123456", undefined]);
+    expect(readings("+447911123456", "DE")).toEqual(["447911123456", undefined]);
+    expect(readings("4155552671", "US")).toEqual(["14155552671", undefined]);
+    expect(readings("(201) 555-0123", "US")).toEqual(["12015550123", undefined]);
+    // The customer id normalised into the same scratch next clears the reading before.
+    const id = Buffer.from("CRM-1");
+    expect(normaliseContactBytes(id, 0, id.length, ContactKind.CUSTOMER_ID, undefined, scratch)).toBe(0);
+    expect(scratch.altLength).toBe(0);
+  });
+
+  it("adds the valid reading of such digits, and refuses to guess between two valid ones", () => {
+    // +61 2345678 is no valid Australian number; +34 612 34 56 78 is a Spanish mobile.
+    expect(ok("612345678", ContactKind.UNSPECIFIED, "ES").contact).toBe("34612345678");
+    // +33 447911123456 is no valid French number.
+    expect(ok("447911123456", ContactKind.UNSPECIFIED, "FR").contact).toBe("447911123456");
+    expect(reason("447911123456", ContactKind.UNSPECIFIED, "DE")).toBe(
+      "contact is ambiguous: as a national number of DE it is +49447911123456, as an international number +447911123456; write it with '+' and its country code",
+    );
+    expect(reason("2015550123", ContactKind.PHONE, "US")).toMatch(/ambiguous: .* \+12015550123, .* \+2015550123;/);
   });
 
   it("rejects with a reason", () => {

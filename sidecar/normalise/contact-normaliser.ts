@@ -7,7 +7,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { InvalidArgumentError } from "../errors.js";
 import { longerThan } from "./char-count.js";
-import { KeyScratch, decodeKey } from "./contact-key.js";
+import { INTERNATIONAL_VALID, KeyScratch, NATIONAL_VALID, decodeKey } from "./contact-key.js";
 import { normaliseEmail } from "./email-normaliser.js";
 import { InvalidReason, invalidReasonText } from "./invalid-reason.js";
 import { isKnownCountry, normalisePhone } from "./phone-normaliser.js";
@@ -35,6 +35,7 @@ export function normaliseContactBytes(
   defaultCountry: CountryCode | undefined,
   out: KeyScratch,
 ): number {
+  out.altLength = 0;
   if (end - start > MAX_CONTACT_INPUT_BYTES) return InvalidReason.TOO_LONG;
   if (end === start) return InvalidReason.EMPTY;
   if (kind === ContactKind.UNSPECIFIED) kind = inferKind(src, start, end);
@@ -67,13 +68,30 @@ export type Normalised =
 const scratch = new KeyScratch();
 const INPUT = Buffer.alloc(1024);
 
-/** The string form: normalises one contact for admin calls. */
+/**
+ * The string form: normalises one contact for admin calls. Digits that read
+ * as two numbers (KeyScratch.alt) become the one libphonenumber calls valid,
+ * the national one when neither is; when both are, the contact is refused:
+ * storing a guess could leave the person who opted out unblocked.
+ */
 export function normaliseContact(input: string, kind: ContactKind, defaultCountry: CountryCode | undefined): Normalised {
   // Most inputs fit the reused buffer (a UTF-16 unit is at most three UTF-8 bytes): a bulk add then copies no string out.
   const bytes = input.length * 3 <= INPUT.length ? INPUT.subarray(0, INPUT.write(input, "utf8")) : Buffer.from(input, "utf8");
   const code = normaliseContactBytes(bytes, 0, bytes.length, kind, defaultCountry, scratch);
   if (code !== 0) return { ok: false, reason: `contact ${invalidReasonText(code)}` };
-  const key = scratch.bytes.slice(0, scratch.length);
+  let key = scratch.bytes.slice(0, scratch.length);
+  if (scratch.altLength > 0) {
+    const alt = scratch.alt.slice(0, scratch.altLength);
+    if (scratch.altValidity === (NATIONAL_VALID | INTERNATIONAL_VALID)) {
+      return {
+        ok: false,
+        reason:
+          `contact is ambiguous: as a national number of ${defaultCountry} it is +${decodeKey(key).contact}, ` +
+          `as an international number +${decodeKey(alt).contact}; write it with '+' and its country code`,
+      };
+    }
+    if (scratch.altValidity === INTERNATIONAL_VALID) key = alt;
+  }
   const decoded = decodeKey(key);
   return { ok: true, kind: decoded.kind, contact: decoded.contact, key };
 }

@@ -1,7 +1,8 @@
 // Phone numbers to E.164 digits. Canonical international digits are checked
 // against libphonenumber's possible lengths per country calling code without
 // leaving the bytes; everything else (formatting, national numbers, numbers
-// the table cannot vouch for) goes through libphonenumber-js itself.
+// the table cannot vouch for) goes through libphonenumber-js itself. Bare
+// digits with a default country may be two numbers, and keep both readings.
 
 import {
   Metadata,
@@ -10,9 +11,10 @@ import {
   isSupportedCountry,
   parsePhoneNumberFromString,
   type CountryCode,
+  type PhoneNumber,
 } from "libphonenumber-js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
-import { KeyScratch, packPhoneKey, writePhoneKey } from "./contact-key.js";
+import { INTERNATIONAL_VALID, KeyScratch, NATIONAL_VALID, packPhoneKey, writePhoneKey } from "./contact-key.js";
 import { InvalidReason } from "./invalid-reason.js";
 
 /** E.164 allows at most 15 digits. */
@@ -292,22 +294,39 @@ function normalisePhoneSlow(input: string, defaultCountry: CountryCode | undefin
   if (international) {
     digits = possibleE164("+" + s);
   } else if (defaultCountry !== undefined) {
-    // A national reading first; digits that are no possible national number
-    // but a possible international one are the MSISDN form gateways send.
-    digits = possibleE164(s, defaultCountry) ?? possibleE164("+" + s);
+    // Gateways send MSISDNs as bare digits (447700900123), and spreadsheets national numbers without a trunk
+    // prefix (2015550123 in the US): when bare digits are a possible number both ways, both readings are kept.
+    // Formatting such as "(201) 555-0123" is a national number's.
+    const national = possibleNumber(s, defaultCountry);
+    const inter = national === undefined || s === input.trim() ? possibleNumber("+" + s) : undefined;
+    if (national !== undefined && inter !== undefined && national.number !== inter.number) {
+      writeDigits(national.number.slice(1), out);
+      const alt = Buffer.from(inter.number.slice(1), "latin1");
+      out.altLength = packPhoneKey(alt, 0, alt.length, out.alt, 0);
+      out.altValidity = (national.isValid() ? NATIONAL_VALID : 0) | (inter.isValid() ? INTERNATIONAL_VALID : 0);
+      return 0;
+    }
+    digits = (national ?? inter)?.number.slice(1);
   } else {
     digits = possibleE164("+" + s);
     if (digits === undefined && s.startsWith("0")) return InvalidReason.NATIONAL_WITHOUT_COUNTRY;
   }
   if (digits === undefined) return InvalidReason.PHONE_NOT_POSSIBLE;
-  const bytes = Buffer.from(digits, "latin1");
-  writePhoneKey(bytes, 0, bytes.length, out);
+  writeDigits(digits, out);
   return 0;
 }
 
-function possibleE164(text: string, country?: CountryCode): string | undefined {
+function writeDigits(digits: string, out: KeyScratch): void {
+  const bytes = Buffer.from(digits, "latin1");
+  writePhoneKey(bytes, 0, bytes.length, out);
+}
+
+function possibleE164(text: string): string | undefined {
+  return possibleNumber(text)?.number.slice(1);
+}
+
+function possibleNumber(text: string, country?: CountryCode): PhoneNumber | undefined {
   const parsed = parsePhoneNumberFromString(text, country);
   if (parsed === undefined || !parsed.isPossible()) return undefined;
-  const e164 = parsed.number.slice(1);
-  return e164.length <= MAX_E164_DIGITS ? e164 : undefined;
+  return parsed.number.length - 1 <= MAX_E164_DIGITS ? parsed : undefined;
 }
