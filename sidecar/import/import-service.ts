@@ -21,6 +21,7 @@ import {
   type ImportOptions,
   type RejectedRow,
 } from "../gen/dnc/v1/import_pb.js";
+import { LinkedAbort } from "../async/linked-abort.js";
 import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { dryRun } from "./import-dry-run.js";
 import { ImportJobRun, recordEnd } from "./import-job-run.js";
@@ -199,10 +200,10 @@ export class ImportService {
       yield job;
       if (run === undefined || job.state !== ImportState.RUNNING) return;
       // One signal for both waits: when either ends, the other's waiter and timer go with it.
-      const tick = new AbortController();
-      const either = AbortSignal.any([signal, tick.signal]);
-      await Promise.race([run.changed(either), sleep(WATCH_TICK_MS, undefined, { signal: either }).catch(() => undefined)]);
-      tick.abort();
+      const either = new LinkedAbort(signal);
+      await Promise.race([run.changed(either.signal), sleep(WATCH_TICK_MS, undefined, { signal: either.signal }).catch(() => undefined)]);
+      either.abort(undefined);
+      either.release();
       if (signal.aborted) return;
     }
   }
