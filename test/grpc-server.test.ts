@@ -131,11 +131,37 @@ describe("gRPC door", () => {
     // The German reading alone is someone else: not blocked.
     const german = await client.call(FilterService.method.check, { request: { recipient: "+49 447911123456", channel: Channel.SMS } });
     expect(german.blocked).toBe(false);
-    // An add does not guess between two valid numbers; it says which two they are.
+    // An add does not guess between two valid numbers where national numbers are written with a 0; it says which two they are.
+    const ambiguous = /ambiguous: as a national number of DE it is \+49447911123456, as an international number \+447911123456/;
     const added = await client.call(AdminService.method.addEntries, { entries: [{ contact: "447911123456" }], defaultCountry: "DE" });
     expect(added.added).toBe(0);
-    expect(added.rejected[0]!.reason).toMatch(/ambiguous: as a national number of DE it is \+49447911123456, as an international number \+447911123456/);
-    await client.call(AdminService.method.removeEntries, { keys: [{ contact: "+447911123456", channel: Channel.SMS }], consentConfirmed: true });
+    expect(added.rejected[0]!.reason).toMatch(ambiguous);
+    // Nor do a lookup and a removal pick one: "not blocked" or "not found" would contradict the filter.
+    const lookup = await grpcError(client.call(AdminService.method.getContact, { contact: "447911123456", defaultCountry: "DE" }));
+    expect([lookup.code, lookup.details]).toEqual([status.INVALID_ARGUMENT, expect.stringMatching(ambiguous)]);
+    const refused = await client.call(AdminService.method.removeEntries, {
+      keys: [{ contact: "447911123456", channel: Channel.SMS }],
+      defaultCountry: "DE",
+      consentConfirmed: true,
+    });
+    expect(refused).toMatchObject({ removed: 0, rejected: [{ index: 0, reason: expect.stringMatching(ambiguous) }] });
+    expect((await client.call(FilterService.method.check, { request: { recipient: "+447911123456", channel: Channel.SMS } })).blocked).toBe(true);
+    // With both readings listed, CheckAt names the one added first, as it does of any two entries in force.
+    await client.call(AdminService.method.addEntries, { entries: [{ contact: "+49 447911123456", channel: Channel.SMS }] });
+    const both = await client.call(AdminService.method.checkAt, {
+      request: { recipient: "447911123456", channel: Channel.SMS },
+      at: timestampFromMs(Date.now()),
+      defaultCountry: "DE",
+    });
+    expect(both).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
+    const removed = await client.call(AdminService.method.removeEntries, {
+      keys: [
+        { contact: "+447911123456", channel: Channel.SMS },
+        { contact: "+49447911123456", channel: Channel.SMS },
+      ],
+      consentConfirmed: true,
+    });
+    expect(removed.removed).toBe(2);
   });
 
   it("an acknowledged add is visible to the very next filter call, a removal too", async () => {

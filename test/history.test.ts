@@ -308,12 +308,12 @@ describe("GetHistory", () => {
   });
 
   it("gives GetContact a contact's history, newest first, limited", () => {
-    const n = normaliseContact("+447700900401", ContactKind.UNSPECIFIED, undefined);
+    const n = normaliseContact("+447700900401", ContactKind.UNSPECIFIED, undefined, "find");
     if (!n.ok) throw new Error(n.reason);
     const events = contactHistory(h.sidecar.list, n.key, 3);
     expect(events.map((e) => e.action)).toEqual([HistoryAction.REMOVED, HistoryAction.REJECTED, HistoryAction.REPEATED]);
     expect(events[0]).toEqual(all[7]);
-    const unknown = normaliseContact("+447700900499", ContactKind.UNSPECIFIED, undefined);
+    const unknown = normaliseContact("+447700900499", ContactKind.UNSPECIFIED, undefined, "find");
     if (!unknown.ok) throw new Error(unknown.reason);
     expect(contactHistory(h.sidecar.list, unknown.key, 3)).toEqual([]);
   });
@@ -330,7 +330,7 @@ describe("the history's contact index", () => {
       await list.addEntries([entries[0]!], undefined, "t");
       await list.addEntries([{ ...entries[0]!, channel: Channel.EMAIL }], undefined, "t");
       expect((await list.removeEntries([entry], "", undefined, "t")).removed).toBe(1);
-      const key = normaliseContact(entry.contact, ContactKind.UNSPECIFIED, undefined);
+      const key = normaliseContact(entry.contact, ContactKind.UNSPECIFIED, undefined, "find");
       if (!key.ok) throw new Error(key.reason);
       const before = contactHistory(list, key.key, 100);
       expect(before.map((e) => e.action)).toEqual([HistoryAction.REMOVED, HistoryAction.REJECTED, HistoryAction.REPEATED, HistoryAction.ADDED]);

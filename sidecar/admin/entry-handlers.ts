@@ -179,7 +179,7 @@ export class EntryHandlers {
     field: string,
   ): { contact: string; kind: ContactKind; key: Uint8Array; entries: { seq: number; entry: Entry }[] } {
     if (!Number.isInteger(kind) || kind < 0 || kind > ContactKind.CUSTOMER_ID) throw new InvalidArgumentError("kind", `unknown value ${kind}`);
-    const n = normaliseContact(input, kind, country);
+    const n = normaliseContact(input, kind, country, "find");
     if (!n.ok) throw new InvalidArgumentError(field, n.reason);
     const id = this.list.index.contacts.lookup(n.key, 0, n.key.length);
     const entries: { seq: number; entry: Entry }[] = [];

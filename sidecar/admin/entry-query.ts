@@ -53,7 +53,7 @@ export class EntryQuery {
     this.matches = entryPredicate(filter);
     this.prefix = filter?.contactPrefix ?? "";
     if ((filter?.contact ?? "") !== "") {
-      const n = normaliseContact(filter!.contact, ContactKind.UNSPECIFIED, country);
+      const n = normaliseContact(filter!.contact, ContactKind.UNSPECIFIED, country, "find");
       if (!n.ok) throw new InvalidArgumentError("filter.contact", n.reason);
       const id = list.index.contacts.lookup(n.key, 0, n.key.length);
       this.contactId = id < 0 ? -1 : id;

@@ -314,7 +314,7 @@ export class DncList {
     const rejected: { index: number; reason: string }[] = [];
     const valid: { index: number; key: Buffer | undefined }[] = [];
     keys.forEach((k, index) => {
-      const s = checkScope(k, defaultCountry);
+      const s = checkScope(k, defaultCountry, "find");
       if (!s.ok) {
         rejected.push({ index, reason: s.reason });
         return;
@@ -405,7 +405,7 @@ export class DncList {
 
   /** The id of a refused change's contact when it normalises and is already known, so its history shows it. */
   private knownContactId(input: Entry, country: CountryCode | undefined, pending?: PendingIds): number | undefined {
-    const n = normaliseContact(input.contact, input.kind, country);
+    const n = normaliseContact(input.contact, input.kind, country, "find");
     if (!n.ok) return undefined;
     const id = this.index.contacts.lookup(n.key, 0, n.key.length);
     if (id >= 0) return id;

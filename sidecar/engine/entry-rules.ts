@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { Channel, ContactKind, EntrySchema, Reason, Source, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
 import { longerThan } from "../normalise/char-count.js";
-import { normaliseContact } from "../normalise/contact-normaliser.js";
+import { normaliseContact, type ContactUse } from "../normalise/contact-normaliser.js";
 
 export const MAX_NOTE_CHARS = 500;
 export const MAX_NAME_CHARS = 128;
@@ -45,11 +45,11 @@ function isEnumValue(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= max;
 }
 
-/** Validates the key fields of an entry. */
-export function checkScope(input: EntryScopeInput, defaultCountry: CountryCode | undefined): Checked<ValidScope> {
+/** Validates the key fields of an entry, to be stored (`add`) or to name one stored (`find`). */
+export function checkScope(input: EntryScopeInput, defaultCountry: CountryCode | undefined, use: ContactUse): Checked<ValidScope> {
   if (!isEnumValue(input.kind, ContactKind.CUSTOMER_ID)) return fail(`kind: unknown value ${input.kind}`);
   if (!isEnumValue(input.channel, Channel.VOICE)) return fail(`channel: unknown value ${input.channel}`);
-  const n = normaliseContact(input.contact, input.kind, defaultCountry);
+  const n = normaliseContact(input.contact, input.kind, defaultCountry, use);
   if (!n.ok) return n;
   if (n.kind === ContactKind.EMAIL && input.channel !== Channel.UNSPECIFIED && input.channel !== Channel.EMAIL) {
     return fail("channel: an email address can only be blocked on CHANNEL_EMAIL or on all channels");
@@ -73,7 +73,7 @@ export interface EntryDetailsInput {
 
 /** Validates a whole entry: its key fields, then its descriptive ones. */
 export function checkEntry(input: EntryScopeInput & EntryDetailsInput, defaultCountry: CountryCode | undefined): Checked<ValidScope> {
-  const scope = checkScope(input, defaultCountry);
+  const scope = checkScope(input, defaultCountry, "add");
   if (!scope.ok) return scope;
   const problem = checkDetails(input);
   return problem === undefined ? scope : fail(problem);

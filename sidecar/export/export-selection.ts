@@ -73,7 +73,7 @@ function byKeys(list: DncList, keys: EntryKey[], country: CountryCode | undefine
   if (keys.length > MAX_EXPORT_KEYS) throw new InvalidArgumentError("keys", `at most ${MAX_EXPORT_KEYS}; select more by a filter`);
   const storeKeys = new Map<string, Buffer>();
   keys.forEach((k, i) => {
-    const scope = checkScope(k, country);
+    const scope = checkScope(k, country, "find");
     if (!scope.ok) throw new InvalidArgumentError(`keys[${i}]`, scope.reason);
     const ids = list.idsOf(scope.value);
     if (ids === undefined) return;

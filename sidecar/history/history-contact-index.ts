@@ -27,6 +27,6 @@ export function ensureHistoryByContact(store: EntryStore): void {
 function contactKeyOf(event: HistoryEvent): Uint8Array | undefined {
   const entry = fromBinary(EntrySchema, event.entry);
   const canonicalPhone = event.action !== "rejected" && entry.kind === ContactKind.PHONE;
-  const n = normaliseContact(canonicalPhone ? `+${entry.contact}` : entry.contact, entry.kind, undefined);
+  const n = normaliseContact(canonicalPhone ? `+${entry.contact}` : entry.contact, entry.kind, undefined, "find");
   return n.ok ? n.key : undefined;
 }

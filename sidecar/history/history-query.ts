@@ -60,7 +60,7 @@ function eventsOf(list: DncList, req: GetHistoryRequest, serverCountry: CountryC
   if (!Number.isInteger(req.kind) || req.kind < 0 || req.kind > ContactKind.CUSTOMER_ID) {
     throw new InvalidArgumentError("kind", `unknown value ${req.kind}`);
   }
-  const n = normaliseContact(req.contact, req.kind, resolveCountry(req.defaultCountry, serverCountry, "default_country"));
+  const n = normaliseContact(req.contact, req.kind, resolveCountry(req.defaultCountry, serverCountry, "default_country"), "find");
   if (!n.ok) throw new InvalidArgumentError("contact", n.reason);
   const id = list.index.contacts.lookup(n.key, 0, n.key.length);
   if (id < 0) return [];

@@ -62,8 +62,14 @@ function verdictAt(list: DncList, send: SendRequest, at: number, country: Countr
   if (code !== 0) return invalid(code);
   if (scratch.kind === ContactKind.EMAIL && send.channel !== Channel.EMAIL) return invalid(InvalidReason.EMAIL_ON_PHONE_CHANNEL);
   if (scratch.kind !== ContactKind.EMAIL && send.channel === Channel.EMAIL) return invalid(InvalidReason.PHONE_ON_EMAIL_CHANNEL);
-  const hit = entryInForce(list, scratch.bytes, scratch.length, send, at) ?? entryInForce(list, scratch.alt, scratch.altLength, send, at);
+  // Digits that read as two numbers: the entry of either, the earliest added when both have one.
+  const hit = earliest(entryInForce(list, scratch.bytes, scratch.length, send, at), entryInForce(list, scratch.alt, scratch.altLength, send, at));
   return hit ?? (customerInvalid !== 0 ? invalid(customerInvalid) : { blocked: false });
+}
+
+function earliest(a: Verdict | undefined, b: Verdict | undefined): Verdict | undefined {
+  if (a?.blocked && b?.blocked) return a.event.seq <= b.event.seq ? a : b;
+  return a ?? b;
 }
 
 function normalise(input: string, kind: ContactKind, country: CountryCode | undefined, out: KeyScratch): number {

@@ -29,7 +29,7 @@ function contacts(count: number, seed: number): { input: string; kind: ContactKi
 /** Interns the contacts that are valid (random digits often are not a possible number); records each id's text as entries store it. */
 function intern(table: ByteInternTable, list: { input: string; kind: ContactKind }[], texts: Map<number, string>): void {
   for (const c of list) {
-    const n = normaliseContact(c.input, c.kind, undefined);
+    const n = normaliseContact(c.input, c.kind, undefined, "add");
     if (n.ok) texts.set(table.intern(n.key, 0, n.key.length), n.contact);
   }
 }

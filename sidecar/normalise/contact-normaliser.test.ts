@@ -2,17 +2,17 @@ import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js"
 import { describe, expect, it } from "vitest";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { KeyScratch, decodeKey } from "./contact-key.js";
-import { normaliseContact, normaliseContactBytes, resolveCountry } from "./contact-normaliser.js";
+import { normaliseContact, normaliseContactBytes, resolveCountry, type ContactUse } from "./contact-normaliser.js";
 import { isCanonicalPossible } from "./phone-normaliser.js";
 
-function ok(input: string, kind = ContactKind.UNSPECIFIED, country?: string) {
-  const n = normaliseContact(input, kind, country === undefined ? undefined : resolveCountry(country, undefined, "c"));
+function ok(input: string, kind = ContactKind.UNSPECIFIED, country?: string, use: ContactUse = "add") {
+  const n = normaliseContact(input, kind, country === undefined ? undefined : resolveCountry(country, undefined, "c"), use);
   if (!n.ok) throw new Error(`${input}: ${n.reason}`);
   return n;
 }
 
-function reason(input: string, kind = ContactKind.UNSPECIFIED, country?: string): string {
-  const n = normaliseContact(input, kind, country === undefined ? undefined : resolveCountry(country, undefined, "c"));
+function reason(input: string, kind = ContactKind.UNSPECIFIED, country?: string, use: ContactUse = "add"): string {
+  const n = normaliseContact(input, kind, country === undefined ? undefined : resolveCountry(country, undefined, "c"), use);
   if (n.ok) throw new Error(`${input} normalised to ${n.contact}`);
   return n.reason;
 }
@@ -63,7 +63,7 @@ describe("phone numbers", () => {
     expect(scratch.altLength).toBe(0);
   });
 
-  it("adds the valid reading of such digits, and refuses to guess between two valid ones", () => {
+  it("adds the valid reading of such digits; of two valid ones the national, unless the country writes a trunk 0", () => {
     // +61 2345678 is no valid Australian number; +34 612 34 56 78 is a Spanish mobile.
     expect(ok("612345678", ContactKind.UNSPECIFIED, "ES").contact).toBe("34612345678");
     // +33 447911123456 is no valid French number.
@@ -71,7 +71,20 @@ describe("phone numbers", () => {
     expect(reason("447911123456", ContactKind.UNSPECIFIED, "DE")).toBe(
       "contact is ambiguous: as a national number of DE it is +49447911123456, as an international number +447911123456; write it with '+' and its country code",
     );
-    expect(reason("2015550123", ContactKind.PHONE, "US")).toMatch(/ambiguous: .* \+12015550123, .* \+2015550123;/);
+    // A Marseille number without its 0, or Berlin's +49 30 12345: both valid.
+    expect(reason("493012345", ContactKind.PHONE, "FR")).toMatch(/ambiguous: .* \+33493012345, .* \+493012345;/);
+    // Ten digits are how a US number is written at home; +20 1555 0123 is valid in Egypt too.
+    expect(ok("2015550123", ContactKind.PHONE, "US").contact).toBe("12015550123");
+    expect(ok("6084006024", ContactKind.PHONE, "US").contact).toBe("16084006024");
+  });
+
+  it("refuses to look up or remove by digits that read as two numbers, naming both", () => {
+    expect(reason("2015550123", ContactKind.PHONE, "US", "find")).toBe(
+      "contact is ambiguous: as a national number of US it is +12015550123, as an international number +2015550123; write it with '+' and its country code",
+    );
+    expect(reason("612345678", ContactKind.UNSPECIFIED, "ES", "find")).toMatch(/ambiguous/);
+    expect(ok("+1 201 555 0123", ContactKind.PHONE, "US", "find").contact).toBe("12015550123");
+    expect(ok("(201) 555-0123", ContactKind.PHONE, "US", "find").contact).toBe("12015550123");
   });
 
   it("rejects with a reason", () => {
@@ -149,8 +162,8 @@ describe("formatted phone numbers", () => {
       for (const d of digits) formatted += d + (rand() < 0.3 ? separators[Math.floor(rand() * separators.length)]! : "");
       const input = rand() < 0.5 ? `+${formatted}` : `00${formatted}`;
       // A form feed is formatting only the libphonenumber path removes: the same number, read the slow way.
-      const slow = normaliseContact(`${input.slice(0, 3)}\f${input.slice(3)}`, ContactKind.PHONE, undefined);
-      const fast = normaliseContact(input, ContactKind.PHONE, undefined);
+      const slow = normaliseContact(`${input.slice(0, 3)}\f${input.slice(3)}`, ContactKind.PHONE, undefined, "add");
+      const fast = normaliseContact(input, ContactKind.PHONE, undefined, "add");
       expect(fast, input).toEqual(slow);
       if (fast.ok) accepted++;
     }

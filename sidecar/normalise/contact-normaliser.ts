@@ -10,7 +10,7 @@ import { longerThan } from "./char-count.js";
 import { INTERNATIONAL_VALID, KeyScratch, NATIONAL_VALID, decodeKey } from "./contact-key.js";
 import { normaliseEmail } from "./email-normaliser.js";
 import { InvalidReason, invalidReasonText } from "./invalid-reason.js";
-import { isKnownCountry, normalisePhone } from "./phone-normaliser.js";
+import { isKnownCountry, normalisePhone, writesTrunkZero } from "./phone-normaliser.js";
 
 /** Longest input accepted before any parsing. */
 export const MAX_CONTACT_INPUT_BYTES = 320;
@@ -69,12 +69,21 @@ const scratch = new KeyScratch();
 const INPUT = Buffer.alloc(1024);
 
 /**
- * The string form: normalises one contact for admin calls. Digits that read
- * as two numbers (KeyScratch.alt) become the one libphonenumber calls valid,
- * the national one when neither is; when both are, the contact is refused:
- * storing a guess could leave the person who opted out unblocked.
+ * What a contact given as text is for. `add`: stored, so bare digits that
+ * read as two numbers (KeyScratch.alt) become the one libphonenumber calls
+ * valid, the national one when neither is or when both are in a country
+ * whose national numbers are written without a trunk 0 (ten digits in the
+ * US are a US number); where national numbers are written with their 0,
+ * digits without it are as likely an MSISDN as a national number, and the
+ * contact is refused rather than stored as a guess. `find`: looked up or
+ * removed, so digits with two readings are refused, naming both: a lookup of
+ * one would say "not blocked" of a recipient the filter blocks, and a
+ * removal would lift someone's opt-out on a guess.
  */
-export function normaliseContact(input: string, kind: ContactKind, defaultCountry: CountryCode | undefined): Normalised {
+export type ContactUse = "add" | "find";
+
+/** The string form: normalises one contact for admin calls. */
+export function normaliseContact(input: string, kind: ContactKind, defaultCountry: CountryCode | undefined, use: ContactUse): Normalised {
   // Most inputs fit the reused buffer (a UTF-16 unit is at most three UTF-8 bytes): a bulk add then copies no string out.
   const bytes = input.length * 3 <= INPUT.length ? INPUT.subarray(0, INPUT.write(input, "utf8")) : Buffer.from(input, "utf8");
   const code = normaliseContactBytes(bytes, 0, bytes.length, kind, defaultCountry, scratch);
@@ -82,15 +91,13 @@ export function normaliseContact(input: string, kind: ContactKind, defaultCountr
   let key = scratch.bytes.slice(0, scratch.length);
   if (scratch.altLength > 0) {
     const alt = scratch.alt.slice(0, scratch.altLength);
-    if (scratch.altValidity === (NATIONAL_VALID | INTERNATIONAL_VALID)) {
-      return {
-        ok: false,
-        reason:
-          `contact is ambiguous: as a national number of ${defaultCountry} it is +${decodeKey(key).contact}, ` +
-          `as an international number +${decodeKey(alt).contact}; write it with '+' and its country code`,
-      };
+    const validity = scratch.altValidity;
+    const both = validity === (NATIONAL_VALID | INTERNATIONAL_VALID);
+    if (use === "find" || (both && writesTrunkZero(defaultCountry!))) {
+      const readings = `as a national number of ${defaultCountry} it is +${decodeKey(key).contact}, as an international number +${decodeKey(alt).contact}`;
+      return { ok: false, reason: `contact is ambiguous: ${readings}; write it with '+' and its country code` };
     }
-    if (scratch.altValidity === INTERNATIONAL_VALID) key = alt;
+    if (validity === INTERNATIONAL_VALID) key = alt;
   }
   const decoded = decodeKey(key);
   return { ok: true, kind: decoded.kind, contact: decoded.contact, key };

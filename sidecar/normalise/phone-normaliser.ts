@@ -171,6 +171,20 @@ function startsWithPrefix(src: Uint8Array, start: number, end: number, r: Callin
   return false;
 }
 
+const trunkZero = new Map<CountryCode, boolean>();
+
+/** Whether the country's national numbers are written with a trunk prefix of 0 (020 7946 0000 in GB), as most countries' are. */
+export function writesTrunkZero(country: CountryCode): boolean {
+  let zero = trunkZero.get(country);
+  if (zero === undefined) {
+    const metadata = new Metadata();
+    metadata.selectNumberingPlan(country);
+    zero = (metadata.numberingPlan as NumberingPlanPrefixes | undefined)?.nationalPrefix() === "0";
+    trunkZero.set(country, zero);
+  }
+  return zero;
+}
+
 export function isKnownCountry(country: string): country is CountryCode {
   return isSupportedCountry(country);
 }

@@ -31,7 +31,7 @@ export class ReferenceFilter {
 
   /** Returns what AddEntries should report for this entry. */
   add(raw: RefEntry): "added" | "repeated" | "rejected" {
-    const n = normaliseContact(raw.contact, raw.kind, undefined);
+    const n = normaliseContact(raw.contact, raw.kind, undefined, "add");
     if (!n.ok) return "rejected";
     if (n.kind === ContactKind.EMAIL && raw.channel !== Channel.UNSPECIFIED && raw.channel !== Channel.EMAIL) return "rejected";
     if (n.kind === ContactKind.PHONE && raw.channel === Channel.EMAIL) return "rejected";
@@ -43,7 +43,7 @@ export class ReferenceFilter {
 
   /** "rejected": no valid key (by the rules an entry's key must meet to be added); "notFound": not on the list. */
   remove(raw: RefEntry): "removed" | "notFound" | "rejected" {
-    const n = normaliseContact(raw.contact, raw.kind, undefined);
+    const n = normaliseContact(raw.contact, raw.kind, undefined, "find");
     if (!n.ok) return "rejected";
     if (n.kind === ContactKind.EMAIL && raw.channel !== Channel.UNSPECIFIED && raw.channel !== Channel.EMAIL) return "rejected";
     if (n.kind === ContactKind.PHONE && raw.channel === Channel.EMAIL) return "rejected";
@@ -62,14 +62,14 @@ export class ReferenceFilter {
     // A customer id that does not normalise leaves the request unchecked, unless its recipient is blocked.
     let customerInvalid = false;
     if (r.customerId !== "") {
-      const c = normaliseContact(r.customerId, ContactKind.CUSTOMER_ID, undefined);
+      const c = normaliseContact(r.customerId, ContactKind.CUSTOMER_ID, undefined, "find");
       if (!c.ok) customerInvalid = true;
       else {
         const hits = this.entries.filter((e) => e.kind === ContactKind.CUSTOMER_ID && e.contact === c.contact && scopeMatches(e));
         if (hits.length > 0) return { verdict: "blocked", candidates: hits };
       }
     }
-    const n = normaliseContact(r.recipient, ContactKind.UNSPECIFIED, undefined);
+    const n = normaliseContact(r.recipient, ContactKind.UNSPECIFIED, undefined, "find");
     if (!n.ok) return { verdict: "invalid" };
     if ((n.kind === ContactKind.EMAIL) !== (r.channel === Channel.EMAIL)) return { verdict: "invalid" };
     const hits = this.entries.filter((e) => e.kind === n.kind && e.contact === n.contact && scopeMatches(e));
