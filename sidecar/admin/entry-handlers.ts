@@ -132,9 +132,11 @@ export class EntryHandlers {
     const query = await EntryQuery.open(this.list, req.filter, this.country(req.defaultCountry), EntryOrder.NEWEST_FIRST);
     const sample: Entry[] = [];
     const keys: Buffer[] = [];
+    const seqs: number[] = [];
     for (const row of query.rows()) {
       if (sample.length < sampleSize) sample.push(row.entry);
       keys.push(row.key);
+      seqs.push(row.seq);
     }
     if (req.dryRun) return create(RemoveByFilterResponseSchema, { matched: BigInt(keys.length), sample });
     if (!req.consentConfirmed) {
@@ -144,8 +146,10 @@ export class EntryHandlers {
       throw new FailedPreconditionError("consent_confirmed: removing entries needs the end users' renewed consent; set consent_confirmed = true once it was obtained");
     }
     let removed = 0;
+    // Other writes run between the chunks: an entry removed and added again meanwhile is left alone.
     for (let i = 0; i < keys.length; i += REMOVE_CHUNK) {
-      removed += (await this.list.removeStoredKeys(keys.slice(i, i + REMOVE_CHUNK), req.note, ctx.principal)).removed;
+      const chunk = await this.list.removeStoredKeys(keys.slice(i, i + REMOVE_CHUNK), req.note, ctx.principal, seqs.slice(i, i + REMOVE_CHUNK));
+      removed += chunk.removed;
     }
     return create(RemoveByFilterResponseSchema, { matched: BigInt(keys.length), removed: BigInt(removed), sample });
   }

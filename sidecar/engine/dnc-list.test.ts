@@ -10,7 +10,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { nextTurn } from "../async/next-turn.js";
 import { FilterEngine } from "../filter/filter-engine.js";
 import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
-import { Channel, EntrySchema } from "../gen/dnc/v1/types_pb.js";
+import { Channel, ContactKind, EntryKeySchema, EntrySchema } from "../gen/dnc/v1/types_pb.js";
+import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "./dnc-list.js";
 import { UNKNOWN_NAME } from "../index/filter-index.js";
@@ -58,6 +59,33 @@ describe("DncList.addEntries", () => {
     expect(result).toMatchObject({ added: size, repeated: 0, rejected: [] });
     expect(blocked(phone(1))).toBe(true);
     expect(blocked(phone(size))).toBe(true);
+  });
+});
+
+describe("DncList.removeStoredKeys", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("leaves an entry removed and added again since its key was chosen: a new opt-out the choice may not cover", async () => {
+    const list = DncList.open(dir.path);
+    const engine = new FilterEngine(list, { maxBatch: 100 });
+    const blocked = (contact: string) => checked(engine, create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.SMS } })).blocked;
+    const entry = (i: number, campaignRef: string) => create(EntrySchema, { contact: phone(i), channel: Channel.SMS, campaignRef });
+    await list.addEntries([entry(1, "X"), entry(2, "X")], undefined, "test");
+    // What RemoveByFilter(campaign X) chose: each entry's key and its add's sequence number.
+    const chosen = [1, 2].map((i) => {
+      const n = normaliseContact(phone(i), ContactKind.PHONE, undefined, "find");
+      if (!n.ok) throw new Error(n.reason);
+      return [...list.store.entriesOfContact(list.index.contacts.lookup(n.key, 0, n.key.length))][0]!;
+    });
+    // Meanwhile the first end user's opt-out is lifted with consent, and a new one comes in under campaign Y.
+    await list.removeEntries([create(EntryKeySchema, { contact: phone(1), channel: Channel.SMS })], "consent", undefined, "test");
+    await list.addEntries([entry(1, "Y")], undefined, "test");
+    const res = await list.removeStoredKeys(chosen.map((c) => c.key), "campaign X withdrawn", "test", chosen.map((c) => c.seq));
+    expect(res).toMatchObject({ removed: 1, notFound: [0] });
+    expect(blocked(phone(1))).toBe(true);
+    expect(blocked(phone(2))).toBe(false);
+    await list.close();
   });
 });
 

@@ -336,8 +336,12 @@ export class DncList {
   /**
    * Removes entries by their store keys (undefined: a key that cannot
    * exist, reported as not found). The caller has checked consent.
+   * `addedSeqs`, when given, holds the sequence number each key's entry had
+   * when the caller chose it: an entry removed and added again since then is
+   * another opt-out, which the caller's choice (a filter) may not cover, and
+   * is left, reported as not found.
    */
-  removeStoredKeys(keys: (Buffer | undefined)[], note: string, actor: string): Promise<RemoveResult> {
+  removeStoredKeys(keys: (Buffer | undefined)[], note: string, actor: string, addedSeqs?: ArrayLike<number>): Promise<RemoveResult> {
     return this.exclusive(async () => {
       const result: RemoveResult = { removed: 0, notFound: [], rejected: [] };
       const removed: EntryIds[] = [];
@@ -346,7 +350,7 @@ export class DncList {
       await this.write((w) => {
         keys.forEach((key, index) => {
           const stored = key === undefined ? undefined : w.getEntry(key);
-          if (key === undefined || stored === undefined) {
+          if (key === undefined || stored === undefined || (addedSeqs !== undefined && stored.seq !== addedSeqs[index])) {
             result.notFound.push(index);
             return;
           }
