@@ -220,6 +220,7 @@ describe("import jobs", () => {
     const { job: cancelled } = await client.call(AdminService.method.cancelImport, { jobId: job!.jobId });
     await watch.finished();
     expect(cancelled!.state).toBe(ImportState.CANCELLED);
+    expect(cancelled!.error).toBe(`cancelled; rows 1 to ${cancelled!.committedRows} were imported`);
     // Batches are of file rows: the first holds the header and 999 data rows.
     const read = Number(cancelled!.counts!.rowsRead);
     expect(read).toBeLessThan(rows);
@@ -257,6 +258,7 @@ describe("import jobs", () => {
     client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: TOKEN });
     const after = (await client.call(AdminService.method.getImportReport, { jobId: job!.jobId })).job!;
     expect(after.state).toBe(ImportState.INTERRUPTED);
+    expect(after.error).toBe(`the sidecar stopped while the job ran; rows 1 to ${after.committedRows} were imported`);
     const read = Number(after.counts!.rowsRead);
     expect(Number(after.committedRows) % BATCH).toBe(0);
     expect(sidecar.list.store.entryCount() - before).toBe(read);

@@ -99,7 +99,9 @@ export class ImportJobRun {
       error = err instanceof Error ? err.message : String(err);
     }
     await this.plan.close();
-    return this.finish(state === ImportState.FAILED ? state : (this.stopAs ?? state), error);
+    if (state === ImportState.FAILED || this.stopAs === undefined) return this.finish(state, error);
+    const why = this.stopAs === ImportState.CANCELLED ? "cancelled" : SIDECAR_STOPPED;
+    return this.finish(this.stopAs, stoppedNote(why, this.job.committedRows));
   }
 
   /** `queued` is called once the batch's writes are all recorded, as they go to LMDB. */
@@ -143,6 +145,13 @@ export class ImportJobRun {
     this.progress.wake();
     return final;
   }
+}
+
+export const SIDECAR_STOPPED = "the sidecar stopped while the job ran";
+
+/** The error of a job that stopped before its end: why, and the rows that are in the list (those of its committed batches). */
+export function stoppedNote(why: string, committedRows: bigint): string {
+  return committedRows > 0n ? `${why}; rows 1 to ${committedRows} were imported` : `${why}; no row was imported`;
 }
 
 /** Writes a job's final record and its import_finished history event together, with `also`'s writes. */

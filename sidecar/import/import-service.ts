@@ -24,7 +24,7 @@ import {
 import { LinkedAbort } from "../async/linked-abort.js";
 import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { dryRun } from "./import-dry-run.js";
-import { ImportJobRun, recordEnd } from "./import-job-run.js";
+import { ImportJobRun, recordEnd, SIDECAR_STOPPED, stoppedNote } from "./import-job-run.js";
 import { ImportJobStore } from "./import-job-store.js";
 import { planImport, type ImportPlan } from "./import-plan.js";
 import type { ImportSettings } from "./import-settings.js";
@@ -68,7 +68,7 @@ export class ImportService {
       if (job.state !== ImportState.RUNNING) continue;
       job.state = ImportState.INTERRUPTED;
       job.finishedAt = timestampFromMs(Date.now());
-      job.error = `the sidecar stopped while the job ran; rows 1 to ${job.committedRows} were imported`;
+      job.error = stoppedNote(SIDECAR_STOPPED, job.committedRows);
       await recordEnd({ list: this.list, jobs: this.jobs }, job);
     }
     await this.uploads.sweep();
