@@ -19,7 +19,7 @@ export class KeyScratch {
    * Digits without a prefix, given with a default country, can be two
    * numbers: `bytes` holds the national reading and `alt` the international
    * one (length 0 when the digits are one number). The filter blocks on
-   * either; an add takes the one libphonenumber calls valid, or neither.
+   * either; what adds and lookups make of them is ContactUse's to say.
    */
   readonly alt = new Uint8Array(MAX_PHONE_KEY_BYTES);
   altLength = 0;
