@@ -35,13 +35,17 @@ export class DeferredWrites implements WriteSink {
   queue(): Promise<unknown> {
     const { dbs, keys, values } = this;
     let committed: Promise<unknown> = Promise.resolve(true);
+    let handled: Promise<unknown> | undefined;
     for (let i = 0; i < dbs.length; i++) {
       const value = values[i];
       committed = value === REMOVE ? dbs[i]!.remove(keys[i] as never) : dbs[i]!.put(keys[i] as never, value);
       // A failed commit rejects every write of its transaction, and each rejection's commitError a moment later
       // with the cause: unhandled, any of those ended the process (a full disk did). The last write's rejection
-      // still reaches the caller.
-      committed.catch((err: unknown) => void commitErrorOf(err)?.catch(() => undefined));
+      // still reaches the caller. lmdb-js hands the writes of one transaction one promise: one handler each.
+      if (committed !== handled) {
+        committed.catch((err: unknown) => void commitErrorOf(err)?.catch(() => undefined));
+        handled = committed;
+      }
     }
     return committed;
   }
