@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService, type UploadImportFileResponse } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { ExportFormat } from "../sidecar/gen/dnc/v1/export_pb.js";
 import { ImportField, ImportState, type ImportJob } from "../sidecar/gen/dnc/v1/import_pb.js";
+import type { CountryCode } from "libphonenumber-js";
 import { Channel, Reason, Source, type Entry } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import type { Sidecar } from "../sidecar/sidecar.js";
@@ -28,6 +29,10 @@ const ENTRIES = [
   { contact: "+447700900003", channel: Channel.VOICE, sender: "ACME", source: Source.MANUAL, note: "\tstarts with a tab" },
   { contact: "+447700900004", channel: Channel.WHATSAPP, account: "acc-2", source: Source.MO_KEYWORD, reason: Reason.HARD_BOUNCE, note: "'=already quoted" },
   { contact: "+15417543010", channel: Channel.RCS, account: "acc-2", source: Source.CAMPAIGN, reason: Reason.SUPPORT_REQUEST, note: "Ünïcödé ✓, line\nbreak" },
+  // Read back under a German default, bare digits would be German numbers, or refused as ambiguous.
+  { contact: "+442079460958", source: Source.API, note: "lone\rCR, CRLF\r\nand \rthe rest" },
+  { contact: "+12015550123", source: Source.API, note: "  spaced, and ending in a line feed\n" },
+  { contact: "+33612345678", source: Source.API, sender: "_x0041_", note: "\rCR first; _x005F_x0041_ as typed" },
   ...Array.from({ length: 2000 }, (_, i) => ({ contact: `+4479${String(i).padStart(8, "0")}`, channel: Channel.MMS, source: Source.IMPORT, reason: Reason.LIST_CLEANUP })),
 ];
 
@@ -43,8 +48,8 @@ const MAPPING = [
   { column: 10, field: ImportField.NOTE },
 ];
 
-function start(dir: string): Promise<{ sidecar: Sidecar; client: GrpcClient }> {
-  return startTestSidecar(dir, TOKEN, { maxBatch: 10_000 });
+function start(dir: string, defaultCountry?: CountryCode): Promise<{ sidecar: Sidecar; client: GrpcClient }> {
+  return startTestSidecar(dir, TOKEN, { maxBatch: 10_000, defaultCountry });
 }
 
 function upload(client: GrpcClient, fileName: string, bytes: Buffer): Promise<UploadImportFileResponse> {
@@ -99,7 +104,7 @@ describe("export, then import into an empty store", () => {
       const file = Buffer.concat(chunks);
 
       const targetDir = tempDir();
-      const target = await start(targetDir.path);
+      const target = await start(targetDir.path, "DE");
       try {
         expect(await allEntries(target.client)).toEqual([]);
         const { uploadId } = await upload(target.client, `export.${name}`, file);

@@ -41,6 +41,9 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
  */
 const CONTROL = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
+/** Control characters a note cannot hold as text (a NUL makes its CSV export binary), and the non-characters U+FFFE and U+FFFF. */
+const NOTE_CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]/;
+
 function isEnumValue(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= max;
 }
@@ -84,6 +87,7 @@ export function checkDetails(input: EntryDetailsInput): string | undefined {
   if (!isEnumValue(input.source, Source.EMAIL_SERVER)) return `source: unknown value ${input.source}`;
   if (!isEnumValue(input.reason, Reason.SPAM_COMPLAINT)) return `reason: unknown value ${input.reason}`;
   if (longerThan(input.note, MAX_NOTE_CHARS)) return `note: longer than ${MAX_NOTE_CHARS} characters`;
+  if (NOTE_CONTROL.test(input.note)) return "note: contains control characters (only tab, line feed and carriage return are text)";
   return checkName("campaign_ref", input.campaignRef.trim());
 }
 

@@ -1,11 +1,13 @@
 // The columns of an export file, one per field of an entry (SPEC §2), and
 // an entry as the cells of its row: enum values by their short names (`sms`,
 // `opt_out`, `customer_id`; empty for unset), which the import reads back,
-// added_at in ISO 8601 UTC, and every cell guarded against formulas.
+// added_at in ISO 8601 UTC, phone numbers in E.164 with their '+' (bare
+// digits read back under a default country could be another number), and
+// every other cell guarded against formulas.
 
 import type { DescEnum } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { ChannelSchema, ContactKind, ContactKindSchema, ReasonSchema, SourceSchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { neutraliseFormula } from "./formula-guard.js";
 
 export const EXPORT_COLUMNS = [
@@ -53,7 +55,8 @@ function isoTime(e: Entry): string {
 
 export function entryCells(e: Entry): string[] {
   return [
-    neutraliseFormula(e.contact),
+    // '+' and digits alone are a number to a spreadsheet, never a formula: no guard, which would show.
+    e.kind === ContactKind.PHONE ? `+${e.contact}` : neutraliseFormula(e.contact),
     name(KIND, e.kind),
     name(CHANNEL, e.channel),
     neutraliseFormula(e.sender),

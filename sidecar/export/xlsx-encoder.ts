@@ -1,6 +1,7 @@
 // Export rows as an XLSX workbook with one sheet, "entries", through
 // exceljs's streaming WorkbookWriter: rows are committed as they come and
-// the zip is written as it grows, every cell a string.
+// the zip is written as it grows, every cell a string (with OOXML's escapes
+// for what XML cannot hold).
 //
 // exceljs applies no back-pressure of its own: committed rows pile up in
 // front of the compressor when rows come faster than deflate takes them.
@@ -12,6 +13,7 @@ import { once } from "node:events";
 import { Writable } from "node:stream";
 import type { ChunkQueue } from "./chunk-queue.js";
 import type { ExportEncoder } from "./export-encoder.js";
+import { escapeOoxml } from "./ooxml-escape.js";
 
 const SHEET_NAME = "entries";
 
@@ -56,7 +58,7 @@ export class XlsxEncoder implements ExportEncoder {
   }
 
   row(cells: readonly string[]): void {
-    this.sheet.addRow(cells as string[]).commit();
+    this.sheet.addRow(cells.map(escapeOoxml)).commit();
   }
 
   async settle(): Promise<void> {

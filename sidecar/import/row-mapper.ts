@@ -101,7 +101,7 @@ export class RowMapper {
     }
     const sender = textCell(cells, columns.sender) || defaults.sender;
     const campaignRef = textCell(cells, columns.campaignRef) || defaults.campaignRef;
-    const note = textCell(cells, columns.note) || defaults.note;
+    const note = noteCell(cells, columns.note) || defaults.note;
     const ownAccount = textCell(cells, columns.account);
     if (hasBadBytes(sender) || hasBadBytes(campaignRef) || hasBadBytes(note) || hasBadBytes(ownAccount)) return NOT_UTF8;
     let contacts = 0;
@@ -137,6 +137,12 @@ const FIELD_COLUMNS: Partial<Record<ImportField, keyof Columns>> = {
 
 function textCell(cells: string[], column: number): string {
   return column < 0 ? "" : unguardFormula((cells[column] ?? "").trim());
+}
+
+/** A note as the cell holds it: spaces and line breaks around it are part of it, as AddEntries keeps them. */
+function noteCell(cells: string[], column: number): string {
+  const text = column < 0 ? "" : (cells[column] ?? "");
+  return text.trim() === "" ? "" : unguardFormula(text);
 }
 
 /** The enum value of a cell, undefined for an empty cell, or why the value is refused. */

@@ -21,6 +21,7 @@ import { posix } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DncError, InvalidArgumentError } from "../errors.js";
+import { unescapeOoxml } from "../export/ooxml-escape.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
@@ -182,7 +183,7 @@ function isSharedString(value: unknown): value is SharedStringRef {
 
 function sharedText(text: SharedText): string {
   if (text === null) return "";
-  return typeof text === "string" ? text : text.richText.map((r) => r.text).join("");
+  return unescapeOoxml(typeof text === "string" ? text : text.richText.map((r) => r.text).join(""));
 }
 
 /**
@@ -192,11 +193,11 @@ function sharedText(text: SharedText): string {
  */
 function cellText(value: CellValue): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return unescapeOoxml(value);
   if (typeof value === "number") return Number.isNaN(value) ? "#ERROR" : String(value);
   if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
   if (value instanceof Date) return value.toISOString();
-  if ("richText" in value) return value.richText.map((r) => r.text).join("");
+  if ("richText" in value) return unescapeOoxml(value.richText.map((r) => r.text).join(""));
   if ("formula" in value || "sharedFormula" in value) return value.result === undefined ? "#ERROR" : cellText(value.result as CellValue);
   if ("error" in value) return value.error;
   if ("text" in value) return cellText(value.text as CellValue);
