@@ -196,6 +196,8 @@ describe("ExportEntries", () => {
     expect(await contacts({ reasons: [Reason.OPT_OUT] })).toEqual(["+447700900001"]);
     expect(await contacts({ campaignRef: "spring" })).toEqual(["+447700900001"]);
     expect(await contacts({ contact: "+44 7700 900004" })).toEqual(["+447700900004"]);
+    // A customer id is named as one: read as a phone number, it would be refused.
+    expect(await contacts({ contact: "cust-42", contactKind: ContactKind.CUSTOMER_ID })).toEqual(["cust-42"]);
     expect(await contacts({ contactPrefix: "4477009000" })).toEqual(["+447700900001", "+447700900002", "+447700900003", "+447700900004"]);
     expect(await contacts({ contactPrefix: "4477009000", senders: ["ACME"] })).toEqual(["+447700900001", "+447700900003"]);
     expect(await contacts({ addedBefore: { seconds: 1n } })).toEqual([]);
@@ -419,6 +421,8 @@ describe("ExportEntries", () => {
         file,
       );
       expect((await csvRows(readFileSync(file))).slice(1).map((r) => r[0])).toEqual(["+447700900001"]);
+      await dnc("export", "--contact", "cust-42", "--kind", "customer-id", "-o", file);
+      expect((await csvRows(readFileSync(file))).slice(1).map((r) => r[0])).toEqual(["cust-42"]);
     });
 
     it("fails with the flag named, and leaves no file", async () => {

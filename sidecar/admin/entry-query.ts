@@ -53,7 +53,9 @@ export class EntryQuery {
     this.matches = entryPredicate(filter);
     this.prefix = filter?.contactPrefix ?? "";
     if ((filter?.contact ?? "") !== "") {
-      const n = normaliseContact(filter!.contact, ContactKind.UNSPECIFIED, country, "find");
+      const kind = filter!.contactKind;
+      if (!Number.isInteger(kind) || kind < 0 || kind > ContactKind.CUSTOMER_ID) throw new InvalidArgumentError("filter.contact_kind", `unknown value ${kind}`);
+      const n = normaliseContact(filter!.contact, kind, country, "find");
       if (!n.ok) throw new InvalidArgumentError("filter.contact", n.reason);
       const id = list.index.contacts.lookup(n.key, 0, n.key.length);
       this.contactId = id < 0 ? -1 : id;

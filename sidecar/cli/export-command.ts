@@ -14,7 +14,7 @@ import { filterFromParams, type FilterParam } from "../export/filter-params.js";
 import { clientFlags, clientUsage, connect } from "./client-options.js";
 import { ProgressBar } from "./progress-bar.js";
 
-export const exportUsage = `  dnc export -o FILE [--format csv|xlsx] [--contact C] [--contact-prefix P] [--channel C] [--sender S]
+export const exportUsage = `  dnc export -o FILE [--format csv|xlsx] [--contact C [--kind customer-id]] [--contact-prefix P] [--channel C] [--sender S]
             [--account A] [--source S] [--reason R] [--campaign REF] [--added-after ISO] [--added-before ISO]
             [--country CC] ${clientUsage}
             (channel, sender, account, source and reason repeat for alternatives; the format
@@ -23,6 +23,7 @@ export const exportUsage = `  dnc export -o FILE [--format csv|xlsx] [--contact 
 /** Each filter parameter's flag. */
 const FLAGS = {
   contact: "contact",
+  contact_kind: "kind",
   contact_prefix: "contact-prefix",
   channel: "channel",
   sender: "sender",
@@ -44,6 +45,7 @@ export async function exportCommand(args: string[]): Promise<void> {
       format: { type: "string" },
       country: { type: "string", default: "" },
       contact: { type: "string", multiple: true, default: [] },
+      kind: { type: "string", multiple: true, default: [] },
       "contact-prefix": { type: "string", multiple: true, default: [] },
       channel: { type: "string", multiple: true, default: [] },
       sender: { type: "string", multiple: true, default: [] },

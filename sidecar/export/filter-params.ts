@@ -8,10 +8,11 @@ import { create, type DescEnum } from "@bufbuild/protobuf";
 import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { InvalidArgumentError } from "../errors.js";
 import { EntryFilterSchema, type EntryFilter } from "../gen/dnc/v1/admin_service_pb.js";
-import { ChannelSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
+import { ChannelSchema, ContactKind, ContactKindSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
 
 export const FILTER_PARAMS = [
   "contact",
+  "contact_kind",
   "contact_prefix",
   "channel",
   "sender",
@@ -57,6 +58,7 @@ export function filterFromParams(values: (param: FilterParam) => string[], label
   };
   return create(EntryFilterSchema, {
     contact: one("contact"),
+    contactKind: one("contact_kind") === "" ? ContactKind.UNSPECIFIED : enums("contact_kind", ContactKindSchema, "CONTACT_KIND")[0],
     contactPrefix: one("contact_prefix"),
     channels: enums("channel", ChannelSchema, "CHANNEL"),
     senders: values("sender"),
