@@ -19,4 +19,13 @@ describe("topValues", () => {
     expect(top.filter((v) => v.value === OTHER_NAME)).toHaveLength(1);
     expect(top.reduce((sum, v) => sum + v.n, 0)).toBe(values.reduce((sum, v) => sum + v.n, 0));
   });
+
+  it("lists 999 names beside OTHER_NAME when OTHER_NAME is among the most counted", () => {
+    const values = Array.from({ length: 1000 }, (_, i) => ({ value: `s${i}`, n: 10 + i }));
+    values.push({ value: OTHER_NAME, n: 100_000 });
+    const top = topValues(values);
+    expect(top).toHaveLength(1000);
+    expect(top.filter((v) => v.value !== OTHER_NAME)).toHaveLength(999);
+    expect(top.at(-1)).toEqual({ value: OTHER_NAME, n: 100_000 + 10 });
+  });
 });

@@ -73,7 +73,7 @@ export class StatsHandlers {
 export function topValues(values: { value: string; n: number }[]): { value: string; n: number }[] {
   const sorted = values.sort((a, b) => b.n - a.n);
   if (sorted.length <= MAX_STATS_VALUES) return sorted;
-  const top = sorted.slice(0, MAX_STATS_VALUES - 1).filter((v) => v.value !== OTHER_NAME);
+  const top = sorted.filter((v) => v.value !== OTHER_NAME).slice(0, MAX_STATS_VALUES - 1);
   const rest = sorted.reduce((sum, v) => sum + v.n, 0) - top.reduce((sum, v) => sum + v.n, 0);
   return [...top, { value: OTHER_NAME, n: rest }];
 }

@@ -3,7 +3,7 @@
 // for any range of hours, across restarts.
 
 import type { EntryStore } from "../store/entry-store.js";
-import { CHANNEL_SLOTS, type TrafficCounters } from "./traffic-counters.js";
+import { CHANNEL_SLOTS, HOUR_MS, NAMED_DIMENSIONS, type Dimension, type TrafficCounters } from "./traffic-counters.js";
 
 const PREFIX = "traffic/";
 
@@ -29,26 +29,48 @@ export class TrafficLog {
     private readonly counters: TrafficCounters,
   ) {}
 
+  /** Flushes every `intervalMs`, and as each hour ends, so that a count lands in the hour it was made in. */
   start(intervalMs = 5_000): void {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
+    const hour = Math.floor(Date.now() / HOUR_MS);
+    const prefix = `${PREFIX}${hourOf(hour * HOUR_MS)}/blocked-by/`;
+    const names: Record<Dimension, string[]> = { sender: [], account: [], campaign: [] };
+    for (const { name } of this.store.countersWithPrefix(prefix)) {
+      const rest = name.slice(prefix.length);
+      const dimension = rest.slice(0, rest.indexOf("/"));
+      if ((NAMED_DIMENSIONS as readonly string[]).includes(dimension)) names[dimension as Dimension].push(rest.slice(dimension.length + 1));
+    }
+    this.counters.seedNames(hour, names);
+    const schedule = () => {
+      const now = Date.now();
+      const due = Math.min(now + intervalMs, (Math.floor(now / HOUR_MS) + 1) * HOUR_MS);
+      this.timer = setTimeout(() => {
+        void this.flush(due);
+        schedule();
+      }, due - now);
+      this.timer.unref();
+    };
+    schedule();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     await this.flush();
   }
 
-  /** Writes what was counted since the last flush into the current hour's bucket. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch((err: unknown) => {
+  /**
+   * Writes what was counted since the last flush: the channel totals into
+   * the bucket of the hour the period ends in (`endMs`: the flush that ends
+   * an hour says so), the blocked-by counts into their own hours.
+   */
+  flush(endMs = Date.now()): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write(endMs)).catch((err: unknown) => {
       console.error(`dnc: could not save filter traffic counts: ${err instanceof Error ? err.message : String(err)}`);
     });
     return this.flushing;
   }
 
-  private async write(): Promise<void> {
-    const hour = `${PREFIX}${hourOf(Date.now())}/`;
+  private async write(endMs: number): Promise<void> {
+    const hour = `${PREFIX}${hourOf(endMs - 1)}/`;
     const deltas = new Map<string, number>();
     const add = (name: string, d: number) => {
       if (d !== 0) deltas.set(name, (deltas.get(name) ?? 0) + d);
@@ -62,7 +84,10 @@ export class TrafficLog {
         before[c] = now[c]!;
       }
     }
-    for (const [key, n] of this.counters.drainBlockedBy()) add(`${hour}blocked-by/${key}`, n);
+    for (const [blockedIn, counts] of this.counters.drainBlockedBy()) {
+      const bucket = `${PREFIX}${hourOf(blockedIn * HOUR_MS)}/blocked-by/`;
+      for (const [key, n] of counts) add(`${bucket}${key}`, n);
+    }
     if (deltas.size > 0) await this.store.addToCounters(deltas);
   }
 
