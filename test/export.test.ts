@@ -421,7 +421,7 @@ describe("ExportEntries", () => {
         file,
       );
       expect((await csvRows(readFileSync(file))).slice(1).map((r) => r[0])).toEqual(["+447700900001"]);
-      await dnc("export", "--contact", "cust-42", "--kind", "customer-id", "-o", file);
+      await dnc("export", "--contact", "cust-42", "--kind", "customer-id", "--format", "csv", "-o", file);
       expect((await csvRows(readFileSync(file))).slice(1).map((r) => r[0])).toEqual(["cust-42"]);
     });
 
@@ -430,6 +430,10 @@ describe("ExportEntries", () => {
       const err = (await dnc("export", "--channel", "fax", "-o", file).catch((e: unknown) => e)) as { code: number; stderr: string };
       expect(err.code).toBe(1);
       expect(err.stderr).toMatch(/^dnc: --channel: 'fax' is not one of sms/);
+      const json = join(dir.path, "never.json");
+      const unnamed = (await dnc("export", "-o", json).catch((e: unknown) => e)) as { code: number; stderr: string };
+      expect([unnamed.code, unnamed.stderr]).toEqual([1, expect.stringMatching(/does not say the format: name it \.csv or \.xlsx, or give --format csv\|xlsx/)]);
+      expect(existsSync(json)).toBe(false);
       const denied = (await run(process.execPath, [DNC_BIN, "export", "-o", file, "--server", `127.0.0.1:${sidecar.grpcPort}`, "--token", viewerKey]).catch(
         (e: unknown) => e,
       )) as { code: number; stderr: string };

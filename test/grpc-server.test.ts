@@ -300,7 +300,11 @@ describe("gRPC door", () => {
   it("serves reflection: services listed, descriptors resolvable", async () => {
     const list = await reflect(address, { list_services: "" });
     const names = list.list_services_response!.service.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(["dnc.v1.FilterService", "dnc.v1.AdminService"]));
+    // Health among them, so that a reflecting client (buf curl, grpcurl) can call it.
+    expect(names).toEqual(expect.arrayContaining(["dnc.v1.FilterService", "dnc.v1.AdminService", "grpc.health.v1.Health"]));
+    const health = await reflect(address, { file_containing_symbol: "grpc.health.v1.Health" });
+    const healthFile = health.file_descriptor_response!.file_descriptor_proto.map((b) => fromBinary(FileDescriptorProtoSchema, b)).find((f) => f.package === "grpc.health.v1");
+    expect(healthFile?.service[0]?.method.map((m) => m.name)).toEqual(expect.arrayContaining(["Check", "Watch"]));
     const file = await reflect(address, { file_containing_symbol: "dnc.v1.FilterService" });
     const files = file.file_descriptor_response!.file_descriptor_proto.map((b) => fromBinary(FileDescriptorProtoSchema, b));
     const filterFile = files.find((f) => f.name === "dnc/v1/filter_service.proto");

@@ -6,6 +6,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
+import { extname } from "node:path";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
@@ -60,7 +61,9 @@ export async function exportCommand(args: string[]): Promise<void> {
   });
   const file = values.output;
   if (file === undefined) throw new Error("export: -o FILE is required");
-  const formatName = (values.format ?? (file.toLowerCase().endsWith(".xlsx") ? "xlsx" : "csv")).toLowerCase();
+  const ext = extname(file).toLowerCase();
+  const formatName = (values.format ?? (ext === ".xlsx" || ext === ".csv" ? ext.slice(1) : "")).toLowerCase();
+  if (values.format === undefined && formatName === "") throw new Error(`export: '${file}' does not say the format: name it .csv or .xlsx, or give --format csv|xlsx`);
   if (formatName !== "csv" && formatName !== "xlsx") throw new Error(`--format: '${values.format}' is not csv or xlsx`);
   const filter = filterFromParams(
     (param) => values[FLAGS[param]],

@@ -24,7 +24,7 @@ const usage = `dnc — Do-Not-Contact filter sidecar
   dnc serve [--data-dir DIR] [--grpc-listen HOST:PORT|unix:PATH] [--http-listen HOST:PORT]
             [--max-batch N] [--default-country CC] [--filter-token] [--import-max-bytes N[K|M|G]]
             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
-  dnc add CONTACT [--channel C] [--sender S] [--account A] [--kind phone|email|customer-id]
+  dnc add CONTACT... [--channel C] [--sender S] [--account A] [--kind phone|email|customer-id]
             [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC]
             ${clientUsage}
   dnc check RECIPIENT --channel C [--sender S] [--account A] [--customer-id ID] [--country CC]

@@ -6,6 +6,7 @@ import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { file_dnc_v1_admin_service } from "../gen/dnc/v1/admin_service_pb.js";
 import { file_dnc_v1_filter_service } from "../gen/dnc/v1/filter_service_pb.js";
+import { file_grpc_health_v1_health } from "../gen/grpc/health/v1/health_pb.js";
 
 /** The service files and everything they import, dependencies first. */
 function withDependencies(roots: DescFile[]): DescFile[] {
@@ -21,7 +22,7 @@ function withDependencies(roots: DescFile[]): DescFile[] {
 
 /** A proto-loader shaped package definition carrying only file descriptors, as @grpc/reflection reads it. */
 export function reflectionPackage(): PackageDefinition {
-  const files = withDependencies([file_dnc_v1_filter_service, file_dnc_v1_admin_service]);
+  const files = withDependencies([file_dnc_v1_filter_service, file_dnc_v1_admin_service, file_grpc_health_v1_health]);
   const fileDescriptorProtos = files.map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
   return { "dnc.v1": { format: "", type: {}, fileDescriptorProtos } } as unknown as PackageDefinition;
 }
