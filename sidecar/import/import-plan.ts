@@ -49,7 +49,8 @@ export interface ImportPlan {
 export async function planImport(uploads: UploadStore, uploadId: string, options: ImportOptions, settings: ImportSettings): Promise<ImportPlan> {
   const upload = uploads.get(uploadId);
   const tempPath = join(uploads.dir, `${upload.id}.${randomUUID()}.xlsx.tmp`);
-  const source = await openImportSource(uploads.path(upload.id), upload.fileName, settings, tempPath);
+  const source = await openImportSource(uploads.path(upload.id), upload.fileName, settings, tempPath, upload.workbookChecked === true);
+  if (source.kind === "xlsx" && upload.workbookChecked !== true) await uploads.markWorkbookChecked(upload.id).catch(() => undefined);
   try {
     const text = source.kind === "text" ? sniffText(await head(source), upload.fileName) : undefined;
     const workbook: WorkbookInfo = { sheets: [] };

@@ -44,13 +44,17 @@ export type ImportSource = TextSource | WorkbookSource;
 const READ_CHUNK = 64 * 1024;
 const READABLE = [...TEXT_EXTENSIONS, "xlsx"];
 
-/** `tempPath` is where a workbook inside a zip may be unpacked. */
-export async function openImportSource(path: string, name: string, settings: ImportSettings, tempPath: string): Promise<ImportSource> {
+/**
+ * `tempPath` is where a workbook inside a zip may be unpacked. With
+ * `workbookChecked`, a workbook's parts are not inflated again to check
+ * them (an earlier open of the same upload did); their limits still are.
+ */
+export async function openImportSource(path: string, name: string, settings: ImportSettings, tempPath: string, workbookChecked = false): Promise<ImportSource> {
   checkMagic(name, await head(path), "upload_id");
   const ext = fileExtension(name);
   const fileStream = (file: string) => async () => createReadStream(file, { highWaterMark: READ_CHUNK });
   if (ext === "xlsx") {
-    await checkWorkbook(path, name, settings);
+    await checkWorkbook(path, name, settings, !workbookChecked);
     return { format: "xlsx", kind: "xlsx", ignoredFiles: [], bytesTotal: await fileSize(path), path, name, close: async () => {} };
   }
   if (ext !== "zip") {
@@ -83,7 +87,7 @@ export async function openImportSource(path: string, name: string, settings: Imp
     archive.close();
     const inner = `${chosen.name}' in '${name}`;
     try {
-      await checkWorkbook(tempPath, inner, settings);
+      await checkWorkbook(tempPath, inner, settings, !workbookChecked);
     } catch (err: unknown) {
       await rm(tempPath, { force: true });
       throw err;
@@ -132,12 +136,12 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-/** An .xlsx is a zip of XML parts: each is held to the same limits before exceljs inflates any. */
-async function checkWorkbook(path: string, name: string, settings: ImportSettings): Promise<void> {
+/** An .xlsx is a zip of XML parts: each is held to the same limits, and (`verify`) to its checksum, before exceljs inflates any. */
+async function checkWorkbook(path: string, name: string, settings: ImportSettings, verify: boolean): Promise<void> {
   const archive = await ZipArchive.open(path, name, "upload_id");
   try {
     archive.checkAll(settings, name);
-    await archive.verifyAll(name);
+    if (verify) await archive.verifyAll(name);
   } finally {
     archive.close();
   }
