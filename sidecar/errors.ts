@@ -8,6 +8,7 @@ export type ErrorCode =
   | "invalid_argument"
   | "failed_precondition"
   | "resource_exhausted"
+  | "deadline_exceeded"
   | "unavailable"
   | "not_found"
   | "internal";
@@ -47,6 +48,11 @@ export class FailedPreconditionError extends DncError {
 
 export class ResourceExhaustedError extends DncError {
   readonly code = "resource_exhausted";
+}
+
+/** A client that stopped sending in the middle of a request. */
+export class DeadlineExceededError extends DncError {
+  readonly code = "deadline_exceeded";
 }
 
 /** The store cannot answer; the filter must not guess. */

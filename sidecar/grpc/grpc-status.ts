@@ -17,6 +17,7 @@ const codes: Record<ErrorCode, status> = {
   invalid_argument: status.INVALID_ARGUMENT,
   failed_precondition: status.FAILED_PRECONDITION,
   resource_exhausted: status.RESOURCE_EXHAUSTED,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
   unavailable: status.UNAVAILABLE,
   not_found: status.NOT_FOUND,
   internal: status.INTERNAL,

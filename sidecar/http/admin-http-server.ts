@@ -12,11 +12,18 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
+/**
+ * How long a request may take to arrive. Node's default (five minutes) cut
+ * off any upload of the size limit slower than half a megabyte a second; an
+ * upload that stalls is dropped after a minute anyway (upload-store.ts).
+ */
+const REQUEST_TIMEOUT_MS = 3_600_000;
+
 export class AdminHttpServer {
   private readonly server: Server;
 
   constructor(routes: HttpRoute[]) {
-    this.server = createServer((req, res) => {
+    this.server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
       const path = (req.url ?? "/").split("?")[0]!;
       const route = routes.find((r) => (r.path.endsWith("/") ? path.startsWith(r.path) : path === r.path));
       if (route === undefined) {

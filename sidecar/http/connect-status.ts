@@ -13,6 +13,7 @@ const codes: Record<ErrorCode, Code> = {
   already_exists: Code.AlreadyExists,
   invalid_argument: Code.InvalidArgument,
   failed_precondition: Code.FailedPrecondition,
+  deadline_exceeded: Code.DeadlineExceeded,
   resource_exhausted: Code.ResourceExhausted,
   unavailable: Code.Unavailable,
   not_found: Code.NotFound,

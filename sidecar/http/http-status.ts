@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
   failed_precondition: 409,
   resource_exhausted: 413,
+  deadline_exceeded: 408,
   unavailable: 503,
   not_found: 404,
   internal: 500,

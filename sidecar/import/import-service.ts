@@ -71,7 +71,7 @@ export class ImportService {
       job.error = stoppedNote(SIDECAR_STOPPED, job.committedRows);
       await recordEnd({ list: this.list, jobs: this.jobs }, job);
     }
-    await this.uploads.sweep();
+    await this.uploads.sweep(Date.now(), true);
     this.sweeper = setInterval(() => void this.uploads.sweep().catch(() => undefined), SWEEP_MS).unref();
   }
 

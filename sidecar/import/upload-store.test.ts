@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EntryStore } from "../store/entry-store.js";
-import { UploadStore } from "./upload-store.js";
+import { MAX_RECEIVING, UploadStore } from "./upload-store.js";
 
 async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield Buffer.from(p);
@@ -67,5 +67,36 @@ describe("UploadStore", () => {
     expect(uploads.get(kept.id).fileName).toBe("kept.csv");
     expect(readdirSync(uploads.dir).sort()).toEqual([kept.id, "fresh.part"].sort());
     expect(existsSync(uploads.path(old.id))).toBe(false);
+  });
+
+  it("at a start, removes every partial upload and unpacked workbook, however fresh: nothing can be using them", async () => {
+    const kept = await uploads.receive("kept.csv", chunks("a\n"));
+    for (const file of ["cut-off.part", `${kept.id}.0b1c.xlsx.tmp`]) writeFileSync(join(uploads.dir, file), "x");
+    await uploads.sweep(Date.now(), true);
+    expect(readdirSync(uploads.dir)).toEqual([kept.id]);
+  });
+
+  it("drops an upload that sends nothing for the idle limit, and keeps nothing of it", async () => {
+    const idle = new UploadStore(store, join(dir, "idle-uploads"), 1_000, 60_000, 50);
+    async function* stalls(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from("a,b\n");
+      await new Promise(() => undefined);
+    }
+    await expect(idle.receive("stalled.csv", stalls())).rejects.toThrow("no data for 0.05 s: the upload was dropped");
+    expect(readdirSync(idle.dir)).toEqual([]);
+  });
+
+  it("takes at most MAX_RECEIVING uploads at once", async () => {
+    const release: (() => void)[] = [];
+    async function* held(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from("a\n");
+      await new Promise<void>((resolve) => release.push(resolve));
+    }
+    const open = Array.from({ length: MAX_RECEIVING }, (_, i) => uploads.receive(`held-${i}.csv`, held()));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(uploads.receive("one-more.csv", chunks("a\n"))).rejects.toThrow(`${MAX_RECEIVING} uploads are in progress; send this one when one of them ends`);
+    for (const r of release) r();
+    expect(await Promise.all(open)).toHaveLength(MAX_RECEIVING);
+    expect((await uploads.receive("after.csv", chunks("a\n"))).fileName).toBe("after.csv");
   });
 });

@@ -1,15 +1,17 @@
 // Uploaded import files: each one a file under <data-dir>/uploads, written
 // as it streams in with the size limit enforced chunk by chunk, and a record
-// in LMDB saying whose it is. A completed job removes its upload; the rest
-// expire after the TTL. A file without a record (an upload cut off by a
-// crash) is removed at the next sweep.
+// in LMDB naming it. A completed job removes its upload; the rest expire
+// after the TTL. At most MAX_RECEIVING uploads stream in at once, and one
+// that sends nothing for IDLE_MS is dropped: a client that stalls cannot
+// hold file descriptors and disk. What a stop or a crash cut off (a partial
+// file, a workbook being unpacked) is removed at the next start.
 
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "lmdb";
-import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "../errors.js";
+import { DeadlineExceededError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "../errors.js";
 import type { EntryStore, StoreWriter } from "../store/entry-store.js";
 import { fileExtension, SUPPORTED_EXTENSIONS } from "./file-format.js";
 
@@ -28,16 +30,22 @@ export interface StoredUpload {
 }
 
 const MAX_FILE_NAME_CHARS = 255;
+/** Uploads streaming in at once. */
+export const MAX_RECEIVING = 16;
+/** How long an upload may go without a chunk. */
+export const IDLE_MS = 60_000;
 const ID_FORMAT = /^[0-9a-f-]{36}$/;
 
 export class UploadStore {
   private readonly db: Database<StoredUpload, string>;
+  private receiving = 0;
 
   constructor(
     store: EntryStore,
     readonly dir: string,
     private readonly maxBytes: number,
     private readonly ttlMs: number,
+    private readonly idleMs = IDLE_MS,
   ) {
     this.db = store.openDb<StoredUpload>("import-uploads");
     mkdirSync(dir, { recursive: true });
@@ -50,12 +58,22 @@ export class UploadStore {
    */
   async receive(fileName: string, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<StoredUpload> {
     const name = checkFileName(fileName);
+    if (this.receiving >= MAX_RECEIVING) throw new ResourceExhaustedError(`${MAX_RECEIVING} uploads are in progress; send this one when one of them ends`);
+    this.receiving++;
+    try {
+      return await this.receiveFile(name, chunks, signal);
+    } finally {
+      this.receiving--;
+    }
+  }
+
+  private async receiveFile(name: string, chunks: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): Promise<StoredUpload> {
     const id = randomUUID();
     const partial = join(this.dir, `${id}.part`);
     const file = await open(partial, "wx");
     let size = 0;
     try {
-      for await (const chunk of chunks) {
+      for await (const chunk of withIdleLimit(chunks, this.idleMs)) {
         size += chunk.length;
         if (size > this.maxBytes) {
           throw new ResourceExhaustedError(`the file is larger than the import limit of ${this.maxBytes} bytes`);
@@ -74,9 +92,16 @@ export class UploadStore {
       throw err;
     }
     await file.close();
-    await rename(partial, this.path(id));
+    // The record first: a sweep in between sees a young partial file, which it leaves, never a file without a record.
     const upload: StoredUpload = { id, fileName: name, size, createdAt: Date.now() };
     await this.db.put(id, upload);
+    try {
+      await rename(partial, this.path(id));
+    } catch (err: unknown) {
+      await this.remove(id);
+      await rm(partial, { force: true });
+      throw err;
+    }
     return upload;
   }
 
@@ -113,18 +138,58 @@ export class UploadStore {
     await rm(this.path(id), { force: true });
   }
 
-  /** Removes expired uploads and files no record names. */
-  async sweep(now = Date.now()): Promise<void> {
+  /**
+   * Removes expired uploads and files no record names. `atStart`: nothing
+   * is streaming in or being unpacked yet, so every partial file and
+   * unpacked workbook is what a stop or a crash left behind.
+   */
+  async sweep(now = Date.now(), atStart = false): Promise<void> {
     for (const { key, value } of this.db.getRange({})) {
       if (now - value.createdAt > this.ttlMs) await this.remove(key);
     }
     for (const file of readdirSync(this.dir)) {
       const id = file.split(".")[0]!;
       const path = join(this.dir, file);
-      // A partial file may be an upload in progress: only an old one is left over from a crash.
-      const stale = file.endsWith(".part") ? now - statSync(path).mtimeMs > this.ttlMs : this.db.get(id) === undefined;
+      const inProgress = file.endsWith(".part") || file.endsWith(".tmp");
+      // Later, a partial file may be an upload in progress: only an old one is left over.
+      const stale = inProgress ? atStart || now - mtimeMs(path, now) > this.ttlMs : this.db.get(id) === undefined;
       if (stale) rmSync(path, { force: true, recursive: true });
     }
+  }
+}
+
+/** A file that went meanwhile counts as new: there is nothing left to remove. */
+function mtimeMs(path: string, now: number): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return now;
+  }
+}
+
+/** The chunks, failing the upload when the next one is IDLE_MS in coming. */
+async function* withIdleLimit(chunks: AsyncIterable<Uint8Array>, idleMs: number): AsyncGenerator<Uint8Array> {
+  const it = chunks[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineExceededError(`no data for ${idleMs / 1000} s: the upload was dropped`)), idleMs);
+      });
+      // A chunk that loses the race may still fail later, when the dropped stream is torn down: not unhandled.
+      const chunk = it.next();
+      chunk.catch(() => undefined);
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await Promise.race([chunk, idle]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    void it.return?.()?.catch(() => undefined);
   }
 }
 
