@@ -2,7 +2,7 @@
 // to their checksums on the first look only; a later analysis or start of
 // the same upload (which cannot have changed) checks their limits alone.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -47,6 +47,18 @@ describe("planImport", () => {
       }
       expect(verify).toHaveBeenCalledTimes(1);
       expect(uploads.get(upload.id).workbookChecked).toBe(true);
+      // A zipped workbook is unpacked once, beside its upload, and goes with it.
+      const zipped = file.endsWith(".zip");
+      expect(readdirSync(uploads.dir).sort()).toEqual(zipped ? [upload.id, `${upload.id}.xlsx`] : [upload.id]);
+      await uploads.remove(upload.id);
+      expect(readdirSync(uploads.dir)).toEqual([]);
     });
   }
+
+  it("stops unpacking a zipped workbook when its caller goes, and leaves nothing", async () => {
+    const upload = await uploads.receive("xlsx-in.zip", bytesOf("xlsx-in.zip"));
+    const gone = AbortSignal.abort(new Error("the client went away"));
+    await expect(planImport(uploads, upload.id, create(ImportOptionsSchema, {}), DEFAULT_IMPORT_SETTINGS, gone)).rejects.toThrow();
+    expect(readdirSync(uploads.dir)).toEqual([upload.id]);
+  });
 });

@@ -46,10 +46,11 @@ export interface ImportPlan {
   close(): Promise<void>;
 }
 
-export async function planImport(uploads: UploadStore, uploadId: string, options: ImportOptions, settings: ImportSettings): Promise<ImportPlan> {
+/** `signal` stops the work of a caller that went away (unpacking a zipped workbook can take a while). */
+export async function planImport(uploads: UploadStore, uploadId: string, options: ImportOptions, settings: ImportSettings, signal?: AbortSignal): Promise<ImportPlan> {
   const upload = uploads.get(uploadId);
-  const tempPath = join(uploads.dir, `${upload.id}.${randomUUID()}.xlsx.tmp`);
-  const source = await openImportSource(uploads.path(upload.id), upload.fileName, settings, tempPath, upload.workbookChecked === true);
+  const unpack = { unpacked: uploads.unpackedPath(upload.id), temp: join(uploads.dir, `${upload.id}.${randomUUID()}.xlsx.tmp`) };
+  const source = await openImportSource(uploads.path(upload.id), upload.fileName, settings, unpack, upload.workbookChecked === true, signal);
   if (source.kind === "xlsx" && upload.workbookChecked !== true) await uploads.markWorkbookChecked(upload.id).catch(() => undefined);
   try {
     const text = source.kind === "text" ? sniffText(await head(source), upload.fileName) : undefined;

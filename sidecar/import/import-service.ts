@@ -90,7 +90,7 @@ export class ImportService {
   async analyze(req: AnalyzeImportRequest, signal: AbortSignal): Promise<AnalyzeImportResponse> {
     const options = req.options ?? create(ImportOptionsSchema);
     const country = this.country(options);
-    const plan = await planImport(this.uploads, req.uploadId, options, this.settings);
+    const plan = await planImport(this.uploads, req.uploadId, options, this.settings, signal);
     try {
       const res = create(AnalyzeImportResponseSchema, {
         format: plan.source.format,

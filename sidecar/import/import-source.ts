@@ -1,11 +1,12 @@
 // Opens an upload for reading: checks that its bytes are what its name
 // claims, and for a .zip picks the file to read (the first .csv, .txt or
 // .xlsx; the others are reported as ignored). A workbook inside a zip is
-// unpacked to a temporary file first, because its parts are read from it in
-// an order of the reader's choosing and need checking before any is read.
+// unpacked beside the upload first, because its parts are read from it in
+// an order of the reader's choosing and need checking before any is read;
+// it stays there, with the upload, for the next analysis or start.
 
 import { createReadStream, createWriteStream } from "node:fs";
-import { open, rm } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DncError, InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
@@ -44,12 +45,25 @@ export type ImportSource = TextSource | WorkbookSource;
 const READ_CHUNK = 64 * 1024;
 const READABLE = [...TEXT_EXTENSIONS, "xlsx"];
 
+/** Where a workbook inside a zip goes: `unpacked` once whole, `temp` while it is written. */
+export interface UnpackPaths {
+  unpacked: string;
+  temp: string;
+}
+
 /**
- * `tempPath` is where a workbook inside a zip may be unpacked. With
- * `workbookChecked`, a workbook's parts are not inflated again to check
+ * With `workbookChecked`, a workbook's parts are not inflated again to check
  * them (an earlier open of the same upload did); their limits still are.
+ * `signal` stops an unpacking whose caller went away.
  */
-export async function openImportSource(path: string, name: string, settings: ImportSettings, tempPath: string, workbookChecked = false): Promise<ImportSource> {
+export async function openImportSource(
+  path: string,
+  name: string,
+  settings: ImportSettings,
+  unpack: UnpackPaths,
+  workbookChecked = false,
+  signal?: AbortSignal,
+): Promise<ImportSource> {
   checkMagic(name, await head(path), "upload_id");
   const ext = fileExtension(name);
   const fileStream = (file: string) => async () => createReadStream(file, { highWaterMark: READ_CHUNK });
@@ -83,24 +97,19 @@ export async function openImportSource(path: string, name: string, settings: Imp
         close: async () => archive.close(),
       };
     }
-    await unpack(await archive.openEntry(chosen.name, settings, name), tempPath, settings.maxUnzippedBytes, name);
+    if (!(await exists(unpack.unpacked))) {
+      await unpackEntry(await archive.openEntry(chosen.name, settings, name), unpack.temp, settings.maxUnzippedBytes, name, signal);
+      await rename(unpack.temp, unpack.unpacked);
+    }
     archive.close();
     const inner = `${chosen.name}' in '${name}`;
     try {
-      await checkWorkbook(tempPath, inner, settings, !workbookChecked);
+      await checkWorkbook(unpack.unpacked, inner, settings, !workbookChecked);
     } catch (err: unknown) {
-      await rm(tempPath, { force: true });
+      await rm(unpack.unpacked, { force: true });
       throw err;
     }
-    return {
-      format: "zip/xlsx",
-      kind: "xlsx",
-      ignoredFiles,
-      bytesTotal: chosen.size,
-      path: tempPath,
-      name: inner,
-      close: () => rm(tempPath, { force: true }),
-    };
+    return { format: "zip/xlsx", kind: "xlsx", ignoredFiles, bytesTotal: chosen.size, path: unpack.unpacked, name: inner, close: async () => {} };
   } catch (err: unknown) {
     archive.close();
     throw err;
@@ -147,17 +156,24 @@ async function checkWorkbook(path: string, name: string, settings: ImportSetting
   }
 }
 
-async function unpack(from: Readable, to: string, maxBytes: number, name: string): Promise<void> {
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function unpackEntry(from: Readable, to: string, maxBytes: number, name: string, signal: AbortSignal | undefined): Promise<void> {
   let bytes = 0;
   from.on("data", (chunk: Buffer) => {
     bytes += chunk.length;
     if (bytes > maxBytes) from.destroy(new ResourceExhaustedError(`'${name}' unpacks to more than the limit of ${maxBytes} bytes`));
   });
   try {
-    await pipeline(from, createWriteStream(to));
+    await pipeline(from, createWriteStream(to), { signal });
   } catch (err: unknown) {
     await rm(to, { force: true });
-    if (err instanceof DncError) throw err;
+    if (err instanceof DncError || signal?.aborted === true) throw err;
     throw new InvalidArgumentError("upload_id", `'${name}' could not be unpacked: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

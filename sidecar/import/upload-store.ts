@@ -124,8 +124,13 @@ export class UploadStore {
     return join(this.dir, id);
   }
 
+  /** Where the workbook a zipped upload holds is unpacked, to stay until the upload goes. */
+  unpackedPath(id: string): string {
+    return join(this.dir, `${id}.xlsx`);
+  }
+
   async remove(id: string): Promise<void> {
-    await rm(this.path(id), { force: true });
+    await this.removeFile(id);
     await this.db.remove(id);
   }
 
@@ -136,6 +141,7 @@ export class UploadStore {
 
   async removeFile(id: string): Promise<void> {
     await rm(this.path(id), { force: true });
+    await rm(this.unpackedPath(id), { force: true });
   }
 
   /**
