@@ -112,6 +112,12 @@ describe("CheckAt", () => {
     const after = await h.checkAt(send, removed!.at);
     expect(after).toMatchObject({ blocked: false, code: "" });
 
+    // Events are stamped in whole milliseconds: 0.6 ms into the one before an event is still before it.
+    const within = (ms: number) => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 + 600_000 });
+    const call = (ms: number) => h.client.call(AdminService.method.checkAt, { request: send, at: within(ms) }, h.admin);
+    expect((await call(added!.at - 1)).blocked).toBe(false);
+    expect((await call(removed!.at - 1)).blocked).toBe(true);
+
     for (const at of [readded!.at, Date.now()]) {
       const v = await h.checkAt(send, at);
       expect(v).toMatchObject({ blocked: true, code: "DNC_BLOCKED" });

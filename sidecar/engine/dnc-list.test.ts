@@ -12,6 +12,8 @@ import { FilterEngine } from "../filter/filter-engine.js";
 import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, EntryKeySchema, EntrySchema } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
+import { contactHistory } from "../history/contact-history.js";
+import { HistoryAction } from "../gen/dnc/v1/history_pb.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "./dnc-list.js";
 import { UNKNOWN_NAME } from "../index/filter-index.js";
@@ -108,6 +110,28 @@ describe("DncList rejected entries", () => {
     expect(recorded.contact.startsWith("+449")).toBe(true);
     // The whole event, not the 8 MB the entry was.
     expect(event.entry.length).toBeLessThan(5000);
+    await list.close();
+  });
+});
+
+describe("DncList refusals in a contact's history", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("files a refusal under its contact even before the contact has an entry", async () => {
+    const list = DncList.open(dir.path);
+    const contact = "+447700900555";
+    await list.recordRejected([{ entry: create(EntrySchema, { contact, channel: Channel.SMS }), reason: "removal refused: consent_confirmed is not set" }], "ops");
+    const rejected = await list.addEntries([create(EntrySchema, { contact, channel: Channel.EMAIL })], undefined, "ops");
+    expect(rejected.rejected).toHaveLength(1);
+    await list.addEntries([create(EntrySchema, { contact, channel: Channel.SMS })], undefined, "ops");
+    const n = normaliseContact(contact, ContactKind.PHONE, undefined, "find");
+    if (!n.ok) throw new Error(n.reason);
+    expect(contactHistory(list, n.key, 10).map((e) => e.action)).toEqual([HistoryAction.ADDED, HistoryAction.REJECTED, HistoryAction.REJECTED]);
+    // Interned for its history, the contact is still blocked on nothing but its entry.
+    const engine = new FilterEngine(list, { maxBatch: 10 });
+    expect(checked(engine, create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.SMS } })).blocked).toBe(true);
+    expect(checked(engine, create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.VOICE } })).blocked).toBe(false);
     await list.close();
   });
 });

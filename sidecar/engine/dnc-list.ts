@@ -262,7 +262,7 @@ export class DncList {
           const c = checkEntry(input, defaultCountry);
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
-            const contactId = this.knownContactId(input, defaultCountry, pending);
+            const contactId = this.contactIdFor(w, pending, input, defaultCountry);
             w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(input)), note: c.reason }, contactId);
             continue;
           }
@@ -374,14 +374,18 @@ export class DncList {
   recordRejected(rejections: { entry: Entry; reason: string }[], actor: string, defaultCountry?: CountryCode): Promise<void> {
     const at = Date.now();
     return this.exclusive(() =>
-      this.store.write((w) => {
-        for (const { entry, reason } of rejections) {
-          w.appendHistory(
-            { at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(entry)), note: reason },
-            this.knownContactId(entry, defaultCountry),
-          );
-        }
-      }),
+      this.writeBatch(
+        rejections.length,
+        async (w, pending) => {
+          for (const { entry, reason } of rejections) {
+            w.appendHistory(
+              { at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(entry)), note: reason },
+              this.contactIdFor(w, pending, entry, defaultCountry),
+            );
+          }
+        },
+        (pending) => this.commitPending(pending),
+      ),
     );
   }
 
@@ -407,14 +411,21 @@ export class DncList {
     return () => this.commitListeners.delete(listener);
   }
 
-  /** The id of a refused change's contact when it normalises and is already known, so its history shows it. */
-  private knownContactId(input: Entry, country: CountryCode | undefined, pending?: PendingIds): number | undefined {
+  /**
+   * The id of a refused change's contact when it normalises, interned now
+   * if it is new: the contact's history is its proof, and must show the
+   * refusals that came before its first entry too.
+   */
+  private contactIdFor(w: StoreWriter, pending: PendingIds, input: Entry, country: CountryCode | undefined): number | undefined {
     const n = normaliseContact(input.contact, input.kind, country, "find");
     if (!n.ok) return undefined;
-    const id = this.index.contacts.lookup(n.key, 0, n.key.length);
-    if (id >= 0) return id;
-    const pendingId = pending?.contacts.lookup(n.key, 0, n.key.length) ?? -1;
-    return pendingId >= 0 ? pendingId : undefined;
+    let id = this.index.contacts.lookup(n.key, 0, n.key.length);
+    if (id < 0) id = pending.contacts.lookup(n.key, 0, n.key.length);
+    if (id < 0) {
+      id = pending.contacts.intern(n.key, 0, n.key.length);
+      w.putContact(id, n.key);
+    }
+    return id;
   }
 
   /** Waits for queued writes, saves the index snapshot, and closes the store. */

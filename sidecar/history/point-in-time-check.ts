@@ -5,7 +5,6 @@
 // contact's entries is this file's.
 
 import { create, fromBinary } from "@bufbuild/protobuf";
-import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
 import { CheckAtResponseSchema, type CheckAtRequest, type CheckAtResponse } from "../gen/dnc/v1/admin_service_pb.js";
@@ -32,7 +31,8 @@ export function checkAt(list: DncList, req: CheckAtRequest, serverCountry: Count
   }
   if (send.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("request.channel", "required");
   if (req.at === undefined) throw new InvalidArgumentError("at", "required");
-  const at = timestampMs(req.at);
+  // Events are stamped with whole milliseconds (Date.now()); an instant within one is in it, never rounded into the next.
+  const at = Number(req.at.seconds) * 1000 + Math.floor(req.at.nanos / 1_000_000);
   if (at > Date.now() + CLOCK_SKEW_MS) throw new InvalidArgumentError("at", "is in the future; CheckAt judges past instants");
   const country = resolveCountry(req.defaultCountry, serverCountry, "default_country");
   const v = verdictAt(list, send, at, country);

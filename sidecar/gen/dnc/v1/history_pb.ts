@@ -50,7 +50,9 @@ export type HistoryEvent = Message<"dnc.v1.HistoryEvent"> & {
 
   /**
    * The entry as it stood after an add, as it was before a removal, or as
-   * it was given when rejected; unset on an export and an import.
+   * it was given when repeated or rejected (a repeat's own time and
+   * campaign_ref, which the stored entry does not take); unset on an export
+   * and an import.
    *
    * @generated from field: dnc.v1.Entry entry = 5;
    */
