@@ -100,6 +100,11 @@ describe("import over the admin HTTP port", () => {
     const nameless = await http(port, "POST", "/imports/uploads", auth(), small);
     expect(nameless.status).toBe(400);
     expect(JSON.parse(nameless.body).message).toBe("name: required: POST /imports/uploads?name=FILE (its extension tells the format)");
+    // The upload's own checks name what this door's caller sent: the name parameter and the body.
+    const docx = await http(port, "POST", "/imports/uploads?name=notes.docx", auth(), small);
+    expect([docx.status, JSON.parse(docx.body).message]).toEqual([400, "name: 'notes.docx': import reads .csv, .tsv, .txt, .xlsx, .zip files"]);
+    const empty = await http(port, "POST", "/imports/uploads?name=a.csv", auth(), []);
+    expect([empty.status, JSON.parse(empty.body).message]).toEqual([400, "body: the file is empty: there is nothing to import"]);
     const declared = await http(port, "POST", "/imports/uploads?name=big.csv", { ...auth(), "content-length": String(MAX_BYTES + 1) });
     expect(declared.status).toBe(413);
     // Chunked, so only the count while it streams can stop it.

@@ -69,9 +69,18 @@ function adminCall(req: IncomingMessage, res: ServerResponse, method: AdminCall[
   return { door: "http", method, authorization: req.headers.authorization, peer: req.socket.remoteAddress, signal: gone.signal };
 }
 
+/** UploadImportFile's fields as this route's caller knows them: the `name` parameter, and the body. */
+const HTTP_FIELDS: Record<string, string> = { file_name: "name", chunk: "body" };
+
 async function upload(gate: AdminGate, req: IncomingMessage, res: ServerResponse, url: URL, maxFileBytes: number): Promise<void> {
   const call = adminCall(req, res, AdminService.method.uploadImportFile);
-  const out = (await gate.clientStream(call, bodyMessages(req, url.searchParams.get("name") ?? "", maxFileBytes))) as UploadImportFileResponse;
+  let out: UploadImportFileResponse;
+  try {
+    out = (await gate.clientStream(call, bodyMessages(req, url.searchParams.get("name") ?? "", maxFileBytes))) as UploadImportFileResponse;
+  } catch (err: unknown) {
+    const field = err instanceof InvalidArgumentError ? HTTP_FIELDS[err.field] : undefined;
+    throw field === undefined ? err : new InvalidArgumentError(field, (err as InvalidArgumentError).problem);
+  }
   res.writeHead(201, { "content-type": "application/json" }).end(`${JSON.stringify({ uploadId: out.uploadId, size: Number(out.size) })}\n`);
 }
 
