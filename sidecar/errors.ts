@@ -55,7 +55,7 @@ export class DeadlineExceededError extends DncError {
   readonly code = "deadline_exceeded";
 }
 
-/** The store cannot answer; the filter must not guess. */
+/** The sidecar cannot take the call now (the store cannot answer; every upload slot is taken): retry. The filter must not guess. */
 export class UnavailableError extends DncError {
   readonly code = "unavailable";
 }

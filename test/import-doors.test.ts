@@ -36,6 +36,9 @@ interface HttpAnswer {
 }
 
 /** A raw HTTP request; `body` chunks are written one by one, without a Content-Length unless given. */
+/** Short, so the idle test is quick; every other upload here sends its chunks at once. */
+const IDLE_MS = 1_000;
+
 function http(port: number, method: string, path: string, headers: Record<string, string>, body: Buffer[] = []): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, method, path, headers }, (res) => {
@@ -61,7 +64,7 @@ describe("import over the admin HTTP port", () => {
 
   beforeAll(async () => {
     sidecar = await startLoopbackSidecar(dir.path, TOKEN, {
-      imports: { maxFileBytes: MAX_BYTES },
+      imports: { maxFileBytes: MAX_BYTES, uploadIdleMs: IDLE_MS },
       logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
     });
     port = sidecar.httpPort;
@@ -111,6 +114,28 @@ describe("import over the admin HTTP port", () => {
     const streamed = await http(port, "POST", "/imports/uploads?name=big.csv", auth(), Array.from({ length: 20 }, () => Buffer.alloc(8 * 1024, 0x31)));
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body)).toEqual({ code: "resource_exhausted", message: `the file is larger than the import limit of ${MAX_BYTES} bytes` });
+    expect(readdirSync(join(dir.path, "uploads")).filter((f) => f.endsWith(".part"))).toEqual([]);
+  });
+
+  it("drops an upload that sends nothing, not even its first message or a byte of its body", async () => {
+    const silent = await admin()
+      .uploadImportFile((async function* () {
+        await new Promise(() => undefined);
+      })() as AsyncIterable<{ fileName: string }>)
+      .catch((e: unknown) => ConnectError.from(e));
+    expect(silent).toMatchObject({ code: Code.DeadlineExceeded, rawMessage: `no data for ${IDLE_MS / 1000} s: the upload was dropped` });
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // Headers, then a body that never starts.
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/imports/uploads?name=slow.csv", headers: { ...auth(), "transfer-encoding": "chunked" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString("utf8")));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject);
+      req.flushHeaders();
+    });
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toEqual({ code: "deadline_exceeded", message: `no data for ${IDLE_MS / 1000} s: the upload was dropped` });
     expect(readdirSync(join(dir.path, "uploads")).filter((f) => f.endsWith(".part"))).toEqual([]);
   });
 

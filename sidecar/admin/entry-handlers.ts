@@ -29,7 +29,7 @@ import {
   type RemoveEntriesResponse,
 } from "../gen/dnc/v1/admin_service_pb.js";
 import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
-import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
+import { checkedKind, normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
 import { MAX_NOTE_CHARS, refusedRemoval } from "../engine/entry-rules.js";
 import { longerThan } from "../normalise/char-count.js";
 import type { DncList } from "../engine/dnc-list.js";
@@ -182,8 +182,7 @@ export class EntryHandlers {
     country: CountryCode | undefined,
     field: string,
   ): { contact: string; kind: ContactKind; key: Uint8Array; entries: { seq: number; entry: Entry }[] } {
-    if (!Number.isInteger(kind) || kind < 0 || kind > ContactKind.CUSTOMER_ID) throw new InvalidArgumentError("kind", `unknown value ${kind}`);
-    const n = normaliseContact(input, kind, country, "find");
+    const n = normaliseContact(input, checkedKind(kind, "kind"), country, "find");
     if (!n.ok) throw new InvalidArgumentError(field, n.reason);
     const id = this.list.index.contacts.lookup(n.key, 0, n.key.length);
     const entries: { seq: number; entry: Entry }[] = [];

@@ -6,8 +6,8 @@ import { fromBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
 import { EntryOrder, type EntryFilter } from "../gen/dnc/v1/admin_service_pb.js";
-import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
-import { normaliseContact } from "../normalise/contact-normaliser.js";
+import { EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { checkedKind, normaliseContact } from "../normalise/contact-normaliser.js";
 import type { DncList } from "../engine/dnc-list.js";
 import { ENTRY_KEY_BYTES } from "../store/entry-key.js";
 import type { EntryDimension } from "../stats/entry-stats.js";
@@ -53,9 +53,7 @@ export class EntryQuery {
     this.matches = entryPredicate(filter);
     this.prefix = filter?.contactPrefix ?? "";
     if ((filter?.contact ?? "") !== "") {
-      const kind = filter!.contactKind;
-      if (!Number.isInteger(kind) || kind < 0 || kind > ContactKind.CUSTOMER_ID) throw new InvalidArgumentError("filter.contact_kind", `unknown value ${kind}`);
-      const n = normaliseContact(filter!.contact, kind, country, "find");
+      const n = normaliseContact(filter!.contact, checkedKind(filter!.contactKind, "filter.contact_kind"), country, "find");
       if (!n.ok) throw new InvalidArgumentError("filter.contact", n.reason);
       const id = list.index.contacts.lookup(n.key, 0, n.key.length);
       this.contactId = id < 0 ? -1 : id;

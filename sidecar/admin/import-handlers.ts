@@ -3,6 +3,7 @@
 // start, watch, cancel, the report and the list of jobs.
 
 import { create } from "@bufbuild/protobuf";
+import { withIdleLimit } from "../async/idle-limit.js";
 import { InvalidArgumentError } from "../errors.js";
 import {
   CancelImportResponseSchema,
@@ -22,7 +23,7 @@ type ImportMethods = "uploadImportFile" | "analyzeImport" | "startImport" | "wat
 export function importMethods(imports: ImportService): Pick<AdminImpl, ImportMethods> {
   return {
     uploadImportFile: async (reqs, ctx) => {
-      const { fileName, chunks } = await splitUpload(reqs);
+      const { fileName, chunks } = await splitUpload(withIdleLimit(reqs, imports.settings.uploadIdleMs, "the upload"));
       const upload = await imports.receiveUpload(fileName, chunks, ctx.signal);
       return create(UploadImportFileResponseSchema, { uploadId: upload.id, size: BigInt(upload.size) });
     },

@@ -18,7 +18,7 @@ import { EntryStore, type NameTable, type StoreTxnWriter, type StoreWriter } fro
 import { ScopedEntrySet } from "../index/scoped-entry-set.js";
 import { ContactOrder } from "../index/contact-order.js";
 import { ensureHistoryByContact } from "../history/history-contact-index.js";
-import { normaliseContact } from "../normalise/contact-normaliser.js";
+import { normaliseContact, type ContactUse } from "../normalise/contact-normaliser.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { commitErrorOf } from "../store/deferred-writes.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
@@ -262,7 +262,7 @@ export class DncList {
           const c = checkEntry(input, defaultCountry);
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
-            const contactId = this.contactIdFor(w, pending, input, defaultCountry);
+            const contactId = this.contactIdFor(w, pending, input, defaultCountry, "add");
             w.appendHistory({ at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(input)), note: c.reason }, contactId);
             continue;
           }
@@ -380,7 +380,7 @@ export class DncList {
           for (const { entry, reason } of rejections) {
             w.appendHistory(
               { at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(entry)), note: reason },
-              this.contactIdFor(w, pending, entry, defaultCountry),
+              this.contactIdFor(w, pending, entry, defaultCountry, "find"),
             );
           }
         },
@@ -416,8 +416,8 @@ export class DncList {
    * if it is new: the contact's history is its proof, and must show the
    * refusals that came before its first entry too.
    */
-  private contactIdFor(w: StoreWriter, pending: PendingIds, input: Entry, country: CountryCode | undefined): number | undefined {
-    const n = normaliseContact(input.contact, input.kind, country, "find");
+  private contactIdFor(w: StoreWriter, pending: PendingIds, input: Entry, country: CountryCode | undefined, use: ContactUse): number | undefined {
+    const n = normaliseContact(input.contact, input.kind, country, use);
     if (!n.ok) return undefined;
     let id = this.index.contacts.lookup(n.key, 0, n.key.length);
     if (id < 0) id = pending.contacts.lookup(n.key, 0, n.key.length);

@@ -10,8 +10,8 @@ import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
 import { GetHistoryResponseSchema, type GetHistoryRequest, type GetHistoryResponse } from "../gen/dnc/v1/admin_service_pb.js";
 import { HistoryAction, HistoryActionSchema, type HistoryEvent as HistoryEventMessage } from "../gen/dnc/v1/history_pb.js";
-import { ContactKind, EntrySchema, Source } from "../gen/dnc/v1/types_pb.js";
-import { normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
+import { EntrySchema, Source } from "../gen/dnc/v1/types_pb.js";
+import { checkedKind, normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { HistoryEvent } from "../store/entry-store.js";
 import { cursorNumber, decodePageToken, encodePageToken } from "../admin/page-token.js";
@@ -57,10 +57,7 @@ function response(events: HistoryEventMessage[], order: number, continueAfter: n
 function eventsOf(list: DncList, req: GetHistoryRequest, serverCountry: CountryCode | undefined, cursor: number | undefined): Iterable<HistoryEvent> {
   const store = list.store;
   if (req.contact === "") return req.oldestFirst ? store.historyAfter(cursor ?? 0) : store.historyBefore(cursor);
-  if (!Number.isInteger(req.kind) || req.kind < 0 || req.kind > ContactKind.CUSTOMER_ID) {
-    throw new InvalidArgumentError("kind", `unknown value ${req.kind}`);
-  }
-  const n = normaliseContact(req.contact, req.kind, resolveCountry(req.defaultCountry, serverCountry, "default_country"), "find");
+  const n = normaliseContact(req.contact, checkedKind(req.kind, "kind"), resolveCountry(req.defaultCountry, serverCountry, "default_country"), "find");
   if (!n.ok) throw new InvalidArgumentError("contact", n.reason);
   const id = list.index.contacts.lookup(n.key, 0, n.key.length);
   if (id < 0) return [];

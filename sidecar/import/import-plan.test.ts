@@ -55,6 +55,17 @@ describe("planImport", () => {
     });
   }
 
+  it("unpacks a zipped workbook once for looks that come together", async () => {
+    const opened = vi.spyOn(ZipArchive.prototype, "openEntry");
+    const upload = await uploads.receive("xlsx-in.zip", bytesOf("xlsx-in.zip"));
+    const plans = await Promise.all(Array.from({ length: 4 }, () => planImport(uploads, upload.id, create(ImportOptionsSchema, {}), DEFAULT_IMPORT_SETTINGS)));
+    for (const plan of plans) await plan.close();
+    // The outer zip's entry is opened to unpack it once; the workbook's own parts are opened from the copy.
+    expect(opened.mock.calls.filter(([name]) => name === "libreoffice-contacts.xlsx")).toHaveLength(1);
+    expect(readdirSync(uploads.dir).sort()).toEqual([upload.id, `${upload.id}.xlsx`]);
+    await uploads.remove(upload.id);
+  });
+
   it("stops unpacking a zipped workbook when its caller goes, and leaves nothing", async () => {
     const upload = await uploads.receive("xlsx-in.zip", bytesOf("xlsx-in.zip"));
     const gone = AbortSignal.abort(new Error("the client went away"));

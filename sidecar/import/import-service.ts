@@ -52,7 +52,7 @@ export class ImportService {
     private readonly list: DncList,
     private readonly uploads: UploadStore,
     private readonly jobs: ImportJobStore,
-    private readonly settings: ImportSettings,
+    readonly settings: ImportSettings,
     private readonly serverCountry: CountryCode | undefined,
   ) {}
 

@@ -26,6 +26,8 @@ export interface ImportSettings {
   sheetBatchRows: number;
   /** How long an upload is kept when no job completes it. */
   uploadTtlMs: number;
+  /** How long an upload may go without a message or a chunk of its body, the first one included. */
+  uploadIdleMs: number;
 }
 
 export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
@@ -38,4 +40,5 @@ export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
   batchRows: 1_000,
   sheetBatchRows: 1_000,
   uploadTtlMs: 24 * 3600 * 1000,
+  uploadIdleMs: 60_000,
 };

@@ -97,10 +97,10 @@ export async function openImportSource(
         close: async () => archive.close(),
       };
     }
-    if (!(await exists(unpack.unpacked))) {
+    await unpackOnce(unpack.unpacked, async () => {
       await unpackEntry(await archive.openEntry(chosen.name, settings, name), unpack.temp, settings.maxUnzippedBytes, name, signal);
       await rename(unpack.temp, unpack.unpacked);
-    }
+    });
     archive.close();
     const inner = `${chosen.name}' in '${name}`;
     try {
@@ -153,6 +153,26 @@ async function checkWorkbook(path: string, name: string, settings: ImportSetting
     if (verify) await archive.verifyAll(name);
   } finally {
     archive.close();
+  }
+}
+
+/** Unpackings under way, by where they end: a second look at the same upload waits for the first one's copy. */
+const unpacking = new Map<string, Promise<void>>();
+
+async function unpackOnce(unpacked: string, unpack: () => Promise<void>): Promise<void> {
+  for (let running = unpacking.get(unpacked); running !== undefined; running = unpacking.get(unpacked)) {
+    // The first caller may have gone away mid-way: then this one unpacks.
+    await running.catch(() => undefined);
+  }
+  // Taken in the same turn as the look that found none under way, so no other caller can start one too.
+  const mine = (async () => {
+    if (!(await exists(unpacked))) await unpack();
+  })();
+  unpacking.set(unpacked, mine);
+  try {
+    await mine;
+  } finally {
+    if (unpacking.get(unpacked) === mine) unpacking.delete(unpacked);
   }
 }
 

@@ -1,17 +1,17 @@
 // Uploaded import files: each one a file under <data-dir>/uploads, written
 // as it streams in with the size limit enforced chunk by chunk, and a record
 // in LMDB naming it. A completed job removes its upload; the rest expire
-// after the TTL. At most MAX_RECEIVING uploads stream in at once, and one
-// that sends nothing for IDLE_MS is dropped: a client that stalls cannot
-// hold file descriptors and disk. What a stop or a crash cut off (a partial
-// file, a workbook being unpacked) is removed at the next start.
+// after the TTL. At most MAX_RECEIVING uploads stream in at once (the door
+// drops one that stalls: import-handlers.ts), so clients cannot hold file
+// descriptors and disk. What a stop or a crash cut off (a partial file, a
+// workbook being unpacked) is removed at the next start.
 
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "lmdb";
-import { DeadlineExceededError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnavailableError } from "../errors.js";
 import type { EntryStore, StoreWriter } from "../store/entry-store.js";
 import { fileExtension, SUPPORTED_EXTENSIONS } from "./file-format.js";
 
@@ -32,8 +32,6 @@ export interface StoredUpload {
 const MAX_FILE_NAME_CHARS = 255;
 /** Uploads streaming in at once. */
 export const MAX_RECEIVING = 16;
-/** How long an upload may go without a chunk. */
-export const IDLE_MS = 60_000;
 const ID_FORMAT = /^[0-9a-f-]{36}$/;
 
 export class UploadStore {
@@ -45,7 +43,6 @@ export class UploadStore {
     readonly dir: string,
     private readonly maxBytes: number,
     private readonly ttlMs: number,
-    private readonly idleMs = IDLE_MS,
   ) {
     this.db = store.openDb<StoredUpload>("import-uploads");
     mkdirSync(dir, { recursive: true });
@@ -58,7 +55,8 @@ export class UploadStore {
    */
   async receive(fileName: string, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<StoredUpload> {
     const name = checkFileName(fileName);
-    if (this.receiving >= MAX_RECEIVING) throw new ResourceExhaustedError(`${MAX_RECEIVING} uploads are in progress; send this one when one of them ends`);
+    // Busy, not too big: UNAVAILABLE (HTTP 503) tells a client to retry, where RESOURCE_EXHAUSTED is 413 on the HTTP port.
+    if (this.receiving >= MAX_RECEIVING) throw new UnavailableError(`${MAX_RECEIVING} uploads are in progress; send this one when one of them ends`);
     this.receiving++;
     try {
       return await this.receiveFile(name, chunks, signal);
@@ -73,7 +71,7 @@ export class UploadStore {
     const file = await open(partial, "wx");
     let size = 0;
     try {
-      for await (const chunk of withIdleLimit(chunks, this.idleMs)) {
+      for await (const chunk of chunks) {
         size += chunk.length;
         if (size > this.maxBytes) {
           throw new ResourceExhaustedError(`the file is larger than the import limit of ${this.maxBytes} bytes`);
@@ -170,32 +168,6 @@ function mtimeMs(path: string, now: number): number {
     return statSync(path).mtimeMs;
   } catch {
     return now;
-  }
-}
-
-/** The chunks, failing the upload when the next one is IDLE_MS in coming. */
-async function* withIdleLimit(chunks: AsyncIterable<Uint8Array>, idleMs: number): AsyncGenerator<Uint8Array> {
-  const it = chunks[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      let timer: NodeJS.Timeout | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DeadlineExceededError(`no data for ${idleMs / 1000} s: the upload was dropped`)), idleMs);
-      });
-      // A chunk that loses the race may still fail later, when the dropped stream is torn down: not unhandled.
-      const chunk = it.next();
-      chunk.catch(() => undefined);
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await Promise.race([chunk, idle]);
-      } finally {
-        clearTimeout(timer);
-      }
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    void it.return?.()?.catch(() => undefined);
   }
 }
 

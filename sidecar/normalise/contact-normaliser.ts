@@ -103,6 +103,12 @@ export function normaliseContact(input: string, kind: ContactKind, defaultCountr
   return { ok: true, kind: decoded.kind, contact: decoded.contact, key };
 }
 
+/** A request's contact kind: INVALID_ARGUMENT naming `field` for a number no kind has. */
+export function checkedKind(kind: number, field: string): ContactKind {
+  if (!Number.isInteger(kind) || kind < 0 || kind > ContactKind.CUSTOMER_ID) throw new InvalidArgumentError(field, `unknown value ${kind}`);
+  return kind;
+}
+
 /**
  * Checks a request's default_country (ISO 3166 alpha-2, any case); empty
  * falls back to the server's. Throws InvalidArgumentError naming `field`.

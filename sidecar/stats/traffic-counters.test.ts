@@ -48,9 +48,11 @@ describe("TrafficCounters.blockedFor", () => {
     vi.useFakeTimers({ now: TEN, toFake: ["Date"] });
     const counters = new TrafficCounters();
     const stored = Array.from({ length: MAX_NAMES_PER_HOUR }, (_, i) => `sender-${i}`);
+    // Counted before the log starts (the gRPC port listens first): kept.
+    counters.blockedFor("early", "", "", 2);
     counters.seedNames(hourOf(TEN), { sender: [...stored, OTHER_NAME], account: [], campaign: [] });
     counters.blockedFor("sender-5", "", "", 1);
     counters.blockedFor("made-up", "", "", 1);
-    expect([...counters.drainBlockedBy().get(hourOf(TEN))!]).toEqual([["sender/sender-5", 1], [`sender/${OTHER_NAME}`, 1]]);
+    expect([...counters.drainBlockedBy().get(hourOf(TEN))!]).toEqual([["sender/early", 2], ["sender/sender-5", 1], [`sender/${OTHER_NAME}`, 1]]);
   });
 });

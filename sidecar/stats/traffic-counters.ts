@@ -70,9 +70,10 @@ export class TrafficCounters {
   }
 
   private startHour(hour: number): void {
+    if (hour === this.hour) return;
     this.hour = hour;
     for (const names of Object.values(this.names)) names.clear();
-    this.current = new Map();
+    this.current = this.blockedBy.get(hour) ?? new Map();
     this.blockedBy.set(hour, this.current);
   }
 

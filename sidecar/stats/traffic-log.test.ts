@@ -37,7 +37,16 @@ describe("TrafficLog", () => {
       expect([before.checked, before.blocked, before.blockedBy.get("sender/ACME")]).toEqual([10, 4, 4]);
       const after = log.totals(TEN, TEN + HOUR_MS);
       expect([after.checked, after.blocked, after.blockedBy.get("sender/ACME")]).toEqual([5, 1, 1]);
+      // A flush that comes late, with no hour said, still files blocked-by counts under the hour they were made in.
+      vi.setSystemTime(TEN + HOUR_MS - 1_000);
+      log.start();
+      counters.blockedFor("", "", "late-flushed", 1);
+      vi.setSystemTime(TEN + HOUR_MS + 3_000);
+      await log.stop();
+      expect(log.totals(TEN, TEN + HOUR_MS).blockedBy.get("campaign/late-flushed")).toBe(1);
+      expect(log.totals(TEN + HOUR_MS, TEN + 2 * HOUR_MS).blockedBy.has("campaign/late-flushed")).toBe(false);
       await store.close();
+      vi.setSystemTime(TEN + 30);
 
       store = EntryStore.open(dir.path);
       counters = new TrafficCounters();
