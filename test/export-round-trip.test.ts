@@ -32,6 +32,7 @@ const ENTRIES = [
   // Read back under a German default, bare digits would be German numbers, or refused as ambiguous.
   { contact: "+442079460958", source: Source.API, note: "lone\rCR, CRLF\r\nand \rthe rest" },
   { contact: "+12015550123", source: Source.API, note: "  spaced, and ending in a line feed\n" },
+  { contact: "+12015550124", source: Source.API, note: "   " },
   { contact: "+33612345678", source: Source.API, sender: "_x0041_", note: "\rCR first; _x005F_x0041_ as typed" },
   ...Array.from({ length: 2000 }, (_, i) => ({ contact: `+4479${String(i).padStart(8, "0")}`, channel: Channel.MMS, source: Source.IMPORT, reason: Reason.LIST_CLEANUP })),
 ];

@@ -11,7 +11,7 @@ describe("checkEntry's note", () => {
   });
 
   it("refuses control characters, which no export could carry as text", () => {
-    for (const note of ["nul\u0000", "ctl\u0001x", "esc\u001b[31m", "del\u007f", "not a character\uFFFE"]) {
+    for (const note of ["nul\u0000", "ctl\u0001x", "esc\u001b[31m", "del\u007f", "next line\u0085", "csi\u009b", "not a character\uFFFE"]) {
       expect(withNote(note), JSON.stringify(note)).toEqual({ ok: false, reason: "note: contains control characters (only tab, line feed and carriage return are text)" });
     }
   });

@@ -41,8 +41,8 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
  */
 const CONTROL = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
-/** Control characters a note cannot hold as text (a NUL makes its CSV export binary), and the non-characters U+FFFE and U+FFFF. */
-const NOTE_CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]/;
+/** Control characters a note cannot hold as text (a NUL makes its CSV export binary), C1's too, and the non-characters U+FFFE and U+FFFF. */
+const NOTE_CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]/;
 
 function isEnumValue(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= max;

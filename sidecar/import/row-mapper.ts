@@ -139,10 +139,9 @@ function textCell(cells: string[], column: number): string {
   return column < 0 ? "" : unguardFormula((cells[column] ?? "").trim());
 }
 
-/** A note as the cell holds it: spaces and line breaks around it are part of it, as AddEntries keeps them. */
+/** A note as the cell holds it: spaces and line breaks are part of it, as AddEntries keeps them; only an empty cell takes the default. */
 function noteCell(cells: string[], column: number): string {
-  const text = column < 0 ? "" : (cells[column] ?? "");
-  return text.trim() === "" ? "" : unguardFormula(text);
+  return column < 0 ? "" : unguardFormula(cells[column] ?? "");
 }
 
 /** The enum value of a cell, undefined for an empty cell, or why the value is refused. */
@@ -166,7 +165,7 @@ function checkDefaults(d: ImportDefaults | undefined): RowMapper["defaults"] {
   if (!Number.isInteger(source) || source < 0 || source > Source.EMAIL_SERVER) throw new InvalidArgumentError("options.defaults.source", `unknown value ${source}`);
   const sender = checkName("options.defaults.sender", d?.sender ?? "");
   const campaignRef = checkName("options.defaults.campaign_ref", d?.campaignRef ?? "");
-  const note = (d?.note ?? "").trim();
+  const note = d?.note ?? "";
   if (longerThan(note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("options.defaults.note", `longer than ${MAX_NOTE_CHARS} characters`);
   return { channel, sender, reason, source: source === Source.UNSPECIFIED ? Source.IMPORT : source, campaignRef, note };
 }
