@@ -128,6 +128,9 @@ describe("DncList refusals in a contact's history", () => {
     const n = normaliseContact(contact, ContactKind.PHONE, undefined, "find");
     if (!n.ok) throw new Error(n.reason);
     expect(contactHistory(list, n.key, 10).map((e) => e.action)).toEqual([HistoryAction.ADDED, HistoryAction.REJECTED, HistoryAction.REJECTED]);
+    // A change refused for a kind no contact has is filed under none.
+    await list.addEntries([create(EntrySchema, { contact, kind: 9 as ContactKind, channel: Channel.SMS })], undefined, "ops");
+    expect(contactHistory(list, n.key, 10)).toHaveLength(3);
     // Interned for its history, the contact is still blocked on nothing but its entry.
     const engine = new FilterEngine(list, { maxBatch: 10 });
     expect(checked(engine, create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.SMS } })).blocked).toBe(true);

@@ -7,7 +7,7 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import { UnavailableError } from "../errors.js";
-import { EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
+import { ContactKind, EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
 import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
 import { ByteInternTable } from "../index/byte-intern-table.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
@@ -417,6 +417,8 @@ export class DncList {
    * refusals that came before its first entry too.
    */
   private contactIdFor(w: StoreWriter, pending: PendingIds, input: Entry, country: CountryCode | undefined, use: ContactUse): number | undefined {
+    // A change refused for a kind no contact has names no contact.
+    if (!Number.isInteger(input.kind) || input.kind < ContactKind.UNSPECIFIED || input.kind > ContactKind.CUSTOMER_ID) return undefined;
     const n = normaliseContact(input.contact, input.kind, country, use);
     if (!n.ok) return undefined;
     let id = this.index.contacts.lookup(n.key, 0, n.key.length);
