@@ -430,6 +430,15 @@ describe("ExportEntries", () => {
       const err = (await dnc("export", "--channel", "fax", "-o", file).catch((e: unknown) => e)) as { code: number; stderr: string };
       expect(err.code).toBe(1);
       expect(err.stderr).toMatch(/^dnc: --channel: 'fax' is not one of sms/);
+      for (const [args, message] of [
+        [["-o", join(dir.path, "no-such-dir", "x.csv")], /^dnc: -o: cannot write '.*x\.csv': its directory does not exist/],
+        [["-o", dir.path, "--format", "csv"], /^dnc: -o: '.*' is a directory/],
+        [["--kind", "customer-id", "-o", file], /^dnc: --kind: names the kind of a --contact: give one/],
+      ] as const) {
+        const refused = (await dnc("export", ...args).catch((e: unknown) => e)) as { code: number; stderr: string };
+        expect([refused.code, refused.stderr], args.join(" ")).toEqual([1, expect.stringMatching(message)]);
+      }
+      expect(existsSync(join(dir.path, "no-such-dir"))).toBe(false);
       const json = join(dir.path, "never.json");
       const unnamed = (await dnc("export", "-o", json).catch((e: unknown) => e)) as { code: number; stderr: string };
       expect([unnamed.code, unnamed.stderr]).toEqual([1, expect.stringMatching(/does not say the format: name it \.csv or \.xlsx, or give --format csv\|xlsx/)]);

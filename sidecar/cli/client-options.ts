@@ -29,7 +29,13 @@ function token(flag: string | undefined): string | undefined {
   return flag || process.env.DNC_TOKEN || process.env.DNC_ADMIN_TOKEN || undefined;
 }
 
-export function connect(values: ClientFlagValues): GrpcClient {
+/**
+ * How long a short command's call (add, check, keys) may take before it
+ * gives up, saying so. Imports and exports run as long as their files take.
+ */
+export const COMMAND_DEADLINE_MS = 30_000;
+
+export function connect(values: ClientFlagValues, unaryDeadlineMs?: number): GrpcClient {
   const { "tls-ca": ca, "tls-cert": cert, "tls-key": key } = values;
   if ((cert === undefined) !== (key === undefined)) throw new Error("--tls-cert and --tls-key go together");
   // Any TLS flag means TLS; without --tls-ca the system's roots verify the server.
@@ -41,5 +47,5 @@ export function connect(values: ClientFlagValues): GrpcClient {
           key === undefined ? null : readFileSync(key),
           cert === undefined ? null : readFileSync(cert),
         );
-  return new GrpcClient(values.server, { token: token(values.token), credentials: tls });
+  return new GrpcClient(values.server, { token: token(values.token), credentials: tls, unaryDeadlineMs });
 }

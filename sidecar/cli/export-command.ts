@@ -4,8 +4,8 @@
 // leaves a file that looks whole.
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
@@ -71,8 +71,23 @@ export async function exportCommand(args: string[]): Promise<void> {
   );
 
   const client = connect(values);
+  // The file is opened before anything is exported: a directory that is not there fails now, in one line.
+  if ((await stat(file).catch(() => undefined))?.isDirectory() === true) throw new Error(`-o: '${file}' is a directory`);
   const partial = `${file}.part`;
-  const out = createWriteStream(partial);
+  const handle = await open(partial, "w").catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`-o: cannot write '${file}': ${code === "ENOENT" ? "its directory does not exist" : err instanceof Error ? err.message : String(err)}`);
+  });
+  const out = handle.createWriteStream();
+  // A write that fails rejects the wait for a drain or the finish; no 'error' may go unheard.
+  out.on("error", () => undefined);
+  // Ctrl-C leaves no partial file behind.
+  const interrupted = () => {
+    out.destroy();
+    rmSync(partial, { force: true });
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
   const progress = new ProgressBar(process.stderr, "exporting", "rows");
   let rows = 0;
   let bytes = 0;
@@ -92,6 +107,7 @@ export async function exportCommand(args: string[]): Promise<void> {
     await rm(partial, { force: true });
     throw err;
   } finally {
+    process.off("SIGINT", interrupted);
     progress.done();
     client.close();
   }

@@ -170,8 +170,9 @@ async function runJob(client: GrpcClient, uploadId: string, options: ImportOptio
   }
   const state = ImportState[job.state].toLowerCase();
   console.log(`import ${jobId} ${state}: ${countsLine(job.counts!)}`);
+  // A job that stopped early says itself which rows are in the list.
   if (job.error !== "") console.log(`  ${job.error}`);
-  if (job.state !== ImportState.COMPLETED) console.log(`  rows 1 to ${job.committedRows} of the file are imported`);
+  else if (job.state !== ImportState.COMPLETED) console.log(`  rows 1 to ${job.committedRows} of the file are imported`);
   if (job.counts!.rejected > 0n) await showRejected(client, job);
   if (job.state !== ImportState.COMPLETED || job.counts!.rejected > 0n) process.exitCode = 1;
 }

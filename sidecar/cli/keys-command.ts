@@ -5,7 +5,7 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { parseArgs } from "node:util";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { RoleSchema } from "../gen/dnc/v1/api_key_pb.js";
-import { clientFlags, clientUsage, connect } from "./client-options.js";
+import { clientFlags, clientUsage, COMMAND_DEADLINE_MS, connect } from "./client-options.js";
 import { enumName, parseEnum } from "./enum-names.js";
 
 export const keysUsage = `  dnc keys create --name NAME --role viewer|operator|admin
@@ -26,7 +26,7 @@ async function create(args: string[]): Promise<void> {
   if (values.name === undefined) throw new Error("keys create: --name is required");
   if (values.role === undefined) throw new Error("keys create: --role is required");
   const role = parseEnum(RoleSchema, "ROLE", values.role, "--role");
-  const client = connect(values);
+  const client = connect(values, COMMAND_DEADLINE_MS);
   try {
     const res = await client.call(AdminService.method.createApiKey, { name: values.name, role });
     console.log(`created API key '${res.key!.name}' with role ${enumName(RoleSchema, "ROLE", res.key!.role)}; the key, shown this once:`);
@@ -38,7 +38,7 @@ async function create(args: string[]): Promise<void> {
 
 async function list(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: clientFlags });
-  const client = connect(values);
+  const client = connect(values, COMMAND_DEADLINE_MS);
   try {
     const res = await client.call(AdminService.method.listApiKeys, {});
     const rows = res.keys.map((k) => [
@@ -57,7 +57,7 @@ async function list(args: string[]): Promise<void> {
 async function revoke(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: clientFlags });
   if (positionals.length !== 1) throw new Error("keys revoke: give one key NAME");
-  const client = connect(values);
+  const client = connect(values, COMMAND_DEADLINE_MS);
   try {
     const res = await client.call(AdminService.method.revokeApiKey, { name: positionals[0] });
     console.log(`revoked API key '${res.key!.name}' at ${when(res.key!.revokedAt, "-")}`);

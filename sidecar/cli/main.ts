@@ -13,7 +13,7 @@ import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema } from "..
 import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { DEFAULT_IMPORT_SETTINGS } from "../import/import-settings.js";
 import { DEFAULTS, Sidecar } from "../sidecar.js";
-import { clientFlags, clientUsage, connect } from "./client-options.js";
+import { clientFlags, clientUsage, COMMAND_DEADLINE_MS, connect } from "./client-options.js";
 import { parseEnum } from "./enum-names.js";
 import { exportCommand, exportUsage } from "./export-command.js";
 import { importCommand, importUsage } from "./import-command.js";
@@ -141,7 +141,7 @@ async function add(args: string[]): Promise<void> {
     },
   });
   if (positionals.length === 0) throw new Error("add: give at least one CONTACT");
-  const client = connect(values);
+  const client = connect(values, COMMAND_DEADLINE_MS);
   try {
     const res = await client.call(AdminService.method.addEntries, {
       defaultCountry: values.country,
@@ -180,7 +180,7 @@ async function check(args: string[]): Promise<void> {
   });
   if (positionals.length !== 1) throw new Error("check: give one RECIPIENT");
   if (values.channel === undefined) throw new Error("check: --channel is required");
-  const client = connect(values);
+  const client = connect(values, COMMAND_DEADLINE_MS);
   try {
     const res = await client.call(FilterService.method.check, {
       defaultCountry: values.country,

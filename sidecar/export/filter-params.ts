@@ -56,6 +56,7 @@ export function filterFromParams(values: (param: FilterParam) => string[], label
     if (Number.isNaN(ms)) throw new InvalidArgumentError(label(param), `'${value}' is not an ISO 8601 date or date-time`);
     return timestampFromMs(ms);
   };
+  if (one("contact_kind") !== "" && one("contact") === "") throw new InvalidArgumentError(label("contact_kind"), `names the kind of a ${label("contact")}: give one`);
   return create(EntryFilterSchema, {
     contact: one("contact"),
     contactKind: one("contact_kind") === "" ? ContactKind.UNSPECIFIED : enums("contact_kind", ContactKindSchema, "CONTACT_KIND")[0],

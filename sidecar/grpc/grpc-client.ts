@@ -20,6 +20,8 @@ export interface GrpcClientOptions {
   token?: string;
   /** TLS; plain text by default. */
   credentials?: ChannelCredentials;
+  /** How long a unary call may take, connecting included; none by default. A CLI command must not hang on a stalled server. */
+  unaryDeadlineMs?: number;
 }
 
 /**
@@ -33,10 +35,12 @@ const RECEIVE_WINDOW_BYTES = 1024 * 1024;
 export class GrpcClient {
   readonly raw: Client;
   private readonly token: string | undefined;
+  private readonly unaryDeadlineMs: number | undefined;
 
   /** `address` is `HOST:PORT` or `unix:PATH`. */
   constructor(address: string, options: GrpcClientOptions = {}) {
     this.token = options.token;
+    this.unaryDeadlineMs = options.unaryDeadlineMs;
     this.raw = new Client(address, options.credentials ?? credentials.createInsecure(), {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.max_send_message_length": 64 * 1024 * 1024,
@@ -126,7 +130,7 @@ export class GrpcClient {
         (b: Buffer) => b,
         request,
         this.withToken(metadata),
-        {},
+        this.unaryDeadlineMs === undefined ? {} : { deadline: Date.now() + this.unaryDeadlineMs },
         (err: ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
       );
     });
