@@ -89,6 +89,15 @@ describe("dnc import", () => {
     expect(noColumn.stderr).toBe("dnc: --map: no column 'mobile'; the header has 'phone', 'channel'\n");
     const badField = await dnc("import", join(FIXTURES, "two-files.zip"), "--map", "1=fax", "--server", socket);
     expect(badField.stderr).toMatch(/^dnc: --map 1: 'fax' is not one of contact, phone, email, customer_id/);
+    // Columns as --map numbers them, from 1.
+    const twice = await dnc("import", join(FIXTURES, "two-files.zip"), "--map", "1=phone", "--map", "phone=email", "--server", socket);
+    expect(twice.stderr).toBe("dnc: --map: column 1 is mapped twice\n");
+    const past = await dnc("import", join(FIXTURES, "two-files.zip"), "--map", "3=phone", "--server", socket);
+    expect(past.stderr).toBe("dnc: --map 3: the file has 2 columns (1 to 2)\n");
+    const unknown = await dnc("frob");
+    expect([unknown.code, unknown.stderr]).toEqual([64, "dnc: unknown command 'frob'\n"]);
+    const help = await dnc("add", "--help");
+    expect([help.code, help.stdout.startsWith("dnc — Do-Not-Contact filter sidecar")]).toEqual([0, true]);
     const bomb = await dnc("import", join(FIXTURES, "bomb.zip"), "--server", socket);
     expect(bomb.stderr).toBe("dnc: 'zeros.csv' in 'bomb.zip' is compressed 1030:1, over the limit of 100:1 (a zip bomb?)\n");
     expect((await dnc("import", "--server", socket)).stderr).toBe("dnc: import: give one FILE\n");

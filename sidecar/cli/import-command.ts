@@ -85,7 +85,7 @@ export async function importCommand(args: string[]): Promise<void> {
     const uploadId = await upload(client, file);
     const analysis = await client.call(AdminService.method.analyzeImport, { uploadId, options });
     describeFile(file, analysis);
-    options.mapping = values.map.length > 0 ? values.map.map((m) => parseMapping(m, analysis.header)) : analysis.suggestedMapping;
+    options.mapping = values.map.length > 0 ? checkedMapping(values.map.map((m) => parseMapping(m, analysis.header)), analysis) : analysis.suggestedMapping;
     console.log(`mapping: ${describeMapping(options.mapping, analysis.header)}`);
     if (values["dry-run"]) await dryRun(client, uploadId, options);
     else await runJob(client, uploadId, options);
@@ -131,6 +131,18 @@ function parseMapping(text: string, header: string[]): ColumnMapping {
   const wanted = FIELD_ALIASES[fieldText.toLowerCase()] ?? fieldText;
   const field = parseEnum(ImportFieldSchema, "IMPORT_FIELD", wanted, `--map ${columnText}`);
   return create(ColumnMappingSchema, { column, field });
+}
+
+/** The columns given to --map, held to the file as the analysis saw it, in --map's own 1-based numbers. */
+function checkedMapping(mapping: ColumnMapping[], analysis: AnalyzeImportResponse): ColumnMapping[] {
+  const width = Math.max(analysis.header.length, ...analysis.preview.map((r) => r.cells.length));
+  const seen = new Set<number>();
+  for (const m of mapping) {
+    if (width > 0 && m.column >= width) throw new Error(`--map ${m.column + 1}: the file has ${width} columns (1 to ${width})`);
+    if (seen.has(m.column)) throw new Error(`--map: column ${m.column + 1} is mapped twice`);
+    seen.add(m.column);
+  }
+  return mapping;
 }
 
 function describeMapping(mapping: ColumnMapping[], header: string[]): string {

@@ -210,9 +210,11 @@ const commands: Record<string, (args: string[]) => Promise<void>> = { serve, add
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const run = command === undefined ? undefined : commands[command];
-  if (run === undefined) {
+  const asked = command === undefined || command === "help" || command === "--help" || command === "-h";
+  if (run === undefined || rest.includes("--help") || rest.includes("-h")) {
+    if (run === undefined && !asked) console.error(`dnc: unknown command '${command}'`);
     process.stdout.write(usage);
-    process.exitCode = command === undefined || command === "help" || command === "--help" ? 0 : 64;
+    process.exitCode = run === undefined && !asked ? 64 : 0;
     return;
   }
   await run(rest);
