@@ -420,14 +420,7 @@ export class DncList {
     // A change refused for a kind no contact has names no contact.
     if (!Number.isInteger(input.kind) || input.kind < ContactKind.UNSPECIFIED || input.kind > ContactKind.CUSTOMER_ID) return undefined;
     const n = normaliseContact(input.contact, input.kind, country, use);
-    if (!n.ok) return undefined;
-    let id = this.index.contacts.lookup(n.key, 0, n.key.length);
-    if (id < 0) id = pending.contacts.lookup(n.key, 0, n.key.length);
-    if (id < 0) {
-      id = pending.contacts.intern(n.key, 0, n.key.length);
-      w.putContact(id, n.key);
-    }
-    return id;
+    return n.ok ? this.assignContact(w, pending, n.key) : undefined;
   }
 
   /** Waits for queued writes, saves the index snapshot, and closes the store. */
@@ -469,16 +462,20 @@ export class DncList {
     return unavailableOnFailure(this.store.write(fn, committed));
   }
 
-  private assignIds(w: StoreWriter, pending: PendingIds, scope: ValidScope): EntryIds {
-    const key = scope.key;
+  /** The contact's id: the index's, this write's, or a new one this write stores. */
+  private assignContact(w: StoreWriter, pending: PendingIds, key: Uint8Array): number {
     let contactId = this.index.contacts.lookup(key, 0, key.length);
     if (contactId < 0) contactId = pending.contacts.lookup(key, 0, key.length);
     if (contactId < 0) {
       contactId = pending.contacts.intern(key, 0, key.length);
       w.putContact(contactId, key);
     }
+    return contactId;
+  }
+
+  private assignIds(w: StoreWriter, pending: PendingIds, scope: ValidScope): EntryIds {
     return {
-      contactId,
+      contactId: this.assignContact(w, pending, scope.key),
       channel: scope.channel,
       senderId: this.assignName(w, pending, "senders", scope.sender),
       accountId: this.assignName(w, pending, "accounts", scope.account),

@@ -23,12 +23,7 @@ export class KeyScratch {
    */
   readonly alt = new Uint8Array(MAX_PHONE_KEY_BYTES);
   altLength = 0;
-  /** With an `alt`: bit 1 set when the national reading is a valid number, bit 2 when the international one is. */
-  altValidity = 0;
 }
-
-export const NATIONAL_VALID = 1;
-export const INTERNATIONAL_VALID = 2;
 
 /** Packs ASCII digits `src[start..end)` as a phone key: nibble = digit + 1, 0 pads. */
 export function writePhoneKey(src: Uint8Array, start: number, end: number, out: KeyScratch): void {

@@ -7,10 +7,10 @@ import type { CountryCode } from "libphonenumber-js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { InvalidArgumentError } from "../errors.js";
 import { longerThan } from "./char-count.js";
-import { INTERNATIONAL_VALID, KeyScratch, NATIONAL_VALID, decodeKey } from "./contact-key.js";
+import { KeyScratch, decodeKey } from "./contact-key.js";
 import { normaliseEmail } from "./email-normaliser.js";
 import { InvalidReason, invalidReasonText } from "./invalid-reason.js";
-import { isKnownCountry, normalisePhone, writesTrunkZero } from "./phone-normaliser.js";
+import { isKnownCountry, isValidE164, normalisePhone, writesTrunkZero } from "./phone-normaliser.js";
 
 /** Longest input accepted before any parsing. */
 export const MAX_CONTACT_INPUT_BYTES = 320;
@@ -91,13 +91,16 @@ export function normaliseContact(input: string, kind: ContactKind, defaultCountr
   let key = scratch.bytes.slice(0, scratch.length);
   if (scratch.altLength > 0) {
     const alt = scratch.alt.slice(0, scratch.altLength);
-    const validity = scratch.altValidity;
-    const both = validity === (NATIONAL_VALID | INTERNATIONAL_VALID);
-    if (use === "find" || (both && writesTrunkZero(defaultCountry!))) {
-      const readings = `as a national number of ${defaultCountry} it is +${decodeKey(key).contact}, as an international number +${decodeKey(alt).contact}`;
+    const national = decodeKey(key).contact;
+    const international = decodeKey(alt).contact;
+    // Validity is a pattern match the filter never needs: it is asked here, for the text form, only.
+    const nationalValid = use === "add" && isValidE164(national);
+    const internationalValid = use === "add" && isValidE164(international);
+    if (use === "find" || (nationalValid && internationalValid && writesTrunkZero(defaultCountry!))) {
+      const readings = `as a national number of ${defaultCountry} it is +${national}, as an international number +${international}`;
       return { ok: false, reason: `contact is ambiguous: ${readings}; write it with '+' and its country code` };
     }
-    if (validity === INTERNATIONAL_VALID) key = alt;
+    if (internationalValid && !nationalValid) key = alt;
   }
   const decoded = decodeKey(key);
   return { ok: true, kind: decoded.kind, contact: decoded.contact, key };

@@ -14,7 +14,7 @@ import {
   type PhoneNumber,
 } from "libphonenumber-js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
-import { INTERNATIONAL_VALID, KeyScratch, NATIONAL_VALID, packPhoneKey, writePhoneKey } from "./contact-key.js";
+import { KeyScratch, packPhoneKey, writePhoneKey } from "./contact-key.js";
 import { InvalidReason } from "./invalid-reason.js";
 
 /** E.164 allows at most 15 digits. */
@@ -171,6 +171,11 @@ function startsWithPrefix(src: Uint8Array, start: number, end: number, r: Callin
   return false;
 }
 
+/** Whether E.164 `digits` (no '+') are a valid number by libphonenumber's patterns, not only a possible length. Only adds ask, never the filter. */
+export function isValidE164(digits: string): boolean {
+  return parsePhoneNumberFromString(`+${digits}`)?.isValid() ?? false;
+}
+
 const trunkZero = new Map<CountryCode, boolean>();
 
 /** Whether the country's national numbers are written with a trunk prefix of 0 (020 7946 0000 in GB), as most countries' are. */
@@ -317,7 +322,6 @@ function normalisePhoneSlow(input: string, defaultCountry: CountryCode | undefin
       writeDigits(national.number.slice(1), out);
       const alt = Buffer.from(inter.number.slice(1), "latin1");
       out.altLength = packPhoneKey(alt, 0, alt.length, out.alt, 0);
-      out.altValidity = (national.isValid() ? NATIONAL_VALID : 0) | (inter.isValid() ? INTERNATIONAL_VALID : 0);
       return 0;
     }
     digits = (national ?? inter)?.number.slice(1);
