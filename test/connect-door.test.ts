@@ -225,6 +225,23 @@ describe("Connect door", () => {
       expect(await bad.json()).toMatchObject({ code: "invalid_argument", details: [expect.objectContaining({ type: "google.rpc.BadRequest" })] });
     });
 
+    it("a JSON field or enum name the API does not have is INVALID_ARGUMENT, and nothing is touched", async () => {
+      const admin = client("connect-binary");
+      await admin.addEntries({ entries: [{ contact: "+447700955001", channel: Channel.SMS }, { contact: "+447700955002", channel: Channel.VOICE }] });
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const typo = await post(
+        "/dnc.v1.AdminService/RemoveByFilter",
+        JSON.stringify({ filter: { contactPrefix: "4477009550", channels: ["CHANNEL_SMSS"] }, consentConfirmed: true, note: "typo" }),
+        auth,
+      );
+      expect(typo.status).toBe(400);
+      expect(await typo.json()).toMatchObject({ code: "invalid_argument", message: expect.stringContaining("CHANNEL_SMSS") });
+      const misspelt = await post("/dnc.v1.AdminService/RemoveByFilter", JSON.stringify({ filter: { contactPrefix: "4477009550", chanels: ["CHANNEL_SMS"] }, consentConfirmed: true, note: "typo" }), auth);
+      expect(misspelt.status).toBe(400);
+      expect(await misspelt.json()).toMatchObject({ code: "invalid_argument", message: expect.stringContaining("chanels") });
+      expect((await admin.listEntries({ filter: { contactPrefix: "4477009550" } })).totalCount).toBe(2n);
+    });
+
     it("CORS: preflight allows the Connect and gRPC-web headers, responses expose the gRPC status headers", async () => {
       const origin = "http://console.example";
       const pre = await fetch(`${baseUrl}/dnc.v1.AdminService/ListEntries`, {

@@ -25,6 +25,9 @@ export function connectDoor(gate: AdminGate): HttpRoute {
     grpc: false,
     // The same bound as the gRPC door's, so a batch that one takes the other takes.
     readMaxBytes: MAX_MESSAGE_BYTES,
+    // connect-es drops a JSON field or enum name it does not know by default:
+    // a misspelled channel in RemoveByFilter's filter then removed every channel's entries.
+    jsonOptions: { ignoreUnknownFields: false },
     contextValues: (req) => createContextValues().set(peerKey, req.socket.remoteAddress),
   });
   return { path: `/${AdminService.typeName}/`, handle: withCors(handler) };
