@@ -292,6 +292,32 @@ describe("gRPC door", () => {
     }
   });
 
+  it("a sender or account name is trimmed in a send as in an add: padding never lets a send past an opt-out", async () => {
+    await client.call(AdminService.method.addEntries, {
+      entries: [{ contact: "+447700955101", channel: Channel.SMS, sender: " PADCO ", account: "tenant-pad\t" }],
+    });
+    const padded = [" PADCO", "PADCO ", "\tPADCO\r\n", "\u00a0PADCO\u3000", "\ufeffPADCO\u2009"];
+    for (const sender of padded) {
+      const fast = await client.call(FilterService.method.filterBatch, { channel: Channel.SMS, sender, account: " tenant-pad ", recipients: ["+447700955101"] });
+      expect(fast.blocked.map((b) => b.entry?.sender), JSON.stringify(sender)).toEqual(["PADCO"]);
+      const full = await client.call(FilterService.method.filterBatch, {
+        channel: Channel.SMS,
+        requests: [{ recipient: "+447700955101", sender, account: "tenant-pad " }],
+      });
+      expect(full.blocked.map((b) => b.index), JSON.stringify(sender)).toEqual([0]);
+      const check = await client.call(FilterService.method.check, { request: { recipient: "+447700955101", channel: Channel.SMS, sender, account: "tenant-pad" } });
+      expect(check.blocked, JSON.stringify(sender)).toBe(true);
+      const at = await client.call(AdminService.method.checkAt, {
+        request: { recipient: "+447700955101", channel: Channel.SMS, sender, account: " tenant-pad" },
+        at: timestampFromMs(Date.now()),
+      });
+      expect(at.blocked, JSON.stringify(sender)).toBe(true);
+    }
+    // Trimming takes only the white space around a name: another name is still another sender.
+    const other = await client.call(FilterService.method.check, { request: { recipient: "+447700955101", channel: Channel.SMS, sender: "PAD CO", account: "tenant-pad" } });
+    expect(other.blocked).toBe(false);
+  });
+
   it("serves grpc.health.v1.Health", async () => {
     expect(await healthCheck(address, "")).toBe("SERVING");
     expect(await healthCheck(address, "dnc.v1.FilterService")).toBe("SERVING");

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../errors.js";
 import { Channel, ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { MatchedScope, UNKNOWN_NAME } from "../index/filter-index.js";
 import { KeyScratch, decodeKey } from "../normalise/contact-key.js";
+import { trimmedEnd, trimmedStart } from "../normalise/utf8-trim.js";
 import { normaliseContactBytes, resolveCountry } from "../normalise/contact-normaliser.js";
 import { InvalidReason } from "../normalise/invalid-reason.js";
 import type { DncList } from "../engine/dnc-list.js";
@@ -281,16 +282,20 @@ export class FilterEngine {
     return resolveCountry(value, this.options.defaultCountry, "default_country");
   }
 
+  /** A sender or account name is trimmed, as an add trims the names it stores. */
   private nameId(table: NameTable, buf: Uint8Array, span: Span): number {
     if (!span.present) return 0;
-    const id = this.list.names(table).lookup(buf, span.start, span.end);
+    const start = trimmedStart(buf, span.start, span.end);
+    const id = this.list.names(table).lookup(buf, start, trimmedEnd(buf, start, span.end));
     return id < 0 ? UNKNOWN_NAME : id;
   }
 }
 
-/** The text of a span ("" when absent): only for counting blocked recipients, never per check. */
+/** The text of a span ("" when absent), trimmed as nameId trims it: only for counting blocked recipients, never per check. */
 function text(buf: Uint8Array, span: Span): string {
-  return span.present ? Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8", span.start, span.end) : "";
+  if (!span.present) return "";
+  const start = trimmedStart(buf, span.start, span.end);
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8", start, trimmedEnd(buf, start, span.end));
 }
 
 function growInt32(a: Int32Array): Int32Array {

@@ -104,11 +104,11 @@ function entryInForce(list: DncList, key: Uint8Array, keyLength: number, send: S
   return found;
 }
 
-/** SPEC §4: an unset channel and an empty sender or account widen an entry to all of them. */
+/** SPEC §4: an unset channel and an empty sender or account widen an entry to all of them. Names are trimmed, as an add trims them. */
 function scopeCovers(entry: Entry, send: SendRequest): boolean {
   return (
     (entry.channel === Channel.UNSPECIFIED || entry.channel === send.channel) &&
-    (entry.sender === "" || entry.sender === send.sender) &&
-    (entry.account === "" || entry.account === send.account)
+    (entry.sender === "" || entry.sender === send.sender.trim()) &&
+    (entry.account === "" || entry.account === send.account.trim())
   );
 }
