@@ -269,6 +269,48 @@ describe("gRPC door", () => {
     expect(sidecar.list.store.entryCount()).toBe(before);
   });
 
+  it("an entry filter or a time no entry can match is INVALID_ARGUMENT naming the field, and RemoveByFilter removes nothing", async () => {
+    const before = sidecar.list.store.entryCount();
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ channels: [Channel.SMS, 99] }, /^filter\.channels\[1\]: unknown value 99/],
+      [{ sources: [-1] }, /^filter\.sources\[0\]: unknown value -1/],
+      [{ reasons: [42] }, /^filter\.reasons\[0\]: unknown value 42/],
+      [{ contactKind: 9 }, /^filter\.contact_kind: unknown value 9/],
+      [{ contactPrefix: "+44 77" }, /^filter\.contact_prefix: .*use 4477/],
+      [{ addedAfter: { seconds: 10n ** 15n, nanos: 0 } }, /^filter\.added_after: must be between 0001-01-01 and 9999-12-31/],
+      [{ addedBefore: { seconds: 0n, nanos: -1 } }, /^filter\.added_before: nanos/],
+    ];
+    for (const [filter, message] of bad) {
+      const list = await grpcError(client.call(AdminService.method.listEntries, { filter }));
+      expect(list.code, JSON.stringify(filter, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v))).toBe(status.INVALID_ARGUMENT);
+      expect(list.details).toMatch(message);
+      const remove = await grpcError(client.call(AdminService.method.removeByFilter, { filter: { ...filter, campaignRef: "any" }, consentConfirmed: true, note: "n" }));
+      expect(remove.code).toBe(status.INVALID_ARGUMENT);
+      expect(remove.details).toMatch(message);
+    }
+    const stats = await grpcError(client.call(AdminService.method.getStats, { to: { seconds: 10n ** 15n, nanos: 0 } }));
+    expect(stats.code).toBe(status.INVALID_ARGUMENT);
+    expect(stats.details).toMatch(/^to: must be between/);
+    const history = await grpcError(client.call(AdminService.method.getHistory, { after: { seconds: 1n, nanos: 2_000_000_000 } }));
+    expect(history.details).toMatch(/^after: nanos/);
+    const at = await grpcError(client.call(AdminService.method.checkAt, { request: { recipient: "+447700900123", channel: Channel.SMS }, at: { seconds: -(10n ** 15n), nanos: 0 } }));
+    expect(at.details).toMatch(/^at: must be between/);
+    const historyBefore = sidecar.list.store.lastSeq;
+    const nul = "consent\u0000by\u0007phone";
+    for (const consentConfirmed of [true, false]) {
+      const byKey = await grpcError(client.call(AdminService.method.removeEntries, { keys: [{ contact: "+12015550123", channel: Channel.SMS, sender: "ACME" }], note: nul, consentConfirmed }));
+      expect(byKey.details).toBe("note: contains control characters (only tab, line feed and carriage return are text)");
+      const byFilter = await grpcError(client.call(AdminService.method.removeByFilter, { filter: { senders: ["ACME"] }, note: nul, consentConfirmed }));
+      expect(byFilter.details).toBe("note: contains control characters (only tab, line feed and carriage return are text)");
+    }
+    expect(sidecar.list.store.lastSeq).toBe(historyBefore);
+    // A sender filter is trimmed, as the names it matches were when stored.
+    const padded = await client.call(AdminService.method.listEntries, { filter: { senders: [" ACME "] } });
+    expect(padded.entries.length).toBeGreaterThan(0);
+    expect(padded.entries.every((e) => e.sender === "ACME")).toBe(true);
+    expect(sidecar.list.store.entryCount()).toBe(before);
+  });
+
   it("the fast form reads the raw bytes right even with unknown fields and the scope after the recipients", async () => {
     const body = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { recipients: ["+12015550123"] }));
     const scope = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, sender: "ACME" }));

@@ -167,6 +167,7 @@ describe("import jobs", () => {
       [{ skipRows: 2, accounts: [" "] }, "options.accounts[0]: empty; leave the list empty for the rows' own accounts"],
       [{ skipRows: 2, defaults: { country: "XX" } }, "options.defaults.country: 'XX' is not a known ISO 3166 alpha-2 country code"],
       [{ skipRows: 2, defaults: { channel: 42 } }, "options.defaults.channel: unknown value 42"],
+      [{ skipRows: 2, defaults: { note: "by phone\u0000" } }, "options.defaults.note: contains control characters (only tab, line feed and carriage return are text)"],
     ];
     for (const [opts, message] of refusals) {
       const err = await grpcError(client.call(AdminService.method.startImport, { uploadId: other, options: opts }));

@@ -1,9 +1,14 @@
 // The ListEntries filter as a predicate over stored entries: values within a
-// field are alternatives, fields combine with AND.
+// field are alternatives, fields combine with AND. A filter that names a value
+// no entry can hold is refused rather than matched against nothing: RemoveByFilter
+// and ExportEntries take the same filter, and an empty match there looks like success.
 
+import type { DescEnum } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { InvalidArgumentError } from "../errors.js";
 import type { EntryFilter } from "../gen/dnc/v1/admin_service_pb.js";
-import type { Entry } from "../gen/dnc/v1/types_pb.js";
+import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema, type Entry } from "../gen/dnc/v1/types_pb.js";
+import { requestTimeMs } from "./request-time.js";
 
 export type EntryPredicate = (e: Entry) => boolean;
 
@@ -18,15 +23,35 @@ export function narrowsBeyondContact(f: EntryFilter | undefined): boolean {
   );
 }
 
+function checkEnums(values: number[], schema: DescEnum, field: string): void {
+  values.forEach((v, i) => {
+    if (schema.value[v] === undefined) throw new InvalidArgumentError(`filter.${field}[${i}]`, `unknown value ${v}`);
+  });
+}
+
+/** Throws INVALID_ARGUMENT naming the first field of `f` no entry can match. */
+function checkFilter(f: EntryFilter): void {
+  checkEnums(f.channels, ChannelSchema, "channels");
+  checkEnums(f.sources, SourceSchema, "sources");
+  checkEnums(f.reasons, ReasonSchema, "reasons");
+  if (ContactKindSchema.value[f.contactKind] === undefined) throw new InvalidArgumentError("filter.contact_kind", `unknown value ${f.contactKind}`);
+  if (/^\+[\d\s]*$/.test(f.contactPrefix)) {
+    throw new InvalidArgumentError("filter.contact_prefix", `phone numbers are stored as E.164 digits without '+': use ${f.contactPrefix.replace(/[+\s]/g, "")}`);
+  }
+}
+
+/** The filter's predicate; throws INVALID_ARGUMENT for a filter no entry can match. */
 export function entryPredicate(f: EntryFilter | undefined): EntryPredicate {
   if (f === undefined) return () => true;
+  checkFilter(f);
   const channels = new Set<number>(f.channels);
-  const senders = new Set(f.senders);
-  const accounts = new Set(f.accounts);
+  // Names are stored trimmed (entry-rules.ts).
+  const senders = new Set(f.senders.map((n) => n.trim()));
+  const accounts = new Set(f.accounts.map((n) => n.trim()));
   const sources = new Set<number>(f.sources);
   const reasons = new Set<number>(f.reasons);
-  const after = f.addedAfter === undefined ? -Infinity : timestampMs(f.addedAfter);
-  const before = f.addedBefore === undefined ? Infinity : timestampMs(f.addedBefore);
+  const after = f.addedAfter === undefined ? -Infinity : requestTimeMs(f.addedAfter, "filter.added_after");
+  const before = f.addedBefore === undefined ? Infinity : requestTimeMs(f.addedBefore, "filter.added_before");
   return (e) => {
     if (channels.size > 0 && !channels.has(e.channel)) return false;
     if (senders.size > 0 && !senders.has(e.sender)) return false;

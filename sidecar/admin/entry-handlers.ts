@@ -30,8 +30,7 @@ import {
 } from "../gen/dnc/v1/admin_service_pb.js";
 import { ContactKind, EntrySchema, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { checkedKind, normaliseContact, resolveCountry } from "../normalise/contact-normaliser.js";
-import { MAX_NOTE_CHARS, refusedRemoval } from "../engine/entry-rules.js";
-import { longerThan } from "../normalise/char-count.js";
+import { noteFault, refusedRemoval } from "../engine/entry-rules.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
@@ -86,7 +85,7 @@ export class EntryHandlers {
 
   async removeEntries(req: RemoveEntriesRequest, ctx: CallContext): Promise<RemoveEntriesResponse> {
     this.checkBatch(req.keys.length, "keys");
-    if (longerThan(req.note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
+    checkNote(req.note);
     const country = this.country(req.defaultCountry);
     if (!req.consentConfirmed) {
       const refused = "removal refused: consent_confirmed is not set";
@@ -127,7 +126,7 @@ export class EntryHandlers {
     this.list.assertOpen();
     if (!filterNarrows(req.filter)) throw new InvalidArgumentError("filter", "an empty filter would remove every entry; narrow it");
     if (req.sampleSize > MAX_SAMPLE) throw new InvalidArgumentError("sample_size", `at most ${MAX_SAMPLE}`);
-    if (longerThan(req.note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("note", `longer than ${MAX_NOTE_CHARS} characters`);
+    checkNote(req.note);
     const sampleSize = req.sampleSize === 0 ? DEFAULT_SAMPLE : req.sampleSize;
     const query = await EntryQuery.open(this.list, req.filter, this.country(req.defaultCountry), EntryOrder.NEWEST_FIRST);
     const sample: Entry[] = [];
@@ -205,4 +204,10 @@ export class EntryHandlers {
   private checkBatch(n: number, field: string): void {
     if (n > this.options.maxBatch) throw new ResourceExhaustedError(`${field}: at most ${this.options.maxBatch} in one call`);
   }
+}
+
+/** A removal's consent note goes into the history for good: checked as an entry's note is. */
+function checkNote(note: string): void {
+  const fault = noteFault(note);
+  if (fault !== undefined) throw new InvalidArgumentError("note", fault);
 }

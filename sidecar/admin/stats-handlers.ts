@@ -3,7 +3,6 @@
 // counts over a range of time.
 
 import { create, type DescEnum } from "@bufbuild/protobuf";
-import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { InvalidArgumentError } from "../errors.js";
 import { GetStatsResponseSchema, ValueCountSchema, type GetStatsRequest, type GetStatsResponse, type ValueCount } from "../gen/dnc/v1/admin_service_pb.js";
 import { ChannelSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
@@ -12,6 +11,7 @@ import { campaignDays, type EntryDimension } from "../stats/entry-stats.js";
 import type { TrafficLog } from "../stats/traffic-log.js";
 import { OTHER_NAME } from "../stats/traffic-counters.js";
 import type { AdminImpl } from "./admin-impl.js";
+import { requestTimeMs } from "./request-time.js";
 
 const enumName = (schema: DescEnum, value: string): string => schema.values.find((v) => v.number === Number(value))?.name ?? value;
 
@@ -30,8 +30,8 @@ export class StatsHandlers {
 
   async getStats(req: GetStatsRequest): Promise<GetStatsResponse> {
     this.list.assertOpen();
-    const from = req.from === undefined ? 0 : timestampMs(req.from);
-    const to = req.to === undefined ? Date.now() + 1 : timestampMs(req.to);
+    const from = req.from === undefined ? 0 : requestTimeMs(req.from, "from");
+    const to = req.to === undefined ? Date.now() + 1 : requestTimeMs(req.to, "to");
     if (to <= from) throw new InvalidArgumentError("to", "must be after from");
     await this.traffic.flush();
     const traffic = this.traffic.totals(from, to);

@@ -86,9 +86,16 @@ export function checkEntry(input: EntryScopeInput & EntryDetailsInput, defaultCo
 export function checkDetails(input: EntryDetailsInput): string | undefined {
   if (!isEnumValue(input.source, Source.EMAIL_SERVER)) return `source: unknown value ${input.source}`;
   if (!isEnumValue(input.reason, Reason.SPAM_COMPLAINT)) return `reason: unknown value ${input.reason}`;
-  if (longerThan(input.note, MAX_NOTE_CHARS)) return `note: longer than ${MAX_NOTE_CHARS} characters`;
-  if (NOTE_CONTROL.test(input.note)) return "note: contains control characters (only tab, line feed and carriage return are text)";
+  const note = noteFault(input.note);
+  if (note !== undefined) return `note: ${note}`;
   return checkName("campaign_ref", input.campaignRef.trim());
+}
+
+/** What is wrong with a note (an entry's, a removal's consent note, an import's default), or undefined. */
+export function noteFault(note: string): string | undefined {
+  if (longerThan(note, MAX_NOTE_CHARS)) return `longer than ${MAX_NOTE_CHARS} characters`;
+  if (NOTE_CONTROL.test(note)) return "contains control characters (only tab, line feed and carriage return are text)";
+  return undefined;
 }
 
 function checkName(field: string, value: string): string | undefined {

@@ -5,7 +5,6 @@
 // holds a read transaction open for long.
 
 import { create, fromBinary } from "@bufbuild/protobuf";
-import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
 import { GetHistoryResponseSchema, type GetHistoryRequest, type GetHistoryResponse } from "../gen/dnc/v1/admin_service_pb.js";
@@ -15,6 +14,7 @@ import { checkedKind, normaliseContact, resolveCountry } from "../normalise/cont
 import type { DncList } from "../engine/dnc-list.js";
 import type { HistoryEvent } from "../store/entry-store.js";
 import { cursorNumber, decodePageToken, encodePageToken } from "../admin/page-token.js";
+import { requestTimeMs } from "../admin/request-time.js";
 import { ACTION_OF, historyEventMessage } from "./history-event-message.js";
 
 export const MAX_HISTORY_PAGE = 1000;
@@ -76,8 +76,8 @@ function eventPredicate(req: GetHistoryRequest): (event: HistoryEvent) => boolea
   req.sources.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 0 || s > Source.EMAIL_SERVER) throw new InvalidArgumentError(`sources[${i}]`, `unknown value ${s}`);
   });
-  const after = req.after === undefined ? -Infinity : timestampMs(req.after);
-  const before = req.before === undefined ? Infinity : timestampMs(req.before);
+  const after = req.after === undefined ? -Infinity : requestTimeMs(req.after, "after");
+  const before = req.before === undefined ? Infinity : requestTimeMs(req.before, "before");
   if (before <= after) throw new InvalidArgumentError("before", "must be later than after");
   const actors = new Set(req.actors);
   const actions = new Set(req.actions);

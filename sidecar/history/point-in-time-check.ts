@@ -9,6 +9,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { InvalidArgumentError } from "../errors.js";
 import { CheckAtResponseSchema, type CheckAtRequest, type CheckAtResponse } from "../gen/dnc/v1/admin_service_pb.js";
 import { Channel, ContactKind, EntrySchema, type Entry, type SendRequest } from "../gen/dnc/v1/types_pb.js";
+import { requestTimeMs } from "../admin/request-time.js";
 import type { DncList } from "../engine/dnc-list.js";
 import { CODE_BLOCKED, CODE_INVALID, recipientReason } from "../filter/batch-response-writer.js";
 import { KeyScratch } from "../normalise/contact-key.js";
@@ -32,7 +33,7 @@ export function checkAt(list: DncList, req: CheckAtRequest, serverCountry: Count
   if (send.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("request.channel", "required");
   if (req.at === undefined) throw new InvalidArgumentError("at", "required");
   // Events are stamped with whole milliseconds (Date.now()); an instant within one is in it, never rounded into the next.
-  const at = Number(req.at.seconds) * 1000 + Math.floor(req.at.nanos / 1_000_000);
+  const at = requestTimeMs(req.at, "at");
   if (at > Date.now() + CLOCK_SKEW_MS) throw new InvalidArgumentError("at", "is in the future; CheckAt judges past instants");
   const country = resolveCountry(req.defaultCountry, serverCountry, "default_country");
   const v = verdictAt(list, send, at, country);

@@ -9,8 +9,7 @@
 import { Channel, ContactKind, Reason, Source, type Entry } from "../gen/dnc/v1/types_pb.js";
 import { ImportField, type ColumnMapping, type ImportDefaults } from "../gen/dnc/v1/import_pb.js";
 import { InvalidArgumentError } from "../errors.js";
-import { MAX_NOTE_CHARS, nameFault } from "../engine/entry-rules.js";
-import { longerThan } from "../normalise/char-count.js";
+import { nameFault, noteFault } from "../engine/entry-rules.js";
 import { unguardFormula } from "../export/formula-guard.js";
 import { CHANNELS, KINDS, REASONS, SOURCES, type LooseEnum } from "./loose-enum.js";
 
@@ -166,7 +165,8 @@ function checkDefaults(d: ImportDefaults | undefined): RowMapper["defaults"] {
   const sender = checkName("options.defaults.sender", d?.sender ?? "");
   const campaignRef = checkName("options.defaults.campaign_ref", d?.campaignRef ?? "");
   const note = d?.note ?? "";
-  if (longerThan(note, MAX_NOTE_CHARS)) throw new InvalidArgumentError("options.defaults.note", `longer than ${MAX_NOTE_CHARS} characters`);
+  const fault = noteFault(note);
+  if (fault !== undefined) throw new InvalidArgumentError("options.defaults.note", fault);
   return { channel, sender, reason, source: source === Source.UNSPECIFIED ? Source.IMPORT : source, campaignRef, note };
 }
 
