@@ -53,6 +53,22 @@ describe("RecordSplitter", () => {
     expect(errors.get(2)).toMatch(/not closed/);
   });
 
+  it("reads a last row that ends with a quoted field and no line break, for any chunk size", () => {
+    for (const [text, last] of [
+      ['phone\n"+447700900701"', ["+447700900701"]],
+      ['a,b\n+447700900703,"b"', ["+447700900703", "b"]],
+      ['a,b\nx,"say ""stop"""', ["x", 'say "stop"']],
+      ['a,b\nx,""', ["x", ""]],
+    ] as const) {
+      for (const chunk of [1, 2, 3, 1000]) {
+        const { rows, errors } = split(text, chunk);
+        expect(errors, `${JSON.stringify(text)} in chunks of ${chunk}`).toEqual(new Map());
+        expect(rows.at(-1)).toEqual(last);
+      }
+    }
+    expect(split('a,b\nx,"open""', 2).errors.get(2)).toMatch(/not closed/);
+  });
+
   it("refuses a row longer than the bound, unclosed quote or not, before holding more of it", () => {
     expect(() => split(`a,b\n${"x".repeat(50)}\n`, 7, ",", 40)).toThrow(/row 2 is longer than 40 characters/);
     expect(() => split(`a,b\n"${"x".repeat(50)}`, 7, ",", 40)).toThrow(/row 2 is longer than 40 characters/);

@@ -86,6 +86,8 @@ export class RecordSplitter {
   end(rows: string[][], errors: Map<number, string>): void {
     const s = this.carry;
     if (s === "") return;
+    // push held back a quote at the very end of the text in case a second one followed: none does, so it closes its field.
+    if (this.inQuotes && this.resume === s.length - 1 && s.charCodeAt(this.resume) === QUOTE) this.inQuotes = false;
     if (this.inQuotes) {
       errors.set(this.records + 1, "not valid CSV: a quoted field is not closed before the end of the file");
       rows.push([s]);
