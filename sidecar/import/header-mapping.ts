@@ -32,19 +32,53 @@ function squash(name: string): string {
     .replace(/[^a-z0-9]/g, "");
 }
 
-/** The field a header name stands for, if it is one of the known names. */
-function fieldOfHeader(name: string): ImportField | undefined {
-  return FIELD_OF.get(squash(name));
+/**
+ * Words that name a phone or an email column beside the exact names above,
+ * in the languages operators' CRMs export in ("Mobile Phone Number",
+ * "Téléphone 2", "Courriel"); and words that only qualify them ("Home",
+ * "Work", "Primary", "Number", a trailing digit).
+ */
+const PHONE_WORDS = new Set(["phone", "phones", "mobile", "cell", "cellphone", "cellular", "msisdn", "tel", "telephone", "gsm", "sms", "handy", "telefon", "telefono", "portable", "movil", "celular", "smartphone"]);
+const EMAIL_WORDS = new Set(["email", "emails", "mail", "courriel", "correo"]);
+const QUALIFIERS = new Set([
+  "home", "work", "business", "office", "private", "personal", "primary", "secondary", "other", "alt", "alternative", "alternate", "main",
+  "contact", "default", "preferred", "first", "second", "number", "numbers", "num", "no", "nr", "address", "addresses", "adresse", "of", "the",
+]);
+
+/** PHONE or EMAIL when every word of `name` but its qualifiers is a phone word, or an email word. */
+function contactFieldOfWords(name: string): ImportField | undefined {
+  const words = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/\be[\s_-]?mail/g, "email")
+    .split(/[^a-z0-9]+|(?<=[a-z])(?=[0-9])/)
+    .filter((w) => w !== "" && !/^[0-9]+$/.test(w) && !QUALIFIERS.has(w));
+  if (words.length === 0) return undefined;
+  if (words.every((w) => PHONE_WORDS.has(w))) return ImportField.PHONE;
+  if (words.every((w) => EMAIL_WORDS.has(w))) return ImportField.EMAIL;
+  return undefined;
 }
 
-/** Each field from the first column whose header names it. */
+/** The field a header name stands for, if it is one of the known names. */
+function fieldOfHeader(name: string): ImportField | undefined {
+  return FIELD_OF.get(squash(name)) ?? contactFieldOfWords(name);
+}
+
+const CONTACT_FIELDS = new Set([ImportField.CONTACT, ImportField.PHONE, ImportField.EMAIL, ImportField.CUSTOMER_ID]);
+
+/**
+ * Every column whose header names a contact (a CRM's "Phone", "Mobile" and
+ * "Email" columns are each a contact of the row, and one left out is an
+ * opt-out lost), and each other field from the first column that names it.
+ */
 export function mappingFromHeader(header: string[]): ColumnMapping[] {
   const taken = new Set<ImportField>();
   const mapping: ColumnMapping[] = [];
   header.forEach((name, column) => {
     const field = fieldOfHeader(name);
     if (field === undefined || taken.has(field)) return;
-    taken.add(field);
+    if (!CONTACT_FIELDS.has(field)) taken.add(field);
     mapping.push(create(ColumnMappingSchema, { column, field }));
   });
   return mapping;
@@ -55,16 +89,17 @@ function looksLikeContact(cell: string): boolean {
   return cell.includes("@") || /\d[\d\s().-]{3,}\d/.test(cell);
 }
 
-/** Without a header: the first column where most non-empty cells look like contacts. */
+/** Without a header: every column where most non-empty cells look like contacts. */
 export function mappingFromRows(rows: string[][]): ColumnMapping[] {
   const width = Math.max(0, ...rows.map((r) => r.length));
+  const mapping: ColumnMapping[] = [];
   for (let column = 0; column < width; column++) {
     const cells = rows.map((r) => (r[column] ?? "").trim()).filter((c) => c !== "");
     if (cells.length > 0 && cells.filter(looksLikeContact).length * 2 > cells.length) {
-      return [create(ColumnMappingSchema, { column, field: ImportField.CONTACT })];
+      mapping.push(create(ColumnMappingSchema, { column, field: ImportField.CONTACT }));
     }
   }
-  return [];
+  return mapping;
 }
 
 /** Whether `first` is a header: it names a known field, or it holds no contact while the row after it does. */
