@@ -178,6 +178,32 @@ describe("import jobs", () => {
     expect(sidecar.list.store.entryCount()).toBe(before);
   });
 
+  it("an import resumed with skip_rows past the header maps the columns by the file's header, and a data row is never taken for a header", async () => {
+    const path = join(dir.path, "resume.csv");
+    const rows = [0, 1, 2, 3, 4, 5].map((i) => `${phone(9000 + i)},email,tenant-r,row ${i + 2}`);
+    writeFileSync(path, `phone,channel,account,note\n${rows.join("\n")}\n`);
+    const analysis = await client.call(AdminService.method.analyzeImport, { uploadId: await upload(client, path), options: { skipRows: 4 } });
+    expect(analysis).toMatchObject({ hasHeader: true, header: ["phone", "channel", "account", "note"] });
+    expect(analysis.preview.map((r) => Number(r.rowNumber))).toEqual([5, 6, 7]);
+    const job = await runImport(client, await upload(client, path), { skipRows: 4 });
+    expect(job.counts).toMatchObject({ rowsRead: 3n, added: 0n, rejected: 3n });
+    // 'email' reads as a channel column's value, not a header name: phones on CHANNEL_EMAIL are refused, each by its row.
+    const report = await client.call(AdminService.method.getImportReport, { jobId: job.jobId });
+    expect(report.rejected.map((r) => Number(r.rowNumber))).toEqual([5, 6, 7]);
+    const withSms = join(dir.path, "resume-sms.csv");
+    writeFileSync(withSms, `phone,channel,account,note\n${rows.map((r) => r.replace(",email,", ",sms,")).join("\n")}\n`);
+    const resumed = await runImport(client, await upload(client, withSms), { skipRows: 4 });
+    expect(resumed.counts).toMatchObject({ rowsRead: 3n, added: 3n, rejected: 0n });
+    const stored = await client.call(AdminService.method.getContact, { contact: phone(9005) });
+    expect(stored.entries).toEqual([expect.objectContaining({ channel: Channel.SMS, account: "tenant-r", note: "row 7" })]);
+    // Without a header, a first row that holds a contact is data, whatever its other cells say.
+    const headerless = join(dir.path, "headerless.csv");
+    writeFileSync(headerless, `${phone(9100)},email\njane.resume@example.com,email\n`);
+    const plain = await client.call(AdminService.method.analyzeImport, { uploadId: await upload(client, headerless) });
+    expect(plain.hasHeader).toBe(false);
+    expect(plain.preview.map((r) => Number(r.rowNumber))).toEqual([1, 2]);
+  });
+
   it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {
     const id = await upload(client, phoneFile("once.csv", 30_000, 3));
     const job = await runImport(client, id);

@@ -38,7 +38,7 @@ function squash(name: string): string {
  * "Téléphone 2", "Courriel"); and words that only qualify them ("Home",
  * "Work", "Primary", "Number", a trailing digit).
  */
-const PHONE_WORDS = new Set(["phone", "phones", "mobile", "cell", "cellphone", "cellular", "msisdn", "tel", "telephone", "gsm", "sms", "handy", "telefon", "telefono", "portable", "movil", "celular", "smartphone"]);
+const PHONE_WORDS = new Set(["phone", "phones", "mobile", "cell", "cellphone", "cellular", "msisdn", "tel", "telephone", "gsm", "handy", "telefon", "telefono", "portable", "movil", "celular", "smartphone"]);
 const EMAIL_WORDS = new Set(["email", "emails", "mail", "courriel", "correo"]);
 const QUALIFIERS = new Set([
   "home", "work", "business", "office", "private", "personal", "primary", "secondary", "other", "alt", "alternative", "alternate", "main",
@@ -102,8 +102,13 @@ export function mappingFromRows(rows: string[][]): ColumnMapping[] {
   return mapping;
 }
 
-/** Whether `first` is a header: it names a known field, or it holds no contact while the row after it does. */
+/**
+ * Whether `first` is a header: it holds no contact, and it names a known
+ * field or the row after it holds a contact. A row with a contact is data
+ * even when a cell reads like a header name ("email" is a channel too).
+ */
 export function isHeaderRow(first: string[], second: string[] | undefined): boolean {
+  if (first.some(looksLikeContact)) return false;
   if (first.some((cell) => fieldOfHeader(cell) !== undefined)) return true;
-  return !first.some(looksLikeContact) && second !== undefined && second.some(looksLikeContact);
+  return second !== undefined && second.some(looksLikeContact);
 }

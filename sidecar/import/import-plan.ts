@@ -28,7 +28,9 @@ export interface ImportPlan {
   /** For text files. */
   text: TextFormat | undefined;
   workbook: WorkbookInfo;
+  /** The first row after the skipped ones is a header. */
   hasHeader: boolean;
+  /** The column names: that header's, or, when the skipped rows hold the file's header (an import resumed with --skip), its. */
   header: string[];
   preview: PreviewRow[];
   /** Cells in the widest of the header and preview rows; undefined when the file has no rows to look at. */
@@ -59,22 +61,25 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
       if (source.kind === "text") yield* textRows(await source.open(), text!, batchRows, settings.maxRowChars);
       else yield* xlsxRows(source.path, source.name, settings, options.sheet, Math.min(batchRows, settings.sheetBatchRows), source.bytesTotal, workbook);
     };
-    const first = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
-    const hasHeader = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));
-    const header = hasHeader ? first[0]!.cells : [];
-    const data = (hasHeader ? first.slice(1) : first).slice(0, PREVIEW_ROWS);
+    const { first, leading } = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
+    const headerFirst = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));
+    // An import resumed with --skip past committed rows starts among data rows: the file's own header, before the skipped rows, still names its columns.
+    const resumedHeader =
+      !headerFirst && options.hasHeader === undefined && leading[0] !== undefined && isHeaderRow(leading[0].cells, (leading[1] ?? first[0])?.cells) ? leading[0] : undefined;
+    const header = headerFirst ? first[0]!.cells : (resumedHeader?.cells ?? []);
+    const data = (headerFirst ? first.slice(1) : first).slice(0, PREVIEW_ROWS);
     const widths = [header, ...data.map((r) => r.cells)].map((cells) => cells.length);
     return {
       upload,
       source,
       text,
       workbook,
-      hasHeader,
+      hasHeader: headerFirst,
       header,
       preview: data.map((r) => create(PreviewRowSchema, { rowNumber: BigInt(r.rowNumber), cells: r.cells })),
       width: first.length === 0 ? undefined : Math.max(...widths),
-      suggested: hasHeader ? mappingFromHeader(header) : mappingFromRows(data.map((r) => r.cells)),
-      dataStart: hasHeader ? first[0]!.rowNumber + 1 : options.skipRows + 1,
+      suggested: headerFirst || resumedHeader !== undefined ? mappingFromHeader(header) : mappingFromRows(data.map((r) => r.cells)),
+      dataStart: headerFirst ? first[0]!.rowNumber + 1 : options.skipRows + 1,
       rawDelimiter: text?.delimiter || ",",
       warnings: text?.warnings ?? [],
       rows,
@@ -106,17 +111,27 @@ async function head(source: TextSource): Promise<Uint8Array> {
   return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
 }
 
-/** The first non-blank rows after the skipped ones: the header (if any) and the preview. */
-async function firstRows(batches: AsyncGenerator<RowBatch>, skipRows: number): Promise<{ rowNumber: number; cells: string[] }[]> {
-  const found: { rowNumber: number; cells: string[] }[] = [];
+interface NumberedRow {
+  rowNumber: number;
+  cells: string[];
+}
+
+/** The first non-blank rows after the skipped ones (the header, if any, and the preview), and the first two of the skipped ones. */
+async function firstRows(batches: AsyncGenerator<RowBatch>, skipRows: number): Promise<{ first: NumberedRow[]; leading: NumberedRow[] }> {
+  const first: NumberedRow[] = [];
+  const leading: NumberedRow[] = [];
   for await (const batch of batches) {
     for (let i = 0; i < batch.rows.length; i++) {
       const rowNumber = batch.firstRow + i;
-      if (rowNumber <= skipRows || isBlank(batch.rows[i]!)) continue;
-      found.push({ rowNumber, cells: batch.rows[i]! });
-      if (found.length === PREVIEW_ROWS + 1) return found;
+      if (isBlank(batch.rows[i]!)) continue;
+      if (rowNumber <= skipRows) {
+        if (leading.length < 2) leading.push({ rowNumber, cells: batch.rows[i]! });
+        continue;
+      }
+      first.push({ rowNumber, cells: batch.rows[i]! });
+      if (first.length === PREVIEW_ROWS + 1) return { first, leading };
     }
     if (batch.firstRow + batch.rows.length > skipRows + PREVIEW_SCAN_ROWS) break;
   }
-  return found;
+  return { first, leading };
 }
