@@ -274,12 +274,24 @@ describe("import fixtures", () => {
     expect(sidecar.list.store.entryCount()).toBe(before);
   });
 
-  it("a file with only a header analyzes, and does not start", async () => {
+  it("a file with only a header analyzes, and does not start: the dry run says so as the start does", async () => {
     const id = await fixture("header-only.csv");
-    expect(await analyze(id)).toMatchObject({ hasHeader: true, header: ["phone", "channel", "reason"], preview: [], dryRun: counts(0, 0, 0, 0) });
-    const start = await grpcError(client.call(AdminService.method.startImport, { uploadId: id }));
-    expect(start.code).toBe(status.INVALID_ARGUMENT);
-    expect(start.details).toBe("upload_id: the file holds a header row and no data rows");
+    expect(await analyze(id, {}, false)).toMatchObject({ hasHeader: true, header: ["phone", "channel", "reason"], preview: [] });
+    for (const refused of [grpcError(analyze(id)), grpcError(client.call(AdminService.method.startImport, { uploadId: id }))]) {
+      expect((await refused).code).toBe(status.INVALID_ARGUMENT);
+      expect((await refused).details).toBe("upload_id: the file holds a header row and no data rows");
+    }
+    const skippedAll = await grpcError(client.call(AdminService.method.startImport, { uploadId: await fixture("national-numbers.txt"), options: { skipRows: 1000 } }));
+    expect(skippedAll.details).toBe("upload_id: the file holds no rows to import");
+  });
+
+  it("a data row after more blank lines than the preview looks through is imported, as the dry run says", async () => {
+    const gap = join(dir.path, "blank-gap.csv");
+    writeFileSync(gap, `phone\n${"\n".repeat(30_000)}+44 7700 900811\n`);
+    const id = await upload(client, gap);
+    expect((await analyze(id)).dryRun).toMatchObject(counts(1, 1, 0, 0));
+    const job = await runImport(client, id);
+    expect(job.counts).toMatchObject(counts(1, 1, 0, 0));
   });
 
   it("rows with 10 KB cells are rejected for what they hold; a row over the length limit stops the import before any write", async () => {

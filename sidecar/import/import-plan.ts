@@ -38,6 +38,8 @@ export interface ImportPlan {
   suggested: ColumnMapping[];
   /** The row number of the first data row. */
   dataStart: number;
+  /** The whole file was read for the preview and holds no data row: an import would write nothing. */
+  noDataRows: boolean;
   /** What a rejected row's cells are joined with in the report. */
   rawDelimiter: string;
   warnings: string[];
@@ -61,7 +63,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
       if (source.kind === "text") yield* textRows(await source.open(), text!, batchRows, settings.maxRowChars);
       else yield* xlsxRows(source.path, source.name, settings, options.sheet, Math.min(batchRows, settings.sheetBatchRows), source.bytesTotal, workbook);
     };
-    const { first, leading } = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
+    const { first, leading, whole } = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     const headerFirst = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));
     // An import resumed with --skip past committed rows starts among data rows: the file's own header, before the skipped rows, still names its columns.
     const resumedHeader =
@@ -80,6 +82,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
       width: first.length === 0 ? undefined : Math.max(...widths),
       suggested: headerFirst || resumedHeader !== undefined ? mappingFromHeader(header) : mappingFromRows(data.map((r) => r.cells)),
       dataStart: headerFirst ? first[0]!.rowNumber + 1 : options.skipRows + 1,
+      noDataRows: data.length === 0 && whole,
       rawDelimiter: text?.delimiter || ",",
       warnings: text?.warnings ?? [],
       rows,
@@ -116,8 +119,12 @@ interface NumberedRow {
   cells: string[];
 }
 
-/** The first non-blank rows after the skipped ones (the header, if any, and the preview), and the first two of the skipped ones. */
-async function firstRows(batches: AsyncGenerator<RowBatch>, skipRows: number): Promise<{ first: NumberedRow[]; leading: NumberedRow[] }> {
+/**
+ * The first non-blank rows after the skipped ones (the header, if any, and
+ * the preview), the first two of the skipped ones, and whether the file
+ * ended within the rows looked at.
+ */
+async function firstRows(batches: AsyncGenerator<RowBatch>, skipRows: number): Promise<{ first: NumberedRow[]; leading: NumberedRow[]; whole: boolean }> {
   const first: NumberedRow[] = [];
   const leading: NumberedRow[] = [];
   for await (const batch of batches) {
@@ -129,9 +136,9 @@ async function firstRows(batches: AsyncGenerator<RowBatch>, skipRows: number): P
         continue;
       }
       first.push({ rowNumber, cells: batch.rows[i]! });
-      if (first.length === PREVIEW_ROWS + 1) return { first, leading };
+      if (first.length === PREVIEW_ROWS + 1) return { first, leading, whole: false };
     }
-    if (batch.firstRow + batch.rows.length > skipRows + PREVIEW_SCAN_ROWS) break;
+    if (batch.firstRow + batch.rows.length > skipRows + PREVIEW_SCAN_ROWS) return { first, leading, whole: false };
   }
-  return { first, leading };
+  return { first, leading, whole: true };
 }

@@ -105,6 +105,8 @@ export class ImportService {
         warnings: plan.warnings,
       });
       if (req.validateAll) {
+        // The dry run says what StartImport would: that it refuses the file.
+        checkHasData(plan);
         const { counts, sample } = await dryRun(plan, this.mapper(plan, options), this.list, country, this.settings.batchRows, signal);
         res.dryRun = counts;
         res.rejectedSample = sample;
@@ -139,10 +141,8 @@ export class ImportService {
     const plan = await planImport(this.uploads, uploadId, options, this.settings);
     let mapper: RowMapper;
     try {
+      checkHasData(plan);
       mapper = this.mapper(plan, options);
-      if (plan.preview.length === 0) {
-        throw new InvalidArgumentError("upload_id", plan.hasHeader ? "the file holds a header row and no data rows" : "the file holds no rows to import");
-      }
       // Reading the whole text once finds an over-long row now, rather than after some batches are in.
       await plan.checkRowLengths();
     } catch (err: unknown) {
@@ -254,4 +254,8 @@ export class ImportService {
     const mapping = options.mapping.length > 0 ? options.mapping : plan.suggested;
     return new RowMapper(mapping, options.defaults, options.accounts, plan.width);
   }
+}
+
+function checkHasData(plan: ImportPlan): void {
+  if (plan.noDataRows) throw new InvalidArgumentError("upload_id", plan.hasHeader ? "the file holds a header row and no data rows" : "the file holds no rows to import");
 }
