@@ -15,4 +15,13 @@ describe("checkEntry's note", () => {
       expect(withNote(note), JSON.stringify(note)).toEqual({ ok: false, reason: "note: contains control characters (only tab, line feed and carriage return are text)" });
     }
   });
+
+  it("refuses U+FFFD in a note, a sender, an account or a campaign: an import would refuse the row it exports to", () => {
+    const lost = "contains U+FFFD, the mark of a character lost to a wrong encoding: send the text as it was written";
+    expect(withNote("Jos\uFFFD asked to stop")).toEqual({ ok: false, reason: `note: ${lost}` });
+    const scoped = (fields: object) => checkEntry(create(EntrySchema, { contact: "+447700900123", ...fields }), undefined);
+    expect(scoped({ sender: "Caf\uFFFD" })).toEqual({ ok: false, reason: `sender: ${lost}` });
+    expect(scoped({ account: "\uFFFD" })).toEqual({ ok: false, reason: `account: ${lost}` });
+    expect(scoped({ campaignRef: "spring\uFFFD" })).toEqual({ ok: false, reason: `campaign_ref: ${lost}` });
+  });
 });

@@ -41,6 +41,15 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
  */
 const CONTROL = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
+/**
+ * U+FFFD stands where a decoder met bytes it could not read: the text was
+ * garbled before it came. An import refuses a row holding one (the file is
+ * in another encoding), so an entry holding one could be exported but never
+ * imported back.
+ */
+const REPLACEMENT = "\uFFFD";
+const LOST_CHARACTER = "contains U+FFFD, the mark of a character lost to a wrong encoding: send the text as it was written";
+
 /** Control characters a note cannot hold as text (a NUL makes its CSV export binary), C1's too, and the non-characters U+FFFE and U+FFFF. */
 const NOTE_CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]/;
 
@@ -95,6 +104,7 @@ export function checkDetails(input: EntryDetailsInput): string | undefined {
 export function noteFault(note: string): string | undefined {
   if (longerThan(note, MAX_NOTE_CHARS)) return `longer than ${MAX_NOTE_CHARS} characters`;
   if (NOTE_CONTROL.test(note)) return "contains control characters (only tab, line feed and carriage return are text)";
+  if (note.includes(REPLACEMENT)) return LOST_CHARACTER;
   return undefined;
 }
 
@@ -107,6 +117,7 @@ function checkName(field: string, value: string): string | undefined {
 export function nameFault(value: string): string | undefined {
   if (longerThan(value, MAX_NAME_CHARS)) return `longer than ${MAX_NAME_CHARS} characters`;
   if (CONTROL.test(value)) return "contains control or invisible characters";
+  if (value.includes(REPLACEMENT)) return LOST_CHARACTER;
   return undefined;
 }
 
