@@ -184,6 +184,8 @@ describe("API keys and roles on the gRPC door", () => {
     expect(again.key?.revokedAt).toEqual(revoked.key?.revokedAt);
     const unknown = await grpcError(admin.call(AdminService.method.revokeApiKey, { name: "no-such-key" }));
     expect(unknown.code).toBe(status.NOT_FOUND);
+    const unnamed = await grpcError(admin.call(AdminService.method.revokeApiKey, { name: "" }));
+    expect([unnamed.code, unnamed.details]).toEqual([status.INVALID_ARGUMENT, "name: required"]);
   });
 
   it("a change feed opened with a key that is then revoked ends before its next message", async () => {

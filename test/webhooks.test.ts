@@ -119,6 +119,24 @@ describe("webhooks", () => {
       const err = await grpcError(client.call(AdminService.method.createWebhook, { url }, md));
       expect([err.code, err.details], url).toEqual([status.INVALID_ARGUMENT, expect.stringMatching(/^url: /)]);
     }
+    // The URL parser would mend these into another address than the one typed.
+    for (const [url, problem] of [
+      ["http:/relative-host/x", "must name its host after 'http://' or 'https://'"],
+      ["http:///nohost/x", "must name its host after 'http://' or 'https://'"],
+      ["http:\\\\host/x", "must name its host after 'http://' or 'https://'"],
+      [" http://example.com/x", "holds a space or a control character; percent-encode it"],
+      ["http://example.com/a\nb", "holds a space or a control character; percent-encode it"],
+      ["http://exa\tmple.invalid/", "holds a space or a control character; percent-encode it"],
+      ["http://example.com/\u0000nul", "holds a space or a control character; percent-encode it"],
+    ]) {
+      const err = await grpcError(client.call(AdminService.method.createWebhook, { url }, md));
+      expect([err.code, err.details], JSON.stringify(url)).toEqual([status.INVALID_ARGUMENT, `url: ${problem}`]);
+    }
+    // What is stored, listed and called is the URL as parsed.
+    const { webhook } = await client.call(AdminService.method.createWebhook, { url: "HTTP://Example.COM:80/hook" }, md);
+    expect(webhook?.url).toBe("http://example.com/hook");
+    await client.call(AdminService.method.deleteWebhook, { id: webhook!.id }, md);
+    expect((await grpcError(client.call(AdminService.method.deleteWebhook, { id: "" }, md))).details).toBe("id: required");
     // fetch refuses them on every attempt, and the attempt's error would show the password in ListWebhooks.
     for (const url of ["http://user:pw@example.com/hook", "https://user@example.com/hook"]) {
       const err = await grpcError(client.call(AdminService.method.createWebhook, { url }, md));

@@ -4,6 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ApiKeyInfo, ApiKeyStore } from "../auth/api-key-store.js";
+import { InvalidArgumentError } from "../errors.js";
 import { CreateApiKeyResponseSchema, ListApiKeysResponseSchema, RevokeApiKeyResponseSchema } from "../gen/dnc/v1/admin_service_pb.js";
 import { ApiKeySchema, type ApiKey } from "../gen/dnc/v1/api_key_pb.js";
 import type { AdminImpl } from "./admin-impl.js";
@@ -26,6 +27,9 @@ export function keyMethods(keys: ApiKeyStore): Pick<AdminImpl, "createApiKey" | 
       return create(CreateApiKeyResponseSchema, { key: toApiKey(key), secret });
     },
     listApiKeys: () => create(ListApiKeysResponseSchema, { keys: keys.list().map(toApiKey) }),
-    revokeApiKey: async (req) => create(RevokeApiKeyResponseSchema, { key: toApiKey(await keys.revoke(req.name)) }),
+    revokeApiKey: async (req) => {
+      if (req.name === "") throw new InvalidArgumentError("name", "required");
+      return create(RevokeApiKeyResponseSchema, { key: toApiKey(await keys.revoke(req.name)) });
+    },
   };
 }

@@ -7,6 +7,7 @@ import {
   DeleteWebhookResponseSchema,
   ListWebhooksResponseSchema,
 } from "../gen/dnc/v1/admin_service_pb.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.js";
 import type { AdminImpl } from "./admin-impl.js";
 
@@ -15,6 +16,7 @@ export function webhookMethods(webhooks: WebhookDispatcher): Pick<AdminImpl, "cr
     createWebhook: async (req, ctx) => create(CreateWebhookResponseSchema, await webhooks.create(req.url, ctx.principal)),
     listWebhooks: () => create(ListWebhooksResponseSchema, { webhooks: webhooks.list() }),
     deleteWebhook: async (req) => {
+      if (req.id === "") throw new InvalidArgumentError("id", "required");
       await webhooks.delete(req.id);
       return create(DeleteWebhookResponseSchema, {});
     },

@@ -30,10 +30,9 @@ export class WebhookDispatcher {
 
   /** Registers `url`; it receives every change committed from now on. Returns it and its secret. */
   async create(url: string, createdBy: string): Promise<{ webhook: Webhook; secret: string }> {
-    checkUrl(url);
     const hook = {
       id: randomUUID(),
-      url,
+      url: checkedUrl(url),
       secret: randomBytes(32).toString("base64url"),
       createdAt: Date.now(),
       createdBy,
@@ -65,8 +64,15 @@ export class WebhookDispatcher {
   }
 }
 
-function checkUrl(url: string): void {
+/**
+ * The URL as deliveries will call it. The URL parser mends what it is given
+ * (drops spaces, tabs and line breaks, adds a missing '//'), so a URL it
+ * would have to mend is refused: stored as typed, ListWebhooks showed one
+ * address and deliveries went to another.
+ */
+function checkedUrl(url: string): string {
   if (url.length > MAX_URL_CHARS) throw new InvalidArgumentError("url", `longer than ${MAX_URL_CHARS} characters`);
+  if (/[\0-\x20\x7f]/.test(url)) throw new InvalidArgumentError("url", "holds a space or a control character; percent-encode it");
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -74,10 +80,12 @@ function checkUrl(url: string): void {
     throw new InvalidArgumentError("url", "not a valid absolute URL");
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidArgumentError("url", "must be an http:// or https:// URL");
+  if (!/^https?:\/\/[^/\\]/i.test(url)) throw new InvalidArgumentError("url", "must name its host after 'http://' or 'https://'");
   // fetch refuses such a URL on every attempt, and the attempt's error, shown by ListWebhooks, would hold the password.
   if (parsed.username !== "" || parsed.password !== "") {
     throw new InvalidArgumentError("url", "must not hold a user name or password; a receiver checks the deliveries by their dnc-signature header");
   }
+  return parsed.href;
 }
 
 function message(worker: WebhookWorker): Webhook {
