@@ -14,10 +14,12 @@ export function encodePageToken(order: number, cursor: string): string {
 /** The cursor the next page starts after, or undefined for the first page. */
 export function decodePageToken(token: string, order: number): string | undefined {
   if (token === "") return undefined;
-  const [prefix, tokenOrder, cursor] = Buffer.from(token, "base64url").toString("utf8").split(".");
-  if (prefix !== PREFIX || cursor === undefined || cursor === "" || !/^[0-9a-f]+$/.test(cursor)) throw notIssued();
+  const parts = Buffer.from(token, "base64url").toString("utf8").split(".");
+  const [prefix, tokenOrder, cursor] = parts;
+  // Exactly what encodePageToken writes: Number() would read "" or " 0" as order 0.
+  if (parts.length !== 3 || prefix !== PREFIX || !/^(0|[1-9][0-9]{0,2})$/.test(tokenOrder!) || !/^[0-9a-f]+$/.test(cursor!)) throw notIssued();
   if (Number(tokenOrder) !== order) throw new InvalidArgumentError("page_token", "issued for another order");
-  return cursor;
+  return cursor!;
 }
 
 /** The sequence or row number a cursor holds, written in `radix`; a forged one is refused, never read as NaN or past the store. */
