@@ -31,7 +31,7 @@ function timestamp(buf: Buffer, start: number, end: number): Timestamp {
   const r = timestampReader.reset(buf, start, end);
   const ts: Timestamp = { $typeName: "google.protobuf.Timestamp", seconds: 0n, nanos: 0 };
   while (!r.done) {
-    const tag = r.varint();
+    const tag = r.tag();
     // The sidecar sets added_at: never before 1970, so seconds is a small positive varint.
     if (tag === Tag.Seconds) ts.seconds = BigInt(r.varint());
     else if (tag === Tag.Nanos) ts.nanos = r.int32();
@@ -65,7 +65,7 @@ export function decodeEntry(bytes: Uint8Array, start = 0, end = bytes.length): E
     return s;
   };
   while (!r.done) {
-    const tag = r.varint();
+    const tag = r.tag();
     switch (tag) {
       case Tag.Contact:
         e.contact = text();

@@ -48,6 +48,21 @@ describe("BatchDecoder", () => {
     }
   });
 
+  it("refuses bytes that are no protobuf: field number 0, a tag or a length over 32 bits", () => {
+    const cases: [string, number[], string][] = [
+      ["field number 0", [0x00, 0x01, 0x08, 0x01], "field number 0"],
+      // 2^32 + (6 << 3 | 2): read as field 6 when the high bits were dropped.
+      ["a tag over 32 bits", [0x08, 0x01, 0xb2, 0x80, 0x80, 0x80, 0x10, 1, 0x31], "a tag or a length over 32 bits"],
+      // 13 + 2^56: read as 13 when the bits past 2^56 were dropped.
+      ["a length over 32 bits", [0x08, 0x01, 0x32, 0x8d, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, ...Buffer.from("+447700900999")], "a tag or a length over 32 bits"],
+    ];
+    for (const [what, bytes, message] of cases) {
+      expect(refusal(() => decode(bytes)), what).toBe(`request: not a valid dnc.v1.FilterBatchRequest: ${message}`);
+    }
+    const request = Uint8Array.from([0x00, 0x00]);
+    expect(refusal(() => new DecodedSendRequest().decode(request, 0, request.length, 0))).toBe("requests[0]: not a valid dnc.v1.SendRequest: field number 0");
+  });
+
   it("names the request whose own field has the wrong wire type", () => {
     const request = Uint8Array.from([0x08, 0x05]);
     expect(refusal(() => new DecodedSendRequest().decode(request, 0, request.length, 3))).toBe("requests[3]: not a valid dnc.v1.SendRequest: field 1 has wire type 0");

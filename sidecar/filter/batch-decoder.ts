@@ -55,7 +55,7 @@ export class BatchDecoder {
     const r = this.reader.reset(buf, 0, buf.length);
     try {
       while (!r.done) {
-        const tag = r.varint();
+        const tag = r.tag();
         const field = tag >>> 3;
         const wire = tag & 7;
         if (field === F_CHANNEL && wire === WIRE_VARINT) {
@@ -156,7 +156,7 @@ export class DecodedSendRequest {
     const r = this.reader.reset(buf, start, end);
     try {
       while (!r.done) {
-        const tag = r.varint();
+        const tag = r.tag();
         const field = tag >>> 3;
         const wire = tag & 7;
         if (field === 2 && wire === WIRE_VARINT) {

@@ -33,7 +33,7 @@ export class CheckDecoder {
     const r = this.reader.reset(buf, 0, buf.length);
     try {
       while (!r.done) {
-        const tag = r.varint();
+        const tag = r.tag();
         const field = tag >>> 3;
         const wire = tag & 7;
         if (wire === WIRE_LEN && field === F_REQUEST) {

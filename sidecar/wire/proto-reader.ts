@@ -38,6 +38,33 @@ export class ProtoReader {
     throw new MalformedMessageError("varint longer than 10 bytes");
   }
 
+  /**
+   * A varint that must fit in 32 unsigned bits: a tag or a length. varint
+   * drops the bits past 2^56, which read a length of 13 + 2^56 as 13.
+   */
+  uint32(): number {
+    let result = 0;
+    let shift = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new MalformedMessageError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * shift;
+      shift *= 128;
+      if (b < 0x80) {
+        if (result > 0xffff_ffff) break;
+        return result;
+      }
+    }
+    throw new MalformedMessageError("a tag or a length over 32 bits");
+  }
+
+  /** A field's tag; field number 0 is not a field. */
+  tag(): number {
+    const tag = this.uint32();
+    if (tag >>> 3 === 0) throw new MalformedMessageError("field number 0");
+    return tag;
+  }
+
   /** An int32 field (enum values): the low 32 bits of the varint, signed. */
   int32(): number {
     let result = 0;
@@ -52,7 +79,7 @@ export class ProtoReader {
 
   /** Reads a length prefix and returns the end of the delimited bytes; `pos` is their start. */
   lengthDelimited(): number {
-    const length = this.varint();
+    const length = this.uint32();
     const end = this.pos + length;
     if (end > this.end) throw new MalformedMessageError("length-delimited field runs past the end");
     return end;
