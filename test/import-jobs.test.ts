@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { HistoryAction, HistoryEventSchema, type HistoryEvent } from "../sidecar/gen/dnc/v1/history_pb.js";
 import { ImportField, ImportState } from "../sidecar/gen/dnc/v1/import_pb.js";
-import { Channel, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
+import { Channel, ContactKind, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { Sidecar, type SidecarOptions } from "../sidecar/sidecar.js";
 import { grpcError } from "./support/grpc-error.js";
@@ -202,6 +202,15 @@ describe("import jobs", () => {
     const plain = await client.call(AdminService.method.analyzeImport, { uploadId: await upload(client, headerless) });
     expect(plain.hasHeader).toBe(false);
     expect(plain.preview.map((r) => Number(r.rowNumber))).toEqual([1, 2]);
+  });
+
+  it("a phone number kept as text with a leading apostrophe is read without it; a customer id keeps it", async () => {
+    const path = join(dir.path, "apostrophes.csv");
+    writeFileSync(path, "phone,customer id\n'07700 900622,'c-1\n '07700900623,\n");
+    const job = await runImport(client, await upload(client, path), { defaults: { country: "GB" } });
+    expect(job.counts).toMatchObject({ rowsRead: 2n, added: 3n, rejected: 0n });
+    for (const contact of ["+447700900622", "+447700900623"]) expect((await client.call(AdminService.method.getContact, { contact })).entries).toHaveLength(1);
+    expect((await client.call(AdminService.method.getContact, { contact: "'c-1", kind: ContactKind.CUSTOMER_ID })).entries).toHaveLength(1);
   });
 
   it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {

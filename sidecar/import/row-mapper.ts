@@ -112,9 +112,11 @@ export class RowMapper {
     if (contacts === 0) return "no contact: the columns mapped to a contact are empty";
     const accounts = this.accounts.length > 0 ? this.accounts : [ownAccount];
     for (const c of this.contacts) {
-      const contact = unguardFormula(cells[c.column] ?? "");
-      if (contact.trim() === "") continue;
+      const cell = unguardFormula(cells[c.column] ?? "");
+      if (cell.trim() === "") continue;
       const contactKind = c.kind === ContactKind.UNSPECIFIED ? kind : c.kind;
+      // A spreadsheet user types '07700 900123 to keep the leading 0; some programs save the apostrophe with the digits.
+      const contact = contactKind !== ContactKind.CUSTOMER_ID && TEXT_MARKED_DIGITS.test(cell) ? cell.trimStart().slice(1) : cell;
       for (const account of accounts) {
         out.push({ $typeName: "dnc.v1.Entry", contact, kind: contactKind, channel, sender, account, source, reason, campaignRef, addedBy: "", note });
       }
@@ -122,6 +124,8 @@ export class RowMapper {
     return undefined;
   }
 }
+
+const TEXT_MARKED_DIGITS = /^\s*'[0-9(]/;
 
 const FIELD_COLUMNS: Partial<Record<ImportField, keyof Columns>> = {
   [ImportField.CHANNEL]: "channel",
