@@ -176,7 +176,7 @@ describe("import over the admin HTTP port", () => {
     expect(res.headers["content-disposition"]).toBe(`attachment; filename="import-${job!.jobId}-rejected.csv"`);
     const reason = "\"contact is not a phone number: only digits, '+', spaces, dashes, dots and brackets are allowed\"";
     expect(res.body).toBe(
-      "\uFEFFrow_number,reason,raw\r\n" + `3,${reason},"'=HYPERLINK(""x""),sneaky"\r\n` + `4,${reason},"12, or so,two\nlines"\r\n`,
+      "\uFEFFrow_number,reason,raw\r\n" + `3,${reason},"'=HYPERLINK(""x""),sneaky"\r\n` + `4,${reason},"""12, or so"",""two\nlines"""\r\n`,
     );
     expect((await http(port, "GET", path, {})).status).toBe(401);
     expect((await http(port, "GET", "/imports/nope/rejected.csv", auth())).status).toBe(404);

@@ -46,7 +46,16 @@ export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapp
 /** The report's raw text: the row's cells joined, cut to a length a report can hold. */
 const RAW_CHARS = 1000;
 
+/**
+ * A cell quoted where the joined text would misread it otherwise: it holds
+ * the delimiter or a line break, or starts with a quote. A quote further in
+ * reads as itself, as the file had it.
+ */
+function quoted(cell: string, delimiter: string): string {
+  return (delimiter !== "" && cell.includes(delimiter)) || /[\r\n]|^\s*"/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+}
+
 export function rawRow(batch: RowBatch, rowNumber: number, delimiter: string): string {
-  const raw = (batch.rows[rowNumber - batch.firstRow] ?? []).join(delimiter);
+  const raw = (batch.rows[rowNumber - batch.firstRow] ?? []).map((cell) => quoted(cell, delimiter)).join(delimiter);
   return raw.length > RAW_CHARS ? `${raw.slice(0, RAW_CHARS - 1)}…` : raw;
 }
