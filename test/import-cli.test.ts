@@ -5,7 +5,7 @@
 
 import { type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,15 @@ describe("dnc import", () => {
     expect(res.stdout).toContain("utf16le-bom.csv: csv, utf-16le, delimiter \",\"; header: phone | channel");
     expect(res.stdout).toMatch(/completed: 2 rows read, 2 added, 0 repeated, 0 rejected\n$/);
     expect(res.code).toBe(0);
+  });
+
+  it("says when --account replaces the accounts of the file's account column", async () => {
+    const file = join(dir.path, "accounts.csv");
+    writeFileSync(file, "phone,account\n+44 7700 900951,tenant-own\n");
+    const res = await dnc("import", file, "--account", "t1", "--account", "t2", "--dry-run", "--server", socket);
+    expect(res.stdout).toContain("note: --account replaces the accounts of column 2: each row is imported into t1, t2\n");
+    const plain = await dnc("import", file, "--dry-run", "--server", socket);
+    expect(plain.stdout).not.toContain("--account replaces");
   });
 
   it("says what is wrong with a mapping, a file, or a flag", async () => {

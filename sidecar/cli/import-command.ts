@@ -13,6 +13,7 @@ import { ProgressBar } from "./progress-bar.js";
 import { AdminService, type AnalyzeImportResponse } from "../gen/dnc/v1/admin_service_pb.js";
 import {
   ColumnMappingSchema,
+  ImportField,
   ImportFieldSchema,
   ImportOptionsSchema,
   ImportState,
@@ -87,6 +88,10 @@ export async function importCommand(args: string[]): Promise<void> {
     describeFile(file, analysis);
     options.mapping = values.map.length > 0 ? checkedMapping(values.map.map((m) => parseMapping(m, analysis.header)), analysis) : analysis.suggestedMapping;
     console.log(`mapping: ${describeMapping(options.mapping, analysis.header)}`);
+    const accountColumn = options.mapping.find((m) => m.field === ImportField.ACCOUNT);
+    if (accountColumn !== undefined && options.accounts.length > 0) {
+      console.log(`note: --account replaces the accounts of column ${accountColumn.column + 1}: each row is imported into ${options.accounts.join(", ")}`);
+    }
     if (values["dry-run"]) await dryRun(client, uploadId, options);
     else await runJob(client, uploadId, options);
   } finally {
