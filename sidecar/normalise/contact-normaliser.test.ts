@@ -92,6 +92,7 @@ describe("phone numbers", () => {
     expect(reason("+44 12")).toMatch(/not a possible phone number/);
     expect(reason("+999 1234 5678")).toMatch(/not a possible phone number/);
     expect(reason("1-800-FLOWERS")).toMatch(/only digits/);
+    for (const lost of ["4.47712E+11", "4,47712e+11", " 4.47712E11 ", "+4.47712E+11"]) expect(reason(lost), lost).toMatch(/scientific notation .*last digits are lost/);
     expect(reason("")).toMatch(/empty/);
     expect(reason("+".padEnd(400, "1"))).toMatch(/longer than/);
   });

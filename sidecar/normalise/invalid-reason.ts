@@ -12,6 +12,7 @@ export const InvalidReason = {
   EMAIL_ON_PHONE_CHANNEL: 8,
   PHONE_ON_EMAIL_CHANNEL: 9,
   EMAIL_DOMAIN: 10,
+  SCIENTIFIC_NOTATION: 11,
 } as const;
 
 export type InvalidReasonCode = (typeof InvalidReason)[keyof typeof InvalidReason];
@@ -27,6 +28,7 @@ const texts: Record<InvalidReasonCode, string> = {
   8: "is an email address, which only the EMAIL channel can reach",
   9: "is a phone number, which the EMAIL channel cannot reach",
   10: "has an email domain that cannot be converted to ASCII (punycode)",
+  11: "is a number in scientific notation (4.47712E+11), as a spreadsheet shows a long number: its last digits are lost; keep the column as text",
 };
 
 export function invalidReasonText(code: number): string {

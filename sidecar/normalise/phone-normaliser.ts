@@ -297,7 +297,11 @@ function stripFormatting(src: Uint8Array, start: number, end: number): number {
 /** Spaces (the no-break and thin ones a spreadsheet or a word processor puts in too), dashes, dots, brackets, slashes. */
 const FORMATTING = /[\s\-.()/\u2010-\u2015\u2212]/g;
 
+/** What a spreadsheet shows, and some save, for a number too long for its column: 4.47712E+11. */
+const SCIENTIFIC = /^\s*\+?\d(?:[.,]\d+)?E\+?\d+\s*$/i;
+
 function normalisePhoneSlow(input: string, defaultCountry: CountryCode | undefined, out: KeyScratch): number {
+  if (SCIENTIFIC.test(input)) return InvalidReason.SCIENTIFIC_NOTATION;
   let s = input.replace(FORMATTING, "");
   if (s.length === 0) return InvalidReason.EMPTY;
   let international = false;
