@@ -7,7 +7,6 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { nextTurn } from "../async/next-turn.js";
 import { FilterEngine } from "../filter/filter-engine.js";
 import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, EntryKeySchema, EntrySchema } from "../gen/dnc/v1/types_pb.js";
@@ -50,17 +49,52 @@ describe("DncList.addEntries", () => {
       undefined,
       "test",
     );
-    await nextTurn();
-    // Part of the batch is prepared (each entry takes a history sequence number), not all of it.
-    const prepared = list.store.lastSeq - start;
-    expect(prepared).toBeGreaterThan(0);
-    expect(prepared).toBeLessThan(size);
-    expect(blocked(phone(0))).toBe(true);
-    expect(blocked(phone(1))).toBe(false);
+    // The clock at each turn the preparation gives away: the filter answers in those turns, from what is committed.
+    const turns: number[] = [];
+    let preparing = true;
+    const watchTurns = () => {
+      // Once the entries take their history sequence numbers, they are stamped and written.
+      if (list!.store.lastSeq !== start) preparing = false;
+      if (!preparing) return;
+      turns.push(Date.now());
+      expect(blocked(phone(0))).toBe(true);
+      expect(blocked(phone(size))).toBe(false);
+      setImmediate(watchTurns);
+    };
+    setImmediate(watchTurns);
     const result = await adding;
+    expect(turns.length).toBeGreaterThan(1);
     expect(result).toMatchObject({ added: size, repeated: 0, rejected: [] });
     expect(blocked(phone(1))).toBe(true);
     expect(blocked(phone(size))).toBe(true);
+    // The entries' time is taken once they are prepared, in the turn that writes them: CheckAt judges by it, and the
+    // filter took them in only at the commit, after every one of those turns.
+    const events = [list.store.historyEvent(start + 1)!, list.store.historyEvent(start + size)!];
+    for (const event of events) expect(event.at).toBeGreaterThanOrEqual(Math.max(...turns));
+    expect(fromBinary(EntrySchema, events[1]!.entry).addedAt).toEqual(fromBinary(EntrySchema, events[0]!.entry).addedAt);
+  });
+});
+
+describe("DncList history times", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("follow the history's sequence when writes wait for each other", async () => {
+    const list = DncList.open(dir.path);
+    try {
+      const writes = [
+        list.addEntries(Array.from({ length: 4_000 }, (_, i) => create(EntrySchema, { contact: phone(i) })), undefined, "test"),
+        list.addEntries([create(EntrySchema, { contact: phone(90_000) })], undefined, "test"),
+        list.recordRejected([{ entry: create(EntrySchema, { contact: phone(1) }), reason: "removal refused: consent_confirmed is not set" }], "test"),
+        list.recordExport("test", "filter {}"),
+      ];
+      await Promise.all(writes);
+      const events = [...list.store.historyAfter(0)];
+      expect(events.map((e) => e.action).slice(-3)).toEqual(["added", "rejected", "exported"]);
+      for (let i = 1; i < events.length; i++) expect(events[i]!.at, `seq ${events[i]!.seq}`).toBeGreaterThanOrEqual(events[i - 1]!.at);
+    } finally {
+      await list.close();
+    }
   });
 });
 
