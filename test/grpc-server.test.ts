@@ -308,6 +308,10 @@ describe("gRPC door", () => {
     const padded = await client.call(AdminService.method.listEntries, { filter: { senders: [" ACME "] } });
     expect(padded.entries.length).toBeGreaterThan(0);
     expect(padded.entries.every((e) => e.sender === "ACME")).toBe(true);
+    expect(padded.totalCount).toBe((await client.call(AdminService.method.listEntries, { filter: { senders: ["ACME"] } })).totalCount);
+    const campaign = await client.call(AdminService.method.listEntries, { filter: { campaignRef: " spring " } });
+    expect(campaign.totalCount).toBeGreaterThan(0n);
+    expect(campaign.totalCount).toBe((await client.call(AdminService.method.listEntries, { filter: { campaignRef: "spring" } })).totalCount);
     expect(sidecar.list.store.entryCount()).toBe(before);
   });
 

@@ -40,14 +40,20 @@ function checkFilter(f: EntryFilter): void {
   }
 }
 
+/** The filter with its names trimmed, as the entries it matches were stored (entry-rules.ts). */
+export function trimmedFilter(f: EntryFilter | undefined): EntryFilter | undefined {
+  if (f === undefined) return undefined;
+  return { ...f, senders: f.senders.map((n) => n.trim()), accounts: f.accounts.map((n) => n.trim()), campaignRef: f.campaignRef.trim() };
+}
+
 /** The filter's predicate; throws INVALID_ARGUMENT for a filter no entry can match. */
-export function entryPredicate(f: EntryFilter | undefined): EntryPredicate {
+export function entryPredicate(filter: EntryFilter | undefined): EntryPredicate {
+  const f = trimmedFilter(filter);
   if (f === undefined) return () => true;
   checkFilter(f);
   const channels = new Set<number>(f.channels);
-  // Names are stored trimmed (entry-rules.ts).
-  const senders = new Set(f.senders.map((n) => n.trim()));
-  const accounts = new Set(f.accounts.map((n) => n.trim()));
+  const senders = new Set(f.senders);
+  const accounts = new Set(f.accounts);
   const sources = new Set<number>(f.sources);
   const reasons = new Set<number>(f.reasons);
   const after = f.addedAfter === undefined ? -Infinity : requestTimeMs(f.addedAfter, "filter.added_after");

@@ -11,7 +11,7 @@ import { checkedKind, normaliseContact } from "../normalise/contact-normaliser.j
 import type { DncList } from "../engine/dnc-list.js";
 import { ENTRY_KEY_BYTES } from "../store/entry-key.js";
 import type { EntryDimension } from "../stats/entry-stats.js";
-import { entryPredicate, narrowsBeyondContact } from "./entry-filter.js";
+import { entryPredicate, narrowsBeyondContact, trimmedFilter } from "./entry-filter.js";
 import { cursorNumber, notIssued } from "./page-token.js";
 
 export interface EntryRow {
@@ -39,7 +39,7 @@ export class EntryQuery {
    * list's contact order holds every contact.
    */
   static async open(list: DncList, filter: EntryFilter | undefined, country: CountryCode | undefined, order: EntryOrder): Promise<EntryQuery> {
-    const query = new EntryQuery(list, filter, country, order);
+    const query = new EntryQuery(list, trimmedFilter(filter), country, order);
     if (query.contactId === undefined && (query.prefix !== "" || order === EntryOrder.CONTACT)) await list.contactOrderReady();
     return query;
   }
