@@ -325,6 +325,32 @@ describe("GetHistory", () => {
   });
 });
 
+describe("GetContact's history", () => {
+  const h = new Harness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  it("shows the newest 100 events, and a GetHistory token for the older ones, so none is out of sight", async () => {
+    const entries = Array.from({ length: 130 }, () => ({ contact: "+447700900777", channel: Channel.SMS }));
+    await h.client.call(AdminService.method.addEntries, { entries }, h.admin);
+    const contact = await h.client.call(AdminService.method.getContact, { contact: "+447700900777" }, h.admin);
+    expect(contact.history).toHaveLength(100);
+    expect(contact.historyNextPageToken).not.toBe("");
+    const older: HistoryEvent[] = [];
+    for (let pageToken = contact.historyNextPageToken; pageToken !== ""; ) {
+      const page = await h.history({ contact: "+447700900777", pageToken, pageSize: 7 });
+      older.push(...page.events);
+      pageToken = page.nextPageToken;
+    }
+    const seqs = [...contact.history, ...older].map((e) => Number(e.seq));
+    expect(seqs).toHaveLength(130);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    expect(new Set(seqs).size).toBe(130);
+    const few = await h.client.call(AdminService.method.getContact, { contact: "+447700900778" }, h.admin);
+    expect(few.historyNextPageToken).toBe("");
+  });
+});
+
 describe("the history's contact index", () => {
   it("is rebuilt on open for a store written before it existed", async () => {
     const dir = tempDir();

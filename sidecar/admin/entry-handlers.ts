@@ -34,7 +34,7 @@ import { noteFault, refusedRemoval } from "../engine/entry-rules.js";
 import type { DncList } from "../engine/dnc-list.js";
 import type { AdminImpl } from "./admin-impl.js";
 import type { CallContext } from "./call-context.js";
-import { contactHistory } from "../history/contact-history.js";
+import { contactHistoryPage } from "../history/contact-history.js";
 import { channelMatrix } from "./channel-matrix.js";
 import { EntryQuery, filterNarrows, type EntryRow } from "./entry-query.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
@@ -166,12 +166,14 @@ export class EntryHandlers {
     const found = this.contactEntries(req.contact, req.kind, country, "contact");
     found.entries.sort((a, b) => b.seq - a.seq);
     const entries = found.entries.map((r) => r.entry);
+    const history = contactHistoryPage(this.list, found.key, CONTACT_HISTORY_LIMIT);
     return create(GetContactResponseSchema, {
       contact: found.contact,
       kind: found.kind,
       entries,
       channels: channelMatrix(found.kind, entries),
-      history: contactHistory(this.list, found.key, CONTACT_HISTORY_LIMIT),
+      history: history.events,
+      historyNextPageToken: history.nextPageToken,
     });
   }
 

@@ -3,6 +3,7 @@
 import type { HistoryEvent } from "../gen/dnc/v1/history_pb.js";
 import type { DncList } from "../engine/dnc-list.js";
 import { historyEventMessage } from "./history-event-message.js";
+import { olderHistoryToken } from "./history-query.js";
 
 /** The newest `limit` events of the contact with this binary key (normaliseContact's `key`). */
 export function contactHistory(list: DncList, contactKey: Uint8Array, limit: number): HistoryEvent[] {
@@ -11,11 +12,23 @@ export function contactHistory(list: DncList, contactKey: Uint8Array, limit: num
 }
 
 export function contactHistoryById(list: DncList, contactId: number, limit: number): HistoryEvent[] {
+  return contactHistoryPageById(list, contactId, limit).events;
+}
+
+/** The newest `limit` events, and GetHistory's page token for the older ones when there are any. */
+export function contactHistoryPage(list: DncList, contactKey: Uint8Array, limit: number): { events: HistoryEvent[]; nextPageToken: string } {
+  const id = list.index.contacts.lookup(contactKey, 0, contactKey.length);
+  return id < 0 ? { events: [], nextPageToken: "" } : contactHistoryPageById(list, id, limit);
+}
+
+function contactHistoryPageById(list: DncList, contactId: number, limit: number): { events: HistoryEvent[]; nextPageToken: string } {
   const events: HistoryEvent[] = [];
+  let last = 0;
   for (const seq of list.store.historySeqsOfContact(contactId, true)) {
-    if (events.length === limit) break;
+    if (events.length === limit) return { events, nextPageToken: olderHistoryToken(last) };
     const event = list.store.historyEvent(seq);
     if (event !== undefined) events.push(historyEventMessage(event));
+    last = seq;
   }
-  return events;
+  return { events, nextPageToken: "" };
 }

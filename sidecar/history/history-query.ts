@@ -48,6 +48,11 @@ export function getHistory(list: DncList, req: GetHistoryRequest, serverCountry:
   return response(page, order, 0);
 }
 
+/** GetHistory's token for the events of a contact older than `seq`, newest first. */
+export function olderHistoryToken(seq: number): string {
+  return encodePageToken(NEWEST_FIRST, seq.toString(16));
+}
+
 function response(events: HistoryEventMessage[], order: number, continueAfter: number): GetHistoryResponse {
   const nextPageToken = continueAfter === 0 ? "" : encodePageToken(order, continueAfter.toString(16));
   return create(GetHistoryResponseSchema, { events, nextPageToken });
