@@ -30,6 +30,24 @@ describe("dnc CLI", () => {
     const allowed = await dnc("check", "+447700900123", "--channel", "voice", "--server", socket);
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout)).toMatchObject({ blocked: false, code: "" });
+    const invalid = await dnc("check", "nope", "--channel", "sms", "--server", socket);
+    expect([invalid.code, JSON.parse(invalid.stdout).code]).toEqual([3, "INVALID_RECIPIENT"]);
+
+    // Several channels, senders or accounts are several entries; any other flag given twice is refused, never cut to its last value.
+    const several = await runDnc({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "add", "+44 7700 900124", "--channel", "sms", "--channel", "voice", "--account", "t1", "--account", "t2", "--server", socket);
+    expect(several.stdout).toMatch(/added 4, repeated 0, rejected 0/);
+    for (const [channel, account] of [["sms", "t1"], ["voice", "t2"]]) {
+      expect((await dnc("check", "+447700900124", "--channel", channel!, "--account", account!, "--server", socket)).code).toBe(2);
+    }
+    const twice = await dnc("check", "+447700900124", "--channel", "sms", "--channel", "voice", "--server", socket);
+    expect([twice.code, twice.stderr]).toEqual([1, "dnc: --channel is given twice ('sms', 'voice'); it takes one value\n"]);
+    const importTwice = await runDnc({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "import", "x.csv", "--sender", "A", "--sender", "B", "--server", socket);
+    expect(importTwice.stderr).toBe("dnc: --sender is given twice ('A', 'B'); it takes one value\n");
+    // -h is a note's text where it follows --note=; as a flag of its own it asks for the usage.
+    const noted = await runDnc({ DNC_ADMIN_TOKEN: ADMIN_TOKEN }, "add", "+44 7700 900125", "--note=-h", "--server", socket);
+    expect(noted.stdout).toMatch(/added 1/);
+    const help = await dnc("add", "+44 7700 900126", "-h");
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining("dnc add CONTACT...")]);
 
     server.kill("SIGTERM");
     const [code] = await once(server, "exit");

@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { finished } from "node:stream/promises";
-import { parseArgs } from "node:util";
+import { parseFlags } from "./command-flags.js";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { ExportFormat } from "../gen/dnc/v1/export_pb.js";
 import { filterFromParams, type FilterParam } from "../export/filter-params.js";
@@ -39,7 +39,7 @@ const FLAGS = {
 const mb = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 
 export async function exportCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: {
       output: { type: "string", short: "o" },

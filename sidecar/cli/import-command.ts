@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
+import { parseFlags } from "./command-flags.js";
 import { ProgressBar } from "./progress-bar.js";
 import { AdminService, type AnalyzeImportResponse } from "../gen/dnc/v1/admin_service_pb.js";
 import {
@@ -40,7 +40,7 @@ const SHOWN_REJECTED = 10;
 const FIELD_ALIASES: Record<string, string> = { campaign: "CAMPAIGN_REF" };
 
 export async function importCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     allowPositionals: true,
     options: {

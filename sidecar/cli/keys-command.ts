@@ -2,7 +2,7 @@
 // AdminService (an admin key is needed).
 
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { parseArgs } from "node:util";
+import { parseFlags } from "./command-flags.js";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { RoleSchema } from "../gen/dnc/v1/api_key_pb.js";
 import { clientFlags, clientUsage, COMMAND_DEADLINE_MS, connect } from "./client-options.js";
@@ -22,7 +22,7 @@ function table(rows: string[][]): string {
 }
 
 async function create(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { ...clientFlags, name: { type: "string" }, role: { type: "string" } } });
+  const { values } = parseFlags({ args, options: { ...clientFlags, name: { type: "string" }, role: { type: "string" } } });
   if (values.name === undefined) throw new Error("keys create: --name is required");
   if (values.role === undefined) throw new Error("keys create: --role is required");
   const role = parseEnum(RoleSchema, "ROLE", values.role, "--role");
@@ -37,7 +37,7 @@ async function create(args: string[]): Promise<void> {
 }
 
 async function list(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: clientFlags });
+  const { values } = parseFlags({ args, options: clientFlags });
   const client = connect(values, COMMAND_DEADLINE_MS);
   try {
     const res = await client.call(AdminService.method.listApiKeys, {});
@@ -55,7 +55,7 @@ async function list(args: string[]): Promise<void> {
 }
 
 async function revoke(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: clientFlags });
+  const { values, positionals } = parseFlags({ args, allowPositionals: true, options: clientFlags });
   if (positionals.length !== 1) throw new Error("keys revoke: give one key NAME");
   const client = connect(values, COMMAND_DEADLINE_MS);
   try {

@@ -6,7 +6,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { HelpAsked, parseFlags } from "./command-flags.js";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { CheckResponseSchema, FilterService } from "../gen/dnc/v1/filter_service_pb.js";
 import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
@@ -14,7 +14,7 @@ import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { DEFAULT_IMPORT_SETTINGS } from "../import/import-settings.js";
 import { DEFAULTS, Sidecar } from "../sidecar.js";
 import { clientFlags, clientUsage, COMMAND_DEADLINE_MS, connect } from "./client-options.js";
-import { parseEnum } from "./enum-names.js";
+import { enumName, parseEnum } from "./enum-names.js";
 import { exportCommand, exportUsage } from "./export-command.js";
 import { importCommand, importUsage } from "./import-command.js";
 import { keys, keysUsage } from "./keys-command.js";
@@ -24,7 +24,7 @@ const usage = `dnc — Do-Not-Contact filter sidecar
   dnc serve [--data-dir DIR] [--grpc-listen HOST:PORT|unix:PATH] [--http-listen HOST:PORT]
             [--max-batch N] [--default-country CC] [--filter-token] [--import-max-bytes N[K|M|G]]
             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
-  dnc add CONTACT... [--channel C] [--sender S] [--account A] [--kind phone|email|customer-id]
+  dnc add CONTACT... [--channel C ...] [--sender S ...] [--account A ...] [--kind phone|email|customer-id]
             [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC]
             ${clientUsage}
   dnc check RECIPIENT --channel C [--sender S] [--account A] [--customer-id ID] [--country CC]
@@ -64,7 +64,7 @@ function byteSize(text: string, flag: string): number {
 }
 
 async function serve(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: {
       "data-dir": { type: "string", default: DEFAULTS.dataDir },
@@ -124,13 +124,13 @@ async function serve(args: string[]): Promise<void> {
 }
 
 async function add(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     allowPositionals: true,
     options: {
-      channel: { type: "string", default: "" },
-      sender: { type: "string", default: "" },
-      account: { type: "string", default: "" },
+      channel: { type: "string", multiple: true, default: [] },
+      sender: { type: "string", multiple: true, default: [] },
+      account: { type: "string", multiple: true, default: [] },
       kind: { type: "string", default: "" },
       source: { type: "string", default: "manual" },
       reason: { type: "string", default: "" },
@@ -141,24 +141,28 @@ async function add(args: string[]): Promise<void> {
     },
   });
   if (positionals.length === 0) throw new Error("add: give at least one CONTACT");
+  const kind = values.kind === "" ? 0 : parseEnum(ContactKindSchema, "CONTACT_KIND", values.kind, "--kind");
+  const source = parseEnum(SourceSchema, "SOURCE", values.source, "--source");
+  const reason = values.reason === "" ? 0 : parseEnum(ReasonSchema, "REASON", values.reason, "--reason");
+  // Several channels, senders or accounts are several entries (SPEC §2): one per contact and combination.
+  const channels = values.channel.length === 0 ? [0] : values.channel.map((c) => parseEnum(ChannelSchema, "CHANNEL", c, "--channel"));
+  const senders = values.sender.length === 0 ? [""] : values.sender;
+  const accounts = values.account.length === 0 ? [""] : values.account;
+  const entries = positionals.flatMap((contact) =>
+    channels.flatMap((channel) =>
+      senders.flatMap((sender) =>
+        accounts.map((account) => ({ contact, kind, channel, sender, account, source, reason, campaignRef: values.campaign, note: values.note })),
+      ),
+    ),
+  );
+  const several = entries.length > positionals.length;
+  const named = (e: (typeof entries)[number]) =>
+    several ? `${e.contact} (${[enumName(ChannelSchema, "CHANNEL", e.channel), e.sender, e.account].filter((p) => p !== "").join(", ")})` : e.contact;
   const client = connect(values, COMMAND_DEADLINE_MS);
   try {
-    const res = await client.call(AdminService.method.addEntries, {
-      defaultCountry: values.country,
-      entries: positionals.map((contact) => ({
-        contact,
-        kind: values.kind === "" ? 0 : parseEnum(ContactKindSchema, "CONTACT_KIND", values.kind, "--kind"),
-        channel: values.channel === "" ? 0 : parseEnum(ChannelSchema, "CHANNEL", values.channel, "--channel"),
-        sender: values.sender,
-        account: values.account,
-        source: parseEnum(SourceSchema, "SOURCE", values.source, "--source"),
-        reason: values.reason === "" ? 0 : parseEnum(ReasonSchema, "REASON", values.reason, "--reason"),
-        campaignRef: values.campaign,
-        note: values.note,
-      })),
-    });
+    const res = await client.call(AdminService.method.addEntries, { defaultCountry: values.country, entries });
     console.log(`added ${res.added}, repeated ${res.repeated}, rejected ${res.rejected.length}`);
-    for (const r of res.rejected) console.log(`  rejected ${positionals[r.index]}: ${r.reason}`);
+    for (const r of res.rejected) console.log(`  rejected ${named(entries[r.index]!)}: ${r.reason}`);
     if (res.rejected.length > 0) process.exitCode = 1;
   } finally {
     client.close();
@@ -166,7 +170,7 @@ async function add(args: string[]): Promise<void> {
 }
 
 async function check(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     allowPositionals: true,
     options: {
@@ -193,7 +197,9 @@ async function check(args: string[]): Promise<void> {
       },
     });
     console.log(JSON.stringify(toJson(CheckResponseSchema, res, { alwaysEmitImplicit: true }), null, 2));
-    if (res.code !== "") process.exitCode = 2;
+    // 2: blocked; 3: the recipient could not be checked, which is no "allowed" either.
+    if (res.blocked) process.exitCode = 2;
+    else if (res.code !== "") process.exitCode = 3;
   } finally {
     client.close();
   }
@@ -211,13 +217,20 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const run = command === undefined ? undefined : commands[command];
   const asked = command === undefined || command === "help" || command === "--help" || command === "-h";
-  if (run === undefined || rest.includes("--help") || rest.includes("-h")) {
+  // The other commands take --help as a flag (parseFlags), where it cannot be a flag's value; the bench parses its own.
+  const helpFirst = rest[0] === "--help" || rest[0] === "-h" || (command === "bench" && (rest.includes("--help") || rest.includes("-h")));
+  if (run === undefined || helpFirst) {
     if (run === undefined && !asked) console.error(`dnc: unknown command '${command}'`);
     process.stdout.write(usage);
     process.exitCode = run === undefined && !asked ? 64 : 0;
     return;
   }
-  await run(rest);
+  try {
+    await run(rest);
+  } catch (err: unknown) {
+    if (!(err instanceof HelpAsked)) throw err;
+    process.stdout.write(usage);
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
