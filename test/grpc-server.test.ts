@@ -359,6 +359,14 @@ describe("gRPC door", () => {
       });
       expect(at.blocked, JSON.stringify(sender)).toBe(true);
     }
+    // A request's sender or account of white space alone is unset, as an empty one is: the batch's applies.
+    const blank = await client.call(FilterService.method.filterBatch, {
+      channel: Channel.SMS,
+      sender: "PADCO",
+      account: "tenant-pad",
+      requests: [{ recipient: "+447700955101", sender: " ", account: "\u00a0" }, { recipient: "+447700955101" }],
+    });
+    expect(blank.blocked.map((b) => b.index)).toEqual([0, 1]);
     // Trimming takes only the white space around a name: another name is still another sender.
     const other = await client.call(FilterService.method.check, { request: { recipient: "+447700955101", channel: Channel.SMS, sender: "PAD CO", account: "tenant-pad" } });
     expect(other.blocked).toBe(false);

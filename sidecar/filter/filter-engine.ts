@@ -171,8 +171,8 @@ export class FilterEngine {
       if (channel === Channel.UNSPECIFIED) {
         throw new InvalidArgumentError(`requests[${i}].channel`, "required, here or in the batch scope");
       }
-      const s = req.sender.present ? this.nameId("senders", buf, req.sender) : senderId;
-      const a = req.account.present ? this.nameId("accounts", buf, req.account) : accountId;
+      const s = named(buf, req.sender) ? this.nameId("senders", buf, req.sender) : senderId;
+      const a = named(buf, req.account) ? this.nameId("accounts", buf, req.account) : accountId;
       const v = this.checkOne(buf, req.recipient.start, req.recipient.end, channel, s, a, req.customerId.start, req.customerId.end, country);
       counts.checked[channel]++;
       if (v === BLOCKED) {
@@ -195,7 +195,7 @@ export class FilterEngine {
     for (let k = 0; k < blockedRequests; k++) {
       const i = this.blockedRequests[k]!;
       req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
-      counters.blockedFor(text(buf, req.sender.present ? req.sender : batch.sender), text(buf, req.account.present ? req.account : batch.account), campaign, 1);
+      counters.blockedFor(text(buf, named(buf, req.sender) ? req.sender : batch.sender), text(buf, named(buf, req.account) ? req.account : batch.account), campaign, 1);
     }
     return writer.finish(batch.requestCount);
   }
@@ -289,6 +289,11 @@ export class FilterEngine {
     const id = this.list.names(table).lookup(buf, start, trimmedEnd(buf, start, span.end));
     return id < 0 ? UNKNOWN_NAME : id;
   }
+}
+
+/** Whether a request names a sender or account of its own: white space alone is unset, and takes the batch's. */
+function named(buf: Uint8Array, span: Span): boolean {
+  return span.present && trimmedStart(buf, span.start, span.end) < span.end;
 }
 
 /** The text of a span ("" when absent), trimmed as nameId trims it: only for counting blocked recipients, never per check. */
