@@ -119,11 +119,13 @@ export class Sidecar {
       importRoutes(gate, imports, importSettings.maxFileBytes),
     ]);
     try {
-      const createdAdminKey =
-        options.adminToken === undefined && keys.size === 0 ? (await keys.create("admin", Role.ADMIN, "dnc serve")).secret : undefined;
       await imports.start();
       const grpcPort = await grpc.listen(options.grpcListen, options.tls);
       const httpPort = await http.listen(options.httpListen);
+      // Made once the ports are bound: a start that fails before left a stored key that was never printed, and the
+      // next start, finding a key, printed none.
+      const createdAdminKey =
+        options.adminToken === undefined && keys.size === 0 ? (await keys.create("admin", Role.ADMIN, "dnc serve")).secret : undefined;
       grpc.setServing([FilterService.typeName, AdminService.typeName], true);
       serving = true;
       traffic.start();

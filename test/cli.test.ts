@@ -3,6 +3,7 @@
 // leaves the data readable by the next start.
 
 import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runDnc, startServe } from "./support/dnc-serve.js";
@@ -78,6 +79,13 @@ describe("dnc CLI", () => {
   it("prints the first admin key once; keys create, list and revoke; --filter-token", async () => {
     const data = join(dir.path, "keys-data");
     const sock = `unix:${dir.path}/keys.sock`;
+    // A first start that fails to bind its port makes no key: the start that works prints it.
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const failed = await runDnc({}, "serve", "--data-dir", data, "--grpc-listen", sock, "--http-listen", `127.0.0.1:${(busy.address() as AddressInfo).port}`);
+    busy.close();
+    expect(failed.code).toBe(1);
+    expect(failed.stderr + failed.stdout).not.toMatch(/created admin API key/);
     let server = await startServe(data, sock);
     const adminKey = /dnc: created admin API key 'admin': (dnc_\S+) {2}\(shown once; store it now\)\n/.exec(server.output())?.[1];
     expect(adminKey).toBeDefined();
