@@ -8,6 +8,7 @@ import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { Role } from "../sidecar/gen/dnc/v1/api_key_pb.js";
@@ -240,6 +241,24 @@ describe("Connect door", () => {
       expect(misspelt.status).toBe(400);
       expect(await misspelt.json()).toMatchObject({ code: "invalid_argument", message: expect.stringContaining("chanels") });
       expect((await admin.listEntries({ filter: { contactPrefix: "4477009550" } })).totalCount).toBe(2n);
+    });
+
+    it("checks the key before it reads the body: no key is 401 whatever the body, and a body still on its way is not waited for", async () => {
+      const garbled = await post("/dnc.v1.AdminService/RemoveByFilter", '{"filter":{"chanels":', {});
+      expect(garbled.status).toBe(401);
+      expect(await garbled.json()).toMatchObject({ code: "unauthenticated" });
+      const weak = await post("/dnc.v1.AdminService/CreateApiKey", "not json", { authorization: `Bearer ${keys.viewer}` });
+      expect(weak.status).toBe(403);
+      const answered = await new Promise<number>((resolve, reject) => {
+        const req = request(`${baseUrl}/dnc.v1.AdminService/ListEntries`, { method: "POST", headers: { "content-type": "application/json", "content-length": "1000000" } }, (res) => {
+          resolve(res.statusCode ?? 0);
+          res.resume();
+          req.destroy();
+        });
+        req.on("error", reject);
+        req.write('{"filter":');
+      });
+      expect(answered).toBe(401);
     });
 
     it("CORS: preflight allows the Connect and gRPC-web headers, responses expose the gRPC status headers", async () => {

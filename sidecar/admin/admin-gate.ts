@@ -101,6 +101,23 @@ export class AdminGate {
     }
   }
 
+  /**
+   * Checks a call's key and role before its request is read, and logs a
+   * refusal: a door whose framework reads and decodes the body before the
+   * call reaches the gate (connect-es) asks here first, so a caller without
+   * a valid key costs no decoding and learns nothing from it. An admitted
+   * call is checked, and logged, again as it runs.
+   */
+  admit(call: AdminCall): void {
+    const fields = this.fields(call);
+    try {
+      this.context(call, fields);
+    } catch (err: unknown) {
+      this.log.record(fields, err, call.signal.aborted);
+      throw err;
+    }
+  }
+
   private fields(call: AdminCall): AdminCallFields {
     return { door: call.door, method: call.method.name, principal: undefined, peer: call.peer, startedAt: performance.now() };
   }

@@ -1,8 +1,8 @@
 // dnc.v1.AdminService on the admin HTTP port, through connect-node: the
 // Connect protocol (binary, and JSON so that curl works) and gRPC-web for the
 // browser console, under the standard paths /dnc.v1.AdminService/<Method>.
-// Each call passes through the same AdminGate as on the gRPC door; errors
-// leave by connect-status.ts.
+// Each call passes through the same AdminGate as on the gRPC door, its key
+// checked before its body is read; errors leave by connect-status.ts.
 
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { createContextKey, createContextValues, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
@@ -11,6 +11,7 @@ import type { AdminCall, AdminGate } from "../admin/admin-gate.js";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { MAX_MESSAGE_BYTES } from "../grpc/grpc-server.js";
 import type { HttpRoute } from "./admin-http-server.js";
+import { refuseConnectCall } from "./connect-refusal.js";
 import { toConnectError } from "./connect-status.js";
 import { withCors } from "./cors.js";
 
@@ -30,8 +31,27 @@ export function connectDoor(gate: AdminGate): HttpRoute {
     jsonOptions: { ignoreUnknownFields: false },
     contextValues: (req) => createContextValues().set(peerKey, req.socket.remoteAddress),
   });
-  return { path: `/${AdminService.typeName}/`, handle: withCors(handler) };
+  const methods = new Map(AdminService.methods.map((m) => [`/${AdminService.typeName}/${m.name}`, m]));
+  return {
+    path: `/${AdminService.typeName}/`,
+    handle: withCors((req, res) => {
+      // The key and role are checked before connect-es reads the body: it decodes first, so a caller without a key
+      // could have it parse 32 MB, or hold the request open, and be told about its JSON rather than its key.
+      const method = methods.get(new URL(req.url ?? "/", "http://door").pathname);
+      if (method !== undefined) {
+        try {
+          gate.admit({ door: "connect", method, authorization: req.headers.authorization, peer: req.socket.remoteAddress, signal: NEVER_ABORTED });
+        } catch (err: unknown) {
+          refuseConnectCall(req, res, toConnectError(err));
+          return;
+        }
+      }
+      handler(req, res);
+    }),
+  };
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 function adminServiceConnect(gate: AdminGate): ServiceImpl<typeof AdminService> {
   const impl: Record<string, unknown> = {};
