@@ -366,6 +366,10 @@ describe("ExportEntries", () => {
         [get("?format=pdf"), 400, "invalid_argument", /^format: /],
         [get("?added_after=yesterday"), 400, "invalid_argument", /^added_after: /],
         [get("?campaign_ref=a&campaign_ref=b"), 400, "invalid_argument", /^campaign_ref: give it once$/],
+        [get("?format=csv&format=xlsx"), 400, "invalid_argument", /^format: give it once$/],
+        [get("?added_before=2026-02-30"), 400, "invalid_argument", /^added_before: '2026-02-30' is not a date of the calendar$/],
+        [get("?added_after=2026-04-31T10:00"), 400, "invalid_argument", /^added_after: '2026-04-31T10:00' is not a date of the calendar$/],
+        [get("?added_after=2026-05-02&added_before=2026-05-01"), 400, "invalid_argument", /^filter\.added_before: must be later than added_after$/],
       ];
       for (const [response, code, name, message] of cases) {
         const res = await response;

@@ -35,6 +35,9 @@ function checkFilter(f: EntryFilter): void {
   checkEnums(f.sources, SourceSchema, "sources");
   checkEnums(f.reasons, ReasonSchema, "reasons");
   if (ContactKindSchema.value[f.contactKind] === undefined) throw new InvalidArgumentError("filter.contact_kind", `unknown value ${f.contactKind}`);
+  if (f.addedAfter !== undefined && f.addedBefore !== undefined && requestTimeMs(f.addedBefore, "filter.added_before") <= requestTimeMs(f.addedAfter, "filter.added_after")) {
+    throw new InvalidArgumentError("filter.added_before", "must be later than added_after");
+  }
   if (/^\+[\d\s]*$/.test(f.contactPrefix)) {
     throw new InvalidArgumentError("filter.contact_prefix", `phone numbers are stored as E.164 digits without '+': use ${f.contactPrefix.replace(/[+\s]/g, "")}`);
   }

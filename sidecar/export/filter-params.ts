@@ -54,6 +54,10 @@ export function filterFromParams(values: (param: FilterParam) => string[], label
     const m = ISO_TIME.exec(value);
     const ms = m === null ? NaN : Date.parse(m[1] === undefined && value.length > 10 ? `${value}Z` : value);
     if (Number.isNaN(ms)) throw new InvalidArgumentError(label(param), `'${value}' is not an ISO 8601 date or date-time`);
+    // Date.parse rolls a day past its month's end into the next month (2026-02-30 is 2026-03-02).
+    const [year, month, day] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) throw new InvalidArgumentError(label(param), `'${value}' is not a date of the calendar`);
     return timestampFromMs(ms);
   };
   if (one("contact_kind") !== "" && one("contact") === "") throw new InvalidArgumentError(label("contact_kind"), `names the kind of a ${label("contact")}: give one`);

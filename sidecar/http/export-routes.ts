@@ -28,6 +28,7 @@ const PARAMETERS = new Set<string>(["format", "default_country", ...FILTER_PARAM
 
 function exportRequestOf(params: URLSearchParams): ExportEntriesRequest {
   for (const name of params.keys()) if (!PARAMETERS.has(name)) throw new InvalidArgumentError(name, "unknown parameter");
+  for (const name of ["format", "default_country"]) if (params.getAll(name).length > 1) throw new InvalidArgumentError(name, "give it once");
   const formatName = params.get("format") ?? "csv";
   if (!Object.hasOwn(FORMATS, formatName)) throw new InvalidArgumentError("format", `'${formatName}' is not csv or xlsx`);
   return create(ExportEntriesRequestSchema, {
