@@ -3,6 +3,7 @@
 
 import { credentials, status, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
 import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,5 +88,21 @@ describe("TLS on the gRPC port", () => {
     } finally {
       await sidecar.stop(500);
     }
+  });
+
+  it("dnc serve names the TLS flag whose file is wrong, and does not start", async () => {
+    const { paths } = certs;
+    const empty = join(dir.path, "empty-ca.pem");
+    writeFileSync(empty, "");
+    const serve = (...tls: string[]) =>
+      run(process.execPath, [DNC_BIN, "serve", "--data-dir", join(dir.path, "never"), "--grpc-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", ...tls], {
+        env: { ...process.env, DNC_ADMIN_TOKEN: ADMIN_TOKEN },
+      }).then(
+        () => "started",
+        (err: { stderr: string }) => err.stderr.trim(),
+      );
+    expect(await serve("--tls-cert", paths["server.crt"], "--tls-key", paths["server.key"], "--tls-client-ca", empty)).toBe(`dnc: --tls-client-ca: ${empty} holds no PEM certificate`);
+    expect(await serve("--tls-cert", paths["server.crt"], "--tls-key", paths["client.key"])).toMatch(/^dnc: --tls-cert, --tls-key: the key does not go with the certificate/);
+    expect(await serve("--tls-cert", paths["server.key"], "--tls-key", paths["server.key"])).toBe(`dnc: --tls-cert: ${paths["server.key"]} holds no PEM certificate`);
   });
 });

@@ -5,7 +5,6 @@
 
 import { toJson } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
-import { readFileSync } from "node:fs";
 import { HelpAsked, parseFlags } from "./command-flags.js";
 import { AdminService } from "../gen/dnc/v1/admin_service_pb.js";
 import { CheckResponseSchema, FilterService } from "../gen/dnc/v1/filter_service_pb.js";
@@ -18,6 +17,7 @@ import { enumName, parseEnum } from "./enum-names.js";
 import { exportCommand, exportUsage } from "./export-command.js";
 import { importCommand, importUsage } from "./import-command.js";
 import { keys, keysUsage } from "./keys-command.js";
+import { readTlsFiles } from "./tls-files.js";
 
 const usage = `dnc — Do-Not-Contact filter sidecar
 
@@ -94,10 +94,7 @@ async function serve(args: string[]): Promise<void> {
     adminToken: adminToken(),
     filterToken: values["filter-token"],
     imports: { maxFileBytes: byteSize(values["import-max-bytes"], "--import-max-bytes") },
-    tls:
-      cert === undefined || key === undefined
-        ? undefined
-        : { cert: readFileSync(cert), key: readFileSync(key), clientCa: clientCa === undefined ? undefined : readFileSync(clientCa) },
+    tls: cert === undefined || key === undefined ? undefined : readTlsFiles(cert, key, clientCa),
   });
   if (sidecar.createdAdminKey !== undefined) {
     console.log(`dnc: created admin API key 'admin': ${sidecar.createdAdminKey}  (shown once; store it now)`);
