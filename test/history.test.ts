@@ -349,6 +349,13 @@ describe("GetContact's history", () => {
     const few = await h.client.call(AdminService.method.getContact, { contact: "+447700900778" }, h.admin);
     expect(few.historyNextPageToken).toBe("");
   });
+
+  it("files a refused RemoveByFilter under the contact its filter names", async () => {
+    await h.client.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900779" }] }, h.admin);
+    await grpcError(h.client.call(AdminService.method.removeByFilter, { filter: { contact: "0044 7700 900779" }, note: "asked" }, h.admin));
+    const { events } = await h.history({ contact: "+447700900779" });
+    expect(events[0]).toMatchObject({ action: HistoryAction.REJECTED, note: expect.stringMatching(/^removal by filter refused: consent_confirmed is not set; 1 entries matched/) });
+  });
 });
 
 describe("the history's contact index", () => {

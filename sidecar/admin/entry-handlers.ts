@@ -141,7 +141,9 @@ export class EntryHandlers {
     if (!req.consentConfirmed) {
       // One record for the whole refusal, as the filter may match millions of entries: the filter says which.
       const refused = `removal by filter refused: consent_confirmed is not set; ${keys.length} entries matched filter ${toJsonString(EntryFilterSchema, req.filter!)}`;
-      await this.list.recordRejected([{ entry: create(EntrySchema, { note: req.note }), reason: refused }], ctx.principal);
+      // Filed under the filter's contact when it names one, so that contact's history shows the refusal.
+      const entry = create(EntrySchema, { contact: req.filter!.contact, kind: req.filter!.contactKind, note: req.note });
+      await this.list.recordRejected([{ entry, reason: refused }], ctx.principal, this.country(req.defaultCountry));
       throw new FailedPreconditionError("consent_confirmed: removing entries needs the end users' renewed consent; set consent_confirmed = true once it was obtained");
     }
     let removed = 0;
