@@ -213,6 +213,18 @@ describe("import jobs", () => {
     expect((await client.call(AdminService.method.getContact, { contact: "'c-1", kind: ContactKind.CUSTOMER_ID })).entries).toHaveLength(1);
   });
 
+  it("a row refused before it becomes an entry is in the history too, under its contact", async () => {
+    const path = join(dir.path, "refused-rows.csv");
+    writeFileSync(path, "phone,reason\n+447700900932,not-a-reason\n+447700900933,opt-out\n");
+    const job = await runImport(client, await upload(client, path));
+    expect(job.counts).toMatchObject({ rowsRead: 2n, added: 1n, rejected: 1n });
+    const { events } = await client.call(AdminService.method.getHistory, { contact: "+447700900932" });
+    expect(events).toEqual([
+      expect.objectContaining({ action: HistoryAction.REJECTED, actor: "env-admin-token", note: expect.stringMatching(/^import row 2: reason: 'not-a-reason' is not one of /) }),
+    ]);
+    expect(events[0]!.entry).toMatchObject({ contact: "+447700900932", source: Source.IMPORT });
+  });
+
   it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {
     const id = await upload(client, phoneFile("once.csv", 30_000, 3));
     const job = await runImport(client, id);

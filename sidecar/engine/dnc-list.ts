@@ -246,12 +246,15 @@ export class DncList {
    * rest are rejected with a reason. `alsoWrite` runs at the end of the same
    * transaction, with the result: a caller's own records (an import job's
    * progress and report) commit together with the entries, or not at all.
+   * `refused` are changes the caller refused before they became entries (an
+   * import's rows that did not read), recorded as rejected in the same write.
    */
   addEntries(
     entries: Entry[],
     defaultCountry: CountryCode | undefined,
     actor: string,
     alsoWrite?: (w: StoreWriter, result: AddResult) => void,
+    refused: readonly { entry: Entry; reason: string }[] = [],
   ): Promise<AddResult> {
     return this.exclusive(async () => {
       const result: AddResult = { added: 0, repeated: 0, rejected: [] };
@@ -295,6 +298,10 @@ export class DncList {
           steps.push({ action: "added", fields, ids });
           applied.push(ids);
           result.added++;
+        }
+        for (const { entry, reason } of refused) {
+          const contactId = this.contactIdFor(w, pending, entry, defaultCountry, "add");
+          steps.push({ action: "rejected", record: toBinary(EntrySchema, rejectedRecord(entry)), reason, contactId });
         }
         // The time is taken here, in the turn that queues the write to LMDB: the filter takes the entries in when
         // LMDB commits, moments later, and CheckAt judges by this time. Taken before the slices above, it ran ahead

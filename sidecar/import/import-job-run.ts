@@ -108,6 +108,7 @@ export class ImportJobRun {
   private async commit(p: PreparedBatch, queued: () => void): Promise<void> {
     const { jobs, list, country } = this.ctx;
     const next = clone(ImportJobSchema, this.job);
+    const refused = [...p.refusedRecords].map(([row, entry]) => ({ entry, reason: `import row ${row}: ${p.refused.get(row)!}` }));
     await list.addEntries(p.entries, country, next.startedBy, (w, result) => {
       queued();
       for (const r of result.rejected) {
@@ -123,7 +124,7 @@ export class ImportJobRun {
       counts.bytesRead = BigInt(p.batch.bytesRead);
       next.committedRows = BigInt(p.lastRow);
       jobs.putJob(w, next);
-    });
+    }, refused);
     this.job = next;
     this.progress.wake();
   }

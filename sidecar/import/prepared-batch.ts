@@ -12,6 +12,8 @@ export interface PreparedBatch {
   entryRows: number[];
   /** Rows refused before they reach the list, by row number. */
   refused: Map<number, string>;
+  /** What the history keeps of each of those rows. */
+  refusedRecords: Map<number, Entry>;
   /** Data rows in the batch: not skipped, not the header, not blank. */
   rowsRead: number;
   /** The row number of the batch's last row. */
@@ -23,6 +25,7 @@ export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapp
   const entries: Entry[] = [];
   const entryRows: number[] = [];
   const refused = new Map<number, string>();
+  const refusedRecords = new Map<number, Entry>();
   let rowsRead = 0;
   const { rows, firstRow, errors } = batch;
   for (let i = Math.max(0, dataStart - firstRow); i < rows.length; i++) {
@@ -33,14 +36,18 @@ export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapp
     const malformed = errors.get(rowNumber);
     if (malformed !== undefined) {
       refused.set(rowNumber, malformed);
+      refusedRecords.set(rowNumber, mapper.refusedRecord(cells));
       continue;
     }
     const before = entries.length;
     const reason = mapper.map(cells, entries);
-    if (reason !== undefined) refused.set(rowNumber, reason);
+    if (reason !== undefined) {
+      refused.set(rowNumber, reason);
+      refusedRecords.set(rowNumber, mapper.refusedRecord(cells));
+    }
     for (let k = before; k < entries.length; k++) entryRows.push(rowNumber);
   }
-  return { batch, entries, entryRows, refused, rowsRead, lastRow: firstRow + rows.length - 1 };
+  return { batch, entries, entryRows, refused, refusedRecords, rowsRead, lastRow: firstRow + rows.length - 1 };
 }
 
 /** The report's raw text: the row's cells joined, cut to a length a report can hold. */

@@ -71,6 +71,13 @@ export class RowMapper {
     this.accounts = checkAccounts(accounts);
   }
 
+  /** What the history keeps of a row refused before it became entries: its first contact. */
+  refusedRecord(cells: string[]): Entry {
+    const c = this.contacts.find((c) => (cells[c.column] ?? "").trim() !== "");
+    const contact = c === undefined ? "" : unguardFormula(cells[c.column]!);
+    return { $typeName: "dnc.v1.Entry", contact, kind: c?.kind ?? ContactKind.UNSPECIFIED, channel: 0, sender: "", account: "", source: this.defaults.source, reason: 0, campaignRef: "", addedBy: "", note: "" };
+  }
+
   /** Appends the entries of a row to `out`; returns why the row is refused instead, if it is. */
   map(cells: string[], out: Entry[]): string | undefined {
     const { columns, defaults } = this;
