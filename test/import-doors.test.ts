@@ -103,6 +103,10 @@ describe("import over the admin HTTP port", () => {
     const nameless = await http(port, "POST", "/imports/uploads", auth(), small);
     expect(nameless.status).toBe(400);
     expect(JSON.parse(nameless.body).message).toBe("name: required: POST /imports/uploads?name=FILE (its extension tells the format)");
+    const misspelt = await http(port, "POST", "/imports/uploads?nmae=a.csv&name=a.csv", auth(), small);
+    expect([misspelt.status, JSON.parse(misspelt.body).message]).toEqual([400, "nmae: unknown parameter; the upload takes name"]);
+    const twice = await http(port, "POST", "/imports/uploads?name=a.csv&name=b.csv", auth(), small);
+    expect([twice.status, JSON.parse(twice.body).message]).toEqual([400, "name: give it once"]);
     // The upload's own checks name what this door's caller sent: the name parameter and the body.
     const docx = await http(port, "POST", "/imports/uploads?name=notes.docx", auth(), small);
     expect([docx.status, JSON.parse(docx.body).message]).toEqual([400, "name: 'notes.docx': import reads .csv, .tsv, .txt, .xlsx, .zip files"]);

@@ -76,7 +76,7 @@ async function upload(gate: AdminGate, req: IncomingMessage, res: ServerResponse
   const call = adminCall(req, res, AdminService.method.uploadImportFile);
   let out: UploadImportFileResponse;
   try {
-    out = (await gate.clientStream(call, bodyMessages(req, url.searchParams.get("name") ?? "", maxFileBytes))) as UploadImportFileResponse;
+    out = (await gate.clientStream(call, bodyMessages(req, url.searchParams, maxFileBytes))) as UploadImportFileResponse;
   } catch (err: unknown) {
     const field = err instanceof InvalidArgumentError ? HTTP_FIELDS[err.field] : undefined;
     throw field === undefined ? err : new InvalidArgumentError(field, (err as InvalidArgumentError).problem);
@@ -85,7 +85,10 @@ async function upload(gate: AdminGate, req: IncomingMessage, res: ServerResponse
 }
 
 /** The body as UploadImportFile's messages: the name in the first. Read only once the gate has let the call in. */
-async function* bodyMessages(req: IncomingMessage, name: string, maxFileBytes: number): AsyncGenerator<UploadImportFileRequest> {
+async function* bodyMessages(req: IncomingMessage, params: URLSearchParams, maxFileBytes: number): AsyncGenerator<UploadImportFileRequest> {
+  for (const param of params.keys()) if (param !== "name") throw new InvalidArgumentError(param, "unknown parameter; the upload takes name");
+  if (params.getAll("name").length > 1) throw new InvalidArgumentError("name", "give it once");
+  const name = params.get("name") ?? "";
   if (name === "") throw new InvalidArgumentError("name", "required: POST /imports/uploads?name=FILE (its extension tells the format)");
   const declared = Number(req.headers["content-length"]);
   if (declared > maxFileBytes) throw new ResourceExhaustedError(`the file is larger than the import limit of ${maxFileBytes} bytes`);
