@@ -1,11 +1,11 @@
 // The sidecar over a real socket with a real grpc-js client: both filter
 // forms, Check, the admin methods, health, reflection, and bad requests.
 
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { connect } from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
+import { AdminService, type EntryFilterSchema } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { FilterBatchRequestSchema, FilterBatchResponseSchema, FilterService } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, Reason, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
@@ -304,6 +304,18 @@ describe("gRPC door", () => {
       expect(byFilter.details).toBe("note: contains control characters (only tab, line feed and carriage return are text)");
     }
     expect(sidecar.list.store.lastSeq).toBe(historyBefore);
+    // A name of white space alone is refused, never read as no condition: RemoveByFilter would take the whole list.
+    const blankNames: [MessageInitShape<typeof EntryFilterSchema>, string][] = [
+      [{ campaignRef: " " }, "filter.campaign_ref"],
+      [{ senders: ["ACME", " "] }, "filter.senders[1]"],
+      [{ accounts: ["\u3000"], channels: [Channel.SMS] }, "filter.accounts[0]"],
+    ];
+    for (const [filter, field] of blankNames) {
+      for (const dryRun of [true, false]) {
+        const err = await grpcError(client.call(AdminService.method.removeByFilter, { filter, consentConfirmed: true, dryRun, note: "n" }));
+        expect([err.code, err.details]).toEqual([status.INVALID_ARGUMENT, `${field}: is white space only`]);
+      }
+    }
     // A sender filter is trimmed, as the names it matches were when stored.
     const padded = await client.call(AdminService.method.listEntries, { filter: { senders: [" ACME "] } });
     expect(padded.entries.length).toBeGreaterThan(0);

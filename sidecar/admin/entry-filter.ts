@@ -43,10 +43,25 @@ function checkFilter(f: EntryFilter): void {
   }
 }
 
-/** The filter with its names trimmed, as the entries it matches were stored (entry-rules.ts). */
+/**
+ * The filter with its names trimmed, as the entries it matches were stored
+ * (entry-rules.ts). A name of white space alone is refused: trimmed to
+ * nothing, a campaign of " " would be no condition at all, and
+ * RemoveByFilter would take the whole list.
+ */
 export function trimmedFilter(f: EntryFilter | undefined): EntryFilter | undefined {
   if (f === undefined) return undefined;
-  return { ...f, senders: f.senders.map((n) => n.trim()), accounts: f.accounts.map((n) => n.trim()), campaignRef: f.campaignRef.trim() };
+  const trimmed = (value: string, field: string): string => {
+    const t = value.trim();
+    if (t === "" && value !== "") throw new InvalidArgumentError(field, "is white space only");
+    return t;
+  };
+  return {
+    ...f,
+    senders: f.senders.map((n, i) => trimmed(n, `filter.senders[${i}]`)),
+    accounts: f.accounts.map((n, i) => trimmed(n, `filter.accounts[${i}]`)),
+    campaignRef: trimmed(f.campaignRef, "filter.campaign_ref"),
+  };
 }
 
 /** The filter's predicate; throws INVALID_ARGUMENT for a filter no entry can match. */

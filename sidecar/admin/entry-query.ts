@@ -25,7 +25,8 @@ export interface EntryRow {
 
 /** Whether `filter` selects anything less than the whole list. */
 export function filterNarrows(filter: EntryFilter | undefined): boolean {
-  return (filter?.contact ?? "") !== "" || (filter?.contactPrefix ?? "") !== "" || narrowsBeyondContact(filter);
+  const f = trimmedFilter(filter);
+  return (f?.contact ?? "") !== "" || (f?.contactPrefix ?? "") !== "" || narrowsBeyondContact(f);
 }
 
 export class EntryQuery {
