@@ -117,7 +117,8 @@ async function upload(client: GrpcClient, file: string): Promise<string> {
 
 function describeFile(file: string, a: AnalyzeImportResponse): void {
   const parts = [a.format, a.encoding, a.delimiter === "" ? "" : `delimiter ${JSON.stringify(a.delimiter)}`].filter((p) => p !== "");
-  console.log(`${basename(file)}: ${parts.join(", ")}; ${a.hasHeader ? `header: ${a.header.join(" | ")}` : "no header"}`);
+  const header = a.header.length === 0 ? "no header" : `${a.hasHeader ? "header" : "header above the skipped rows"}: ${a.header.join(" | ")}`;
+  console.log(`${basename(file)}: ${parts.join(", ")}; ${header}`);
   if (a.sheets.length > 1) console.log(`sheets: ${a.sheets.join(", ")}`);
   if (a.ignoredFiles.length > 0) console.log(`ignored in the zip: ${a.ignoredFiles.join(", ")}`);
   for (const w of a.warnings) console.log(`warning: ${w}`);

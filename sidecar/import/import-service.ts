@@ -96,7 +96,7 @@ export class ImportService {
         format: plan.source.format,
         encoding: plan.text?.encoding ?? "",
         delimiter: plan.text?.delimiter ?? "",
-        hasHeader: plan.header.length > 0,
+        hasHeader: plan.hasHeader,
         header: plan.header,
         preview: plan.preview,
         suggestedMapping: plan.suggested,

@@ -1332,11 +1332,17 @@ export type AnalyzeImportResponse = Message<"dnc.v1.AnalyzeImportResponse"> & {
   delimiter: string;
 
   /**
+   * Whether the first row after the skipped ones is a header (as
+   * ImportOptions.has_header means it).
+   *
    * @generated from field: bool has_header = 4;
    */
   hasHeader: boolean;
 
   /**
+   * The column names: that header's, or, when the skipped rows hold the
+   * file's header (an import resumed past its committed rows), that one's.
+   *
    * @generated from field: repeated string header = 5;
    */
   header: string[];
