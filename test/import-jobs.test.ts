@@ -216,9 +216,12 @@ describe("import jobs", () => {
 
   it("a row refused before it becomes an entry is in the history too, under its contact", async () => {
     const path = join(dir.path, "refused-rows.csv");
-    writeFileSync(path, "phone,reason\n+447700900932,not-a-reason\n+447700900933,opt-out\n");
-    const job = await runImport(client, await upload(client, path));
-    expect(job.counts).toMatchObject({ rowsRead: 2n, added: 1n, rejected: 1n });
+    writeFileSync(path, "phone,reason,campaign\n+447700900932,not-a-reason,\n+447700900933,opt-out,\n'07700 900935,not-a-reason,spring\n");
+    const job = await runImport(client, await upload(client, path), { defaults: { country: "GB" } });
+    expect(job.counts).toMatchObject({ rowsRead: 3n, added: 1n, rejected: 2n });
+    // A contact the spreadsheet kept as text, national with the default country, is filed under its number, with its campaign.
+    const kept = await client.call(AdminService.method.getHistory, { contact: "+447700900935" });
+    expect(kept.events.map((e) => [e.action, e.entry?.campaignRef])).toEqual([[HistoryAction.REJECTED, "spring"]]);
     const { events } = await client.call(AdminService.method.getHistory, { contact: "+447700900932" });
     expect(events).toEqual([
       expect.objectContaining({ action: HistoryAction.REJECTED, actor: "env-admin-token", note: expect.stringMatching(/^import row 2: reason: 'not-a-reason' is not one of /) }),

@@ -71,11 +71,15 @@ export class RowMapper {
     this.accounts = checkAccounts(accounts);
   }
 
-  /** What the history keeps of a row refused before it became entries: its first contact. */
+  /** What the history keeps of a row refused before it became entries: its first contact, read as map reads it, and its campaign. */
   refusedRecord(cells: string[]): Entry {
     const c = this.contacts.find((c) => (cells[c.column] ?? "").trim() !== "");
-    const contact = c === undefined ? "" : unguardFormula(cells[c.column]!);
-    return { $typeName: "dnc.v1.Entry", contact, kind: c?.kind ?? ContactKind.UNSPECIFIED, channel: 0, sender: "", account: "", source: this.defaults.source, reason: 0, campaignRef: "", addedBy: "", note: "" };
+    const kindCell = this.columns.kind >= 0 ? enumCell(cells, this.columns.kind, KINDS, "kind") : undefined;
+    const rowKind = typeof kindCell === "number" ? kindCell : ContactKind.UNSPECIFIED;
+    const kind = c === undefined || c.kind === ContactKind.UNSPECIFIED ? rowKind : c.kind;
+    const contact = c === undefined ? "" : contactText(unguardFormula(cells[c.column]!), kind);
+    const campaignRef = textCell(cells, this.columns.campaignRef) || this.defaults.campaignRef;
+    return { $typeName: "dnc.v1.Entry", contact, kind, channel: 0, sender: "", account: "", source: this.defaults.source, reason: 0, campaignRef, addedBy: "", note: "" };
   }
 
   /** Appends the entries of a row to `out`; returns why the row is refused instead, if it is. */
@@ -122,8 +126,7 @@ export class RowMapper {
       const cell = unguardFormula(cells[c.column] ?? "");
       if (cell.trim() === "") continue;
       const contactKind = c.kind === ContactKind.UNSPECIFIED ? kind : c.kind;
-      // A spreadsheet user types '07700 900123 to keep the leading 0; some programs save the apostrophe with the digits.
-      const contact = contactKind !== ContactKind.CUSTOMER_ID && TEXT_MARKED_DIGITS.test(cell) ? cell.trimStart().slice(1) : cell;
+      const contact = contactText(cell, contactKind);
       for (const account of accounts) {
         out.push({ $typeName: "dnc.v1.Entry", contact, kind: contactKind, channel, sender, account, source, reason, campaignRef, addedBy: "", note });
       }
@@ -133,6 +136,11 @@ export class RowMapper {
 }
 
 const TEXT_MARKED_DIGITS = /^\s*'[0-9(]/;
+
+/** A contact cell's text: a spreadsheet user types '07700 900123 to keep the leading 0, and some programs save the apostrophe with the digits. */
+function contactText(cell: string, kind: ContactKind): string {
+  return kind !== ContactKind.CUSTOMER_ID && TEXT_MARKED_DIGITS.test(cell) ? cell.trimStart().slice(1) : cell;
+}
 
 const FIELD_COLUMNS: Partial<Record<ImportField, keyof Columns>> = {
   [ImportField.CHANNEL]: "channel",
