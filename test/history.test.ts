@@ -15,7 +15,7 @@ import { HistoryAction, type HistoryEvent } from "../sidecar/gen/dnc/v1/history_
 import { Channel, ContactKind, EntryKeySchema, EntrySchema, SendRequestSchema, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { contactHistory } from "../sidecar/history/contact-history.js";
+import { contactHistoryPage } from "../sidecar/history/contact-history.js";
 import { normaliseContact } from "../sidecar/normalise/contact-normaliser.js";
 import type { Sidecar } from "../sidecar/sidecar.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -316,12 +316,12 @@ describe("GetHistory", () => {
   it("gives GetContact a contact's history, newest first, limited", () => {
     const n = normaliseContact("+447700900401", ContactKind.UNSPECIFIED, undefined, "find");
     if (!n.ok) throw new Error(n.reason);
-    const events = contactHistory(h.sidecar.list, n.key, 3);
+    const events = contactHistoryPage(h.sidecar.list, n.key, 3).events;
     expect(events.map((e) => e.action)).toEqual([HistoryAction.REMOVED, HistoryAction.REJECTED, HistoryAction.REPEATED]);
     expect(events[0]).toEqual(all[7]);
     const unknown = normaliseContact("+447700900499", ContactKind.UNSPECIFIED, undefined, "find");
     if (!unknown.ok) throw new Error(unknown.reason);
-    expect(contactHistory(h.sidecar.list, unknown.key, 3)).toEqual([]);
+    expect(contactHistoryPage(h.sidecar.list, unknown.key, 3).events).toEqual([]);
   });
 });
 
@@ -371,7 +371,7 @@ describe("the history's contact index", () => {
       expect((await list.removeEntries([entry], "", undefined, "t")).removed).toBe(1);
       const key = normaliseContact(entry.contact, ContactKind.UNSPECIFIED, undefined, "find");
       if (!key.ok) throw new Error(key.reason);
-      const before = contactHistory(list, key.key, 100);
+      const before = contactHistoryPage(list, key.key, 100).events;
       expect(before.map((e) => e.action)).toEqual([HistoryAction.REMOVED, HistoryAction.REJECTED, HistoryAction.REPEATED, HistoryAction.ADDED]);
       await list.close();
 
@@ -383,7 +383,7 @@ describe("the history's contact index", () => {
       await env.close();
 
       list = DncList.open(dir.path);
-      expect(contactHistory(list, key.key, 100)).toEqual(before);
+      expect(contactHistoryPage(list, key.key, 100).events).toEqual(before);
       await list.close();
     } finally {
       dir.remove();

@@ -1,3 +1,6 @@
+// Page tokens: read back as written, in their own order only, and refused
+// when this server could not have written them.
+
 import { describe, expect, it } from "vitest";
 import { cursorNumber, decodePageToken, encodePageToken } from "./page-token.js";
 

@@ -11,7 +11,7 @@ import { FilterEngine } from "../filter/filter-engine.js";
 import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel, ContactKind, EntryKeySchema, EntrySchema } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
-import { contactHistory } from "../history/contact-history.js";
+import { contactHistoryPage } from "../history/contact-history.js";
 import { HistoryAction } from "../gen/dnc/v1/history_pb.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "./dnc-list.js";
@@ -161,10 +161,10 @@ describe("DncList refusals in a contact's history", () => {
     await list.addEntries([create(EntrySchema, { contact, channel: Channel.SMS })], undefined, "ops");
     const n = normaliseContact(contact, ContactKind.PHONE, undefined, "find");
     if (!n.ok) throw new Error(n.reason);
-    expect(contactHistory(list, n.key, 10).map((e) => e.action)).toEqual([HistoryAction.ADDED, HistoryAction.REJECTED, HistoryAction.REJECTED]);
+    expect(contactHistoryPage(list, n.key, 10).events.map((e) => e.action)).toEqual([HistoryAction.ADDED, HistoryAction.REJECTED, HistoryAction.REJECTED]);
     // A change refused for a kind no contact has is filed under none.
     await list.addEntries([create(EntrySchema, { contact, kind: 9 as ContactKind, channel: Channel.SMS })], undefined, "ops");
-    expect(contactHistory(list, n.key, 10)).toHaveLength(3);
+    expect(contactHistoryPage(list, n.key, 10).events).toHaveLength(3);
     // Interned for its history, the contact is still blocked on nothing but its entry.
     const engine = new FilterEngine(list, { maxBatch: 10 });
     expect(checked(engine, create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.SMS } })).blocked).toBe(true);

@@ -5,23 +5,10 @@ import type { DncList } from "../engine/dnc-list.js";
 import { historyEventMessage } from "./history-event-message.js";
 import { olderHistoryToken } from "./history-query.js";
 
-/** The newest `limit` events of the contact with this binary key (normaliseContact's `key`). */
-export function contactHistory(list: DncList, contactKey: Uint8Array, limit: number): HistoryEvent[] {
-  const id = list.index.contacts.lookup(contactKey, 0, contactKey.length);
-  return id < 0 ? [] : contactHistoryById(list, id, limit);
-}
-
-export function contactHistoryById(list: DncList, contactId: number, limit: number): HistoryEvent[] {
-  return contactHistoryPageById(list, contactId, limit).events;
-}
-
 /** The newest `limit` events, and GetHistory's page token for the older ones when there are any. */
 export function contactHistoryPage(list: DncList, contactKey: Uint8Array, limit: number): { events: HistoryEvent[]; nextPageToken: string } {
-  const id = list.index.contacts.lookup(contactKey, 0, contactKey.length);
-  return id < 0 ? { events: [], nextPageToken: "" } : contactHistoryPageById(list, id, limit);
-}
-
-function contactHistoryPageById(list: DncList, contactId: number, limit: number): { events: HistoryEvent[]; nextPageToken: string } {
+  const contactId = list.index.contacts.lookup(contactKey, 0, contactKey.length);
+  if (contactId < 0) return { events: [], nextPageToken: "" };
   const events: HistoryEvent[] = [];
   let last = 0;
   for (const seq of list.store.historySeqsOfContact(contactId, true)) {

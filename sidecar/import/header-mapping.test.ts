@@ -1,3 +1,6 @@
+// The suggested mapping: header names to fields, every contact column, and a
+// headerless file's contact columns told from what they hold.
+
 import { describe, expect, it } from "vitest";
 import { ImportField } from "../gen/dnc/v1/import_pb.js";
 import { isHeaderRow, mappingFromHeader, mappingFromRows } from "./header-mapping.js";
@@ -38,6 +41,12 @@ describe("header mapping", () => {
       [0, "CONTACT"],
       [1, "CONTACT"],
     ]);
+    // Beside the first contact column, dates, post codes and short numbers are not contacts.
+    const crm = [
+      ["+447700901421", "2024-01-05", "75008", "12345", "0044 7700 901431", "07700 901441"],
+      ["+447700901422", "05/01/2024", "10115", "67890", "0044 7700 901432", "07700 901442"],
+    ];
+    expect(mappingFromRows(crm).map((m) => m.column)).toEqual([0, 4, 5]);
     expect(isHeaderRow(["Mobile Phone Number"], ["+447700901421"])).toBe(true);
   });
 });

@@ -89,13 +89,26 @@ function looksLikeContact(cell: string): boolean {
   return cell.includes("@") || /\d[\d\s().-]{3,}\d/.test(cell);
 }
 
-/** Without a header: every column where most non-empty cells look like contacts. */
+/**
+ * An email address, or a number written internationally (+ or 00) or of
+ * eight digits or more that is no date: a contact column beside the first
+ * must hold these, where a date, a post code or an order number would pass
+ * looksLikeContact.
+ */
+function clearlyContact(cell: string): boolean {
+  if (cell.includes("@")) return true;
+  if (/^\d{4}-\d{2}-\d{2}|^\d{1,2}[./]\d{1,2}[./]\d{2,4}/.test(cell) || !/^[+\d\s().-]+$/.test(cell)) return false;
+  return /^(\+|00)\d/.test(cell) || cell.replace(/\D/g, "").length >= 8;
+}
+
+/** Without a header: the first column where most non-empty cells look like contacts, and every later one where most clearly are. */
 export function mappingFromRows(rows: string[][]): ColumnMapping[] {
   const width = Math.max(0, ...rows.map((r) => r.length));
   const mapping: ColumnMapping[] = [];
   for (let column = 0; column < width; column++) {
     const cells = rows.map((r) => (r[column] ?? "").trim()).filter((c) => c !== "");
-    if (cells.length > 0 && cells.filter(looksLikeContact).length * 2 > cells.length) {
+    const test = mapping.length === 0 ? looksLikeContact : clearlyContact;
+    if (cells.length > 0 && cells.filter(test).length * 2 > cells.length) {
       mapping.push(create(ColumnMappingSchema, { column, field: ImportField.CONTACT }));
     }
   }

@@ -256,6 +256,7 @@ export class ImportService {
   }
 }
 
+/** Refuses a file whose every row was read and none is data: StartImport and the dry run say the same. */
 function checkHasData(plan: ImportPlan): void {
   if (plan.noDataRows) throw new InvalidArgumentError("upload_id", plan.hasHeader ? "the file holds a header row and no data rows" : "the file holds no rows to import");
 }

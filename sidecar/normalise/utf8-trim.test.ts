@@ -1,3 +1,6 @@
+// The byte-level trim against String.prototype.trim itself: every white
+// space it removes, neighbours it keeps, and random mixes.
+
 import { describe, expect, it } from "vitest";
 import { trimmedEnd, trimmedStart } from "./utf8-trim.js";
 

@@ -24,7 +24,7 @@ export class ProtoReader {
     return this.pos >= this.end;
   }
 
-  /** A varint of up to 53 bits (enough for tags, lengths and enum values). */
+  /** A varint of up to 53 bits: a field's value; tags and lengths go through uint32. */
   varint(): number {
     let result = 0;
     let shift = 1;
