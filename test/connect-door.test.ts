@@ -279,6 +279,16 @@ describe("Connect door", () => {
 
     it("keeps /healthz and /readyz, and 404s anything else", async () => {
       expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+      for (const path of ["/healthz", "/readyz", "/metrics"]) {
+        const posted = await fetch(`${baseUrl}${path}`, { method: "POST" });
+        expect([posted.status, posted.headers.get("allow")], path).toEqual([405, "GET, HEAD"]);
+      }
+      const put = await fetch(`${baseUrl}/imports/uploads?name=a.csv`, { method: "PUT", headers: { authorization: `Bearer ${TOKEN}` } });
+      expect([put.status, put.headers.get("allow")]).toEqual([405, "POST"]);
+      const deleted = await fetch(`${baseUrl}/imports/job/rejected.csv`, { method: "DELETE" });
+      expect([deleted.status, deleted.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+      const preflight = await fetch(`${baseUrl}/exports?format=csv`, { method: "OPTIONS", headers: { origin: "http://console.example" } });
+      expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([204, "http://console.example"]);
       expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
       expect((await fetch(`${baseUrl}/nothing-here`)).status).toBe(404);
     });

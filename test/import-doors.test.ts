@@ -184,7 +184,8 @@ describe("import over the admin HTTP port", () => {
     );
     expect((await http(port, "GET", path, {})).status).toBe(401);
     expect((await http(port, "GET", "/imports/nope/rejected.csv", auth())).status).toBe(404);
-    expect((await http(port, "GET", "/imports/uploads", auth())).status).toBe(404);
+    // The uploads path takes POST only.
+    expect((await http(port, "GET", "/imports/uploads", auth())).status).toBe(405);
     // A malformed percent-escape in the job id, with no key at all: the caller's error, and the sidecar serves on
     // (decodeURIComponent's throw once ended the process).
     const malformed = await http(port, "GET", "/imports/%E0%A4%A/rejected.csv", {});

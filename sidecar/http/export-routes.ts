@@ -13,6 +13,8 @@ import { AdminService, ExportEntriesRequestSchema, type ExportEntriesRequest, ty
 import { ExportFormat } from "../gen/dnc/v1/export_pb.js";
 import { FILTER_PARAMS, filterFromParams } from "../export/filter-params.js";
 import type { HttpRoute } from "./admin-http-server.js";
+import { withCors } from "./cors.js";
+import { onlyMethods } from "./method-guard.js";
 import { sendHttpError } from "./http-status.js";
 import { drained } from "./response-drain.js";
 
@@ -91,12 +93,7 @@ async function download(gate: AdminGate, req: IncomingMessage, res: ServerRespon
 export function exportRoute(gate: AdminGate): HttpRoute {
   return {
     path: EXPORT_PATH,
-    handle: (req, res) => {
-      if (req.method !== "GET") {
-        res.writeHead(405, { allow: "GET", "content-type": "text/plain" }).end("GET only\n");
-        return;
-      }
-      void download(gate, req, res);
-    },
+    // CORS as on the Connect door, so a console on another origin can download too.
+    handle: withCors(onlyMethods(["GET"], (req, res) => void download(gate, req, res))),
   };
 }

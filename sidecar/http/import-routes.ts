@@ -23,6 +23,7 @@ import {
 import type { ImportService } from "../import/import-service.js";
 import type { HttpRoute } from "./admin-http-server.js";
 import { withCors } from "./cors.js";
+import { methodNotAllowed } from "./method-guard.js";
 import { sendHttpError } from "./http-status.js";
 import { drained } from "./response-drain.js";
 
@@ -36,6 +37,11 @@ export function importRoutes(gate: AdminGate, imports: ImportService, maxFileByt
     handle: withCors((req, res) => {
       const url = new URL(req.url ?? "/", "http://localhost");
       const csv = REJECTED_CSV.exec(url.pathname);
+      const allow = url.pathname === UPLOADS ? ["POST"] : csv !== null ? ["GET", "HEAD"] : undefined;
+      if (allow !== undefined && !allow.includes(req.method ?? "")) {
+        methodNotAllowed(res, allow);
+        return;
+      }
       const run =
         url.pathname === UPLOADS && req.method === "POST"
           ? upload(gate, req, res, url, maxFileBytes)

@@ -2,15 +2,16 @@
 
 import type { Registry } from "prom-client";
 import type { HttpRoute } from "./admin-http-server.js";
+import { onlyMethods } from "./method-guard.js";
 
 export function metricsRoute(registry: Registry): HttpRoute {
   return {
     path: "/metrics",
-    handle: (_req, res) => {
+    handle: onlyMethods(["GET", "HEAD"], (_req, res) => {
       registry.metrics().then(
         (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
         (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
       );
-    },
+    }),
   };
 }
