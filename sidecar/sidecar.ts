@@ -120,8 +120,12 @@ export class Sidecar {
     ]);
     try {
       await imports.start();
-      const grpcPort = await grpc.listen(options.grpcListen, options.tls);
-      const httpPort = await http.listen(options.httpListen);
+      const grpcPort = await grpc.listen(options.grpcListen, options.tls).catch((err: unknown) => {
+        throw new Error(`cannot serve gRPC on ${options.grpcListen} (--grpc-listen): ${describe(err)}`);
+      });
+      const httpPort = await http.listen(options.httpListen).catch((err: unknown) => {
+        throw new Error(`cannot serve HTTP on ${options.httpListen} (--http-listen): ${describe(err)}`);
+      });
       // Made once the ports are bound: a start that fails before left a stored key that was never printed, and the
       // next start, finding a key, printed none.
       const createdAdminKey =
@@ -153,4 +157,8 @@ export class Sidecar {
     await this.keys.close();
     await this.list.close();
   }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

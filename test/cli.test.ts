@@ -85,6 +85,7 @@ describe("dnc CLI", () => {
     const failed = await runDnc({}, "serve", "--data-dir", data, "--grpc-listen", sock, "--http-listen", `127.0.0.1:${(busy.address() as AddressInfo).port}`);
     busy.close();
     expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^dnc: cannot serve HTTP on 127\.0\.0\.1:\d+ \(--http-listen\): .*EADDRINUSE/);
     expect(failed.stderr + failed.stdout).not.toMatch(/created admin API key/);
     let server = await startServe(data, sock);
     const adminKey = /dnc: created admin API key 'admin': (dnc_\S+) {2}\(shown once; store it now\)\n/.exec(server.output())?.[1];
