@@ -289,6 +289,10 @@ describe("Connect door", () => {
       expect([deleted.status, deleted.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
       const preflight = await fetch(`${baseUrl}/exports?format=csv`, { method: "OPTIONS", headers: { origin: "http://console.example" } });
       expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([204, "http://console.example"]);
+      const download = await fetch(`${baseUrl}/exports?format=csv`, { headers: { origin: "http://console.example", authorization: `Bearer ${TOKEN}` } });
+      const exposed = (download.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/,\s*/);
+      expect(exposed).toEqual(expect.arrayContaining(["content-disposition", "dnc-rows-total"]));
+      await download.arrayBuffer();
       expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
       expect((await fetch(`${baseUrl}/nothing-here`)).status).toBe(404);
     });

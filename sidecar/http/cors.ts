@@ -9,8 +9,12 @@ import type { HttpRoute } from "./admin-http-server.js";
 
 const ALLOW_METHODS = cors.allowedMethods.join(", ");
 const ALLOW_HEADERS = [...cors.allowedHeaders, "Authorization"].join(", ");
-/** Grpc-Status, Grpc-Message and Grpc-Status-Details-Bin among them, so gRPC-web errors and their details reach the page. */
-const EXPOSE_HEADERS = cors.exposedHeaders.join(", ");
+/**
+ * Grpc-Status, Grpc-Message and Grpc-Status-Details-Bin among them, so
+ * gRPC-web errors and their details reach the page; and the downloads' file
+ * name and row count, which a page shows.
+ */
+const EXPOSE_HEADERS = [...cors.exposedHeaders, "Content-Disposition", "Dnc-Rows-Total"].join(", ");
 /** Seconds a browser may reuse a preflight answer. */
 const MAX_AGE = "7200";
 

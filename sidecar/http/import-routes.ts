@@ -39,7 +39,7 @@ export function importRoutes(gate: AdminGate, imports: ImportService, maxFileByt
       const csv = REJECTED_CSV.exec(url.pathname);
       const allow = url.pathname === UPLOADS ? ["POST"] : csv !== null ? ["GET", "HEAD"] : undefined;
       if (allow !== undefined && !allow.includes(req.method ?? "")) {
-        methodNotAllowed(res, allow);
+        methodNotAllowed(req, res, allow);
         return;
       }
       const run =

@@ -43,10 +43,10 @@ describe("header mapping", () => {
     ]);
     // Beside the first contact column, dates, post codes and short numbers are not contacts.
     const crm = [
-      ["+447700901421", "2024-01-05", "75008", "12345", "0044 7700 901431", "07700 901441"],
-      ["+447700901422", "05/01/2024", "10115", "67890", "0044 7700 901432", "07700 901442"],
+      ["2024-01-05", "+447700901421", "2024-01-05", "75008", "12345", "0044 7700 901431", "07700 901441", "06.12.34.56.78"],
+      ["05/01/2024", "+447700901422", "05/01/2024", "10115", "67890", "0044-20-7946-0958", "07700 901442", "06.12.34.56.79"],
     ];
-    expect(mappingFromRows(crm).map((m) => m.column)).toEqual([0, 4, 5]);
+    expect(mappingFromRows(crm).map((m) => m.column)).toEqual([1, 5, 6, 7]);
     expect(isHeaderRow(["Mobile Phone Number"], ["+447700901421"])).toBe(true);
   });
 });

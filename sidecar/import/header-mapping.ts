@@ -97,8 +97,13 @@ function looksLikeContact(cell: string): boolean {
  */
 function clearlyContact(cell: string): boolean {
   if (cell.includes("@")) return true;
-  if (/^\d{4}-\d{2}-\d{2}|^\d{1,2}[./]\d{1,2}[./]\d{2,4}/.test(cell) || !/^[+\d\s().-]+$/.test(cell)) return false;
+  if (isDate(cell) || !/^[+\d\s().-]+$/.test(cell)) return false;
   return /^(\+|00)\d/.test(cell) || cell.replace(/\D/g, "").length >= 8;
+}
+
+/** A date, with a time or without: the whole cell, so that 06.12.34.56.78 is a phone number. */
+function isDate(cell: string): boolean {
+  return /^(\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})([T ][\d:.]+Z?)?$/.test(cell);
 }
 
 /** Without a header: the first column where most non-empty cells look like contacts, and every later one where most clearly are. */
@@ -107,7 +112,7 @@ export function mappingFromRows(rows: string[][]): ColumnMapping[] {
   const mapping: ColumnMapping[] = [];
   for (let column = 0; column < width; column++) {
     const cells = rows.map((r) => (r[column] ?? "").trim()).filter((c) => c !== "");
-    const test = mapping.length === 0 ? looksLikeContact : clearlyContact;
+    const test = mapping.length === 0 ? (cell: string) => looksLikeContact(cell) && !isDate(cell) : clearlyContact;
     if (cells.length > 0 && cells.filter(test).length * 2 > cells.length) {
       mapping.push(create(ColumnMappingSchema, { column, field: ImportField.CONTACT }));
     }

@@ -66,8 +66,7 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
     const { first, leading, whole } = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     const headerFirst = first.length > 0 && (options.hasHeader ?? isHeaderRow(first[0]!.cells, first[1]?.cells));
     // An import resumed with --skip past committed rows starts among data rows: the file's own header, before the skipped rows, still names its columns.
-    const resumedHeader =
-      !headerFirst && options.hasHeader === undefined && leading[0] !== undefined && isHeaderRow(leading[0].cells, (leading[1] ?? first[0])?.cells) ? leading[0] : undefined;
+    const resumedHeader = !headerFirst && leading[0] !== undefined && isHeaderRow(leading[0].cells, (leading[1] ?? first[0])?.cells) ? leading[0] : undefined;
     const header = headerFirst ? first[0]!.cells : (resumedHeader?.cells ?? []);
     const data = (headerFirst ? first.slice(1) : first).slice(0, PREVIEW_ROWS);
     const widths = [header, ...data.map((r) => r.cells)].map((cells) => cells.length);
