@@ -63,3 +63,8 @@ export class UnavailableError extends DncError {
 export class NotFoundError extends DncError {
   readonly code = "not_found";
 }
+
+/** What went wrong, for a message: an Error's own text, anything else as a string. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -22,6 +22,7 @@ import { TrafficCounters } from "./stats/traffic-counters.js";
 import { TrafficLog } from "./stats/traffic-log.js";
 import { AdminService } from "./gen/dnc/v1/admin_service_pb.js";
 import { Role } from "./gen/dnc/v1/api_key_pb.js";
+import { messageOf } from "./errors.js";
 import { FilterService } from "./gen/dnc/v1/filter_service_pb.js";
 import { adminServiceGrpc } from "./grpc/admin-service-grpc.js";
 import { filterServiceGrpc } from "./grpc/filter-service-grpc.js";
@@ -121,10 +122,10 @@ export class Sidecar {
     try {
       await imports.start();
       const grpcPort = await grpc.listen(options.grpcListen, options.tls).catch((err: unknown) => {
-        throw new Error(`cannot serve gRPC on ${options.grpcListen} (--grpc-listen): ${describe(err)}`);
+        throw new Error(`cannot serve gRPC on ${options.grpcListen} (--grpc-listen): ${messageOf(err)}`);
       });
       const httpPort = await http.listen(options.httpListen).catch((err: unknown) => {
-        throw new Error(`cannot serve HTTP on ${options.httpListen} (--http-listen): ${describe(err)}`);
+        throw new Error(`cannot serve HTTP on ${options.httpListen} (--http-listen): ${messageOf(err)}`);
       });
       // Made once the ports are bound: a start that fails before left a stored key that was never printed, and the
       // next start, finding a key, printed none.
@@ -157,8 +158,4 @@ export class Sidecar {
     await this.keys.close();
     await this.list.close();
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -35,9 +35,6 @@ function checkFilter(f: EntryFilter): void {
   checkEnums(f.sources, SourceSchema, "sources");
   checkEnums(f.reasons, ReasonSchema, "reasons");
   if (ContactKindSchema.value[f.contactKind] === undefined) throw new InvalidArgumentError("filter.contact_kind", `unknown value ${f.contactKind}`);
-  if (f.addedAfter !== undefined && f.addedBefore !== undefined && requestTimeMs(f.addedBefore, "filter.added_before") <= requestTimeMs(f.addedAfter, "filter.added_after")) {
-    throw new InvalidArgumentError("filter.added_before", "must be later than added_after");
-  }
   if (/^\+[\d\s]*$/.test(f.contactPrefix)) {
     throw new InvalidArgumentError("filter.contact_prefix", `phone numbers are stored as E.164 digits without '+': use ${f.contactPrefix.replace(/[+\s]/g, "")}`);
   }
@@ -64,9 +61,8 @@ export function trimmedFilter(f: EntryFilter | undefined): EntryFilter | undefin
   };
 }
 
-/** The filter's predicate; throws INVALID_ARGUMENT for a filter no entry can match. */
-export function entryPredicate(filter: EntryFilter | undefined): EntryPredicate {
-  const f = trimmedFilter(filter);
+/** The predicate of a filter trimmedFilter gave; throws INVALID_ARGUMENT for a filter no entry can match. */
+export function entryPredicate(f: EntryFilter | undefined): EntryPredicate {
   if (f === undefined) return () => true;
   checkFilter(f);
   const channels = new Set<number>(f.channels);
@@ -76,6 +72,7 @@ export function entryPredicate(filter: EntryFilter | undefined): EntryPredicate 
   const reasons = new Set<number>(f.reasons);
   const after = f.addedAfter === undefined ? -Infinity : requestTimeMs(f.addedAfter, "filter.added_after");
   const before = f.addedBefore === undefined ? Infinity : requestTimeMs(f.addedBefore, "filter.added_before");
+  if (before <= after) throw new InvalidArgumentError("filter.added_before", "must be later than added_after");
   return (e) => {
     if (channels.size > 0 && !channels.has(e.channel)) return false;
     if (senders.size > 0 && !senders.has(e.sender)) return false;

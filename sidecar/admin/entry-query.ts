@@ -30,7 +30,8 @@ export function filterNarrows(filter: EntryFilter | undefined): boolean {
 }
 
 export class EntryQuery {
-  private readonly matches: (e: Entry) => boolean;
+  /** The filter's predicate over an entry, for a caller that reads the entries its own way (an export). */
+  readonly matches: (e: Entry) => boolean;
   private readonly contactId: number | undefined;
   private readonly prefix: string;
 

@@ -14,6 +14,7 @@ import { ExportFormat } from "../gen/dnc/v1/export_pb.js";
 import { filterFromParams, type FilterParam } from "../export/filter-params.js";
 import { clientFlags, clientUsage, connect } from "./client-options.js";
 import { ProgressBar } from "./progress-bar.js";
+import { messageOf } from "../errors.js";
 
 export const exportUsage = `  dnc export -o FILE [--format csv|xlsx] [--contact C [--kind customer-id]] [--contact-prefix P] [--channel C] [--sender S]
             [--account A] [--source S] [--reason R] [--campaign REF] [--added-after ISO] [--added-before ISO]
@@ -76,7 +77,7 @@ export async function exportCommand(args: string[]): Promise<void> {
   const partial = `${file}.part`;
   const handle = await open(partial, "w").catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`-o: cannot write '${file}': ${code === "ENOENT" ? "its directory does not exist" : err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`-o: cannot write '${file}': ${code === "ENOENT" ? "its directory does not exist" : messageOf(err)}`);
   });
   const out = handle.createWriteStream();
   // A write that fails rejects the wait for a drain or the finish; no 'error' may go unheard.

@@ -6,6 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
+import { messageOf } from "../errors.js";
 import type { TlsOptions } from "../grpc/grpc-server.js";
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
@@ -16,14 +17,10 @@ function pem(path: string, flag: string, holds: RegExp, what: string): Buffer {
   try {
     bytes = readFileSync(path);
   } catch (err: unknown) {
-    throw new Error(`${flag}: cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${flag}: cannot read ${path}: ${messageOf(err)}`);
   }
   if (!holds.test(bytes.toString("latin1"))) throw new Error(`${flag}: ${path} holds no PEM ${what}`);
   return bytes;
-}
-
-function why(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export function readTlsFiles(certPath: string, keyPath: string, clientCaPath: string | undefined): TlsOptions {
@@ -32,14 +29,14 @@ export function readTlsFiles(certPath: string, keyPath: string, clientCaPath: st
   try {
     createSecureContext({ cert, key });
   } catch (err: unknown) {
-    throw new Error(`--tls-cert, --tls-key: the key does not go with the certificate, or one does not load (${why(err)})`);
+    throw new Error(`--tls-cert, --tls-key: the key does not go with the certificate, or one does not load (${messageOf(err)})`);
   }
   if (clientCaPath === undefined) return { cert, key };
   const clientCa = pem(clientCaPath, "--tls-client-ca", CERTIFICATE, "certificate");
   try {
     createSecureContext({ ca: clientCa });
   } catch (err: unknown) {
-    throw new Error(`--tls-client-ca: ${clientCaPath} does not load (${why(err)})`);
+    throw new Error(`--tls-client-ca: ${clientCaPath} does not load (${messageOf(err)})`);
   }
   return { cert, key, clientCa };
 }

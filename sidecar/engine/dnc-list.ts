@@ -6,7 +6,7 @@
 
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
-import { UnavailableError } from "../errors.js";
+import { messageOf, UnavailableError } from "../errors.js";
 import { ContactKind, EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
 import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
 import { ByteInternTable } from "../index/byte-intern-table.js";
@@ -55,9 +55,8 @@ class PendingIds {
 }
 
 /** What an add does with one entry, decided while the batch is prepared and written once its time is taken. */
-type AddStep =
-  | { action: "rejected"; record: Uint8Array; reason: string; contactId: number | undefined }
-  | { action: "repeated" | "added"; fields: EntryFields; ids: EntryIds };
+type RejectedStep = { action: "rejected"; record: Uint8Array; reason: string; contactId: number | undefined };
+type AddStep = RejectedStep | { action: "repeated" | "added"; fields: EntryFields; ids: EntryIds };
 
 const SNAPSHOT_FILE = "index.snapshot";
 /** How long a failed write waits for lmdb-js to say why its commit failed. */
@@ -270,8 +269,7 @@ export class DncList {
           const c = checkEntry(input, defaultCountry);
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
-            const contactId = this.contactIdFor(w, pending, input, defaultCountry, "add");
-            steps.push({ action: "rejected", record: toBinary(EntrySchema, rejectedRecord(input)), reason: c.reason, contactId });
+            steps.push(this.rejection(w, pending, input, c.reason, defaultCountry, "add"));
             continue;
           }
           const scope = c.value;
@@ -302,8 +300,7 @@ export class DncList {
         for (let k = 0; k < refused.length; k++) {
           if (k % WRITE_SLICE === 0) await nextTurn();
           const { entry, reason } = refused[k]!;
-          const contactId = this.contactIdFor(w, pending, entry, defaultCountry, "add");
-          steps.push({ action: "rejected", record: toBinary(EntrySchema, rejectedRecord(entry)), reason, contactId });
+          steps.push(this.rejection(w, pending, entry, reason, defaultCountry, "add"));
         }
         // The time is taken once the batch is prepared: the filter takes the entries in when LMDB commits, after the
         // few slices that write them, and CheckAt judges by this time. Taken before the preparation, it ran ahead of
@@ -412,10 +409,8 @@ export class DncList {
           // Taken in its turn among the writes, so the history's times follow its sequence.
           const at = Date.now();
           for (const { entry, reason } of rejections) {
-            w.appendHistory(
-              { at, actor, action: "rejected", entry: toBinary(EntrySchema, rejectedRecord(entry)), note: reason },
-              this.contactIdFor(w, pending, entry, defaultCountry, "find"),
-            );
+            const r = this.rejection(w, pending, entry, reason, defaultCountry, "find");
+            w.appendHistory({ at, actor, action: "rejected", entry: r.record, note: r.reason }, r.contactId);
           }
         },
         (pending) => this.commitPending(pending),
@@ -444,6 +439,11 @@ export class DncList {
     return () => this.commitListeners.delete(listener);
   }
 
+  /** A refused change as the history keeps it: its fields, cut to length, filed under its contact (contactIdFor). */
+  private rejection(w: StoreWriter, pending: PendingIds, entry: Entry, reason: string, country: CountryCode | undefined, use: ContactUse): RejectedStep {
+    return { action: "rejected", record: toBinary(EntrySchema, rejectedRecord(entry)), reason, contactId: this.contactIdFor(w, pending, entry, country, use) };
+  }
+
   /**
    * The id of a refused change's contact when it normalises, interned now
    * if it is new: the contact's history is its proof, and must show the
@@ -466,7 +466,7 @@ export class DncList {
     } catch (err: unknown) {
       // The next start rebuilds from the store instead: slower, equally right.
       removeSnapshot(this.snapshotPath);
-      console.error(`dnc: could not save the index snapshot: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`dnc: could not save the index snapshot: ${messageOf(err)}`);
     }
     await this.store.close();
   }

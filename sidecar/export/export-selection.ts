@@ -13,7 +13,6 @@ import type { DncList } from "../engine/dnc-list.js";
 import { checkScope } from "../engine/entry-rules.js";
 import { entryKey } from "../store/entry-key.js";
 import { STORED_ENTRY_OFFSET } from "../store/entry-store.js";
-import { entryPredicate } from "../admin/entry-filter.js";
 import { EntryQuery, filterNarrows } from "../admin/entry-query.js";
 import { decodeEntry } from "./entry-decoder.js";
 
@@ -39,7 +38,7 @@ export async function selectEntries(list: DncList, filter: EntryFilter | undefin
 }
 
 function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQuery): ExportSelection {
-  const matches = entryPredicate(filter);
+  const matches = query.matches;
   const prefix = filter?.contactPrefix ?? "";
   let entries: () => Iterable<Entry>;
   if ((filter?.contact ?? "") !== "") {

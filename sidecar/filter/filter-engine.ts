@@ -125,8 +125,8 @@ export class FilterEngine {
     this.decoder.decode(buf, this.options.maxBatch, batch);
     checkChannel(batch.channel, "channel");
     const country = this.country(buf, batch.country);
-    const senderId = this.nameId("senders", buf, batch.sender);
-    const accountId = this.nameId("accounts", buf, batch.account);
+    const senderId = this.nameId("senders", buf, batch.sender, 0);
+    const accountId = this.nameId("accounts", buf, batch.account, 0);
     const spans = batch.spans;
     const writer = this.writer;
     const counters = this.counters;
@@ -171,8 +171,8 @@ export class FilterEngine {
       if (channel === Channel.UNSPECIFIED) {
         throw new InvalidArgumentError(`requests[${i}].channel`, "required, here or in the batch scope");
       }
-      const s = named(buf, req.sender) ? this.nameId("senders", buf, req.sender) : senderId;
-      const a = named(buf, req.account) ? this.nameId("accounts", buf, req.account) : accountId;
+      const s = this.nameId("senders", buf, req.sender, senderId);
+      const a = this.nameId("accounts", buf, req.account, accountId);
       const v = this.checkOne(buf, req.recipient.start, req.recipient.end, channel, s, a, req.customerId.start, req.customerId.end, country);
       counts.checked[channel]++;
       if (v === BLOCKED) {
@@ -195,7 +195,7 @@ export class FilterEngine {
     for (let k = 0; k < blockedRequests; k++) {
       const i = this.blockedRequests[k]!;
       req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
-      counters.blockedFor(text(buf, named(buf, req.sender) ? req.sender : batch.sender), text(buf, named(buf, req.account) ? req.account : batch.account), campaign, 1);
+      counters.blockedFor(text(buf, req.sender, batch.sender), text(buf, req.account, batch.account), campaign, 1);
     }
     return writer.finish(batch.requestCount);
   }
@@ -215,8 +215,8 @@ export class FilterEngine {
       send.recipient.start,
       send.recipient.end,
       send.channel,
-      this.nameId("senders", buf, send.sender),
-      this.nameId("accounts", buf, send.account),
+      this.nameId("senders", buf, send.sender, 0),
+      this.nameId("accounts", buf, send.account, 0),
       send.customerId.start,
       send.customerId.end,
       country,
@@ -282,24 +282,29 @@ export class FilterEngine {
     return resolveCountry(value, this.options.defaultCountry, "default_country");
   }
 
-  /** A sender or account name is trimmed, as an add trims the names it stores. */
-  private nameId(table: NameTable, buf: Uint8Array, span: Span): number {
-    if (!span.present) return 0;
+  /**
+   * A sender or account name's id, trimmed as an add trims the names it
+   * stores; `unset` when the span names none (absent, or white space alone:
+   * a request's takes the batch's), UNKNOWN_NAME when no entry holds it.
+   * 0 and UNKNOWN_NAME match alike: only entries for every sender or account.
+   */
+  private nameId(table: NameTable, buf: Uint8Array, span: Span, unset: number): number {
+    if (!span.present) return unset;
     const start = trimmedStart(buf, span.start, span.end);
+    if (start === span.end) return unset;
     const id = this.list.names(table).lookup(buf, start, trimmedEnd(buf, start, span.end));
     return id < 0 ? UNKNOWN_NAME : id;
   }
 }
 
-/** Whether a request names a sender or account of its own: white space alone is unset, and takes the batch's. */
-function named(buf: Uint8Array, span: Span): boolean {
-  return span.present && trimmedStart(buf, span.start, span.end) < span.end;
-}
-
-/** The text of a span ("" when absent), trimmed as nameId trims it: only for counting blocked recipients, never per check. */
-function text(buf: Uint8Array, span: Span): string {
-  if (!span.present) return "";
-  const start = trimmedStart(buf, span.start, span.end);
+/**
+ * A span's trimmed text as nameId reads it, or `fallback`'s when the span
+ * names nothing ("" when neither does): only for counting blocked
+ * recipients, never per check.
+ */
+function text(buf: Uint8Array, span: Span, fallback?: Span): string {
+  const start = span.present ? trimmedStart(buf, span.start, span.end) : span.end;
+  if (start === span.end) return fallback === undefined ? "" : text(buf, fallback);
   return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8", start, trimmedEnd(buf, start, span.end));
 }
 

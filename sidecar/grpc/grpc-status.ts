@@ -7,7 +7,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { errorDetails } from "../error-details.js";
-import { DncError, type ErrorCode } from "../errors.js";
+import { DncError, type ErrorCode, messageOf } from "../errors.js";
 import { StatusSchema } from "../gen/google/rpc/status_pb.js";
 
 const codes: Record<ErrorCode, status> = {
@@ -26,7 +26,7 @@ const codes: Record<ErrorCode, status> = {
 const STATUS_DETAILS_KEY = "grpc-status-details-bin";
 
 export function toServiceError(err: unknown): Partial<ServiceError> {
-  if (!(err instanceof DncError)) return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+  if (!(err instanceof DncError)) return { code: status.INTERNAL, details: messageOf(err) };
   const code = codes[err.code];
   const details = errorDetails(err);
   if (details.length === 0) return { code, details: err.message };

@@ -5,7 +5,7 @@
 
 import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescMethodUnary, type MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, handleUnaryCall, sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, messageOf } from "../errors.js";
 import { toServiceError } from "./grpc-status.js";
 
 const identity = (b: Buffer): Buffer => b;
@@ -31,7 +31,7 @@ export function decodeRequest<I extends DescMessage>(schema: I, bytes: Uint8Arra
   try {
     return fromBinary(schema, bytes);
   } catch (err: unknown) {
-    throw new InvalidArgumentError("request", `not a valid ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InvalidArgumentError("request", `not a valid ${schema.typeName}: ${messageOf(err)}`);
   }
 }
 

@@ -5,7 +5,7 @@
 
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorDetails } from "../error-details.js";
-import { DncError, type ErrorCode } from "../errors.js";
+import { DncError, type ErrorCode, messageOf } from "../errors.js";
 
 const codes: Record<ErrorCode, Code> = {
   unauthenticated: Code.Unauthenticated,
@@ -22,5 +22,5 @@ const codes: Record<ErrorCode, Code> = {
 
 export function toConnectError(err: unknown): ConnectError {
   if (err instanceof DncError) return new ConnectError(err.message, codes[err.code], undefined, errorDetails(err), err);
-  return new ConnectError(err instanceof Error ? err.message : String(err), Code.Internal, undefined, undefined, err);
+  return new ConnectError(messageOf(err), Code.Internal, undefined, undefined, err);
 }

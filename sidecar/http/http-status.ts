@@ -3,7 +3,7 @@
 // with the code and the message, as anything not a DncError is INTERNAL.
 
 import type { ServerResponse } from "node:http";
-import { DncError, type ErrorCode } from "../errors.js";
+import { DncError, type ErrorCode, messageOf } from "../errors.js";
 
 const STATUS: Record<ErrorCode, number> = {
   unauthenticated: 401,
@@ -22,5 +22,5 @@ export function sendHttpError(res: ServerResponse, err: unknown): void {
   const code: ErrorCode = err instanceof DncError ? err.code : "internal";
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (code === "unauthenticated") headers["www-authenticate"] = "Bearer";
-  res.writeHead(STATUS[code], headers).end(`${JSON.stringify({ code, message: err instanceof Error ? err.message : String(err) })}\n`);
+  res.writeHead(STATUS[code], headers).end(`${JSON.stringify({ code, message: messageOf(err) })}\n`);
 }

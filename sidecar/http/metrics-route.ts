@@ -3,6 +3,7 @@
 import type { Registry } from "prom-client";
 import type { HttpRoute } from "./admin-http-server.js";
 import { onlyMethods } from "./method-guard.js";
+import { messageOf } from "../errors.js";
 
 export function metricsRoute(registry: Registry): HttpRoute {
   return {
@@ -10,7 +11,7 @@ export function metricsRoute(registry: Registry): HttpRoute {
     handle: onlyMethods(["GET", "HEAD"], (_req, res) => {
       registry.metrics().then(
         (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
+        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${messageOf(err)}\n`),
       );
     }),
   };

@@ -17,6 +17,7 @@ import { WakeSignal } from "../async/wake-signal.js";
 import type { ImportPlan } from "./import-plan.js";
 import { prepareBatch, rawRow, type PreparedBatch } from "./prepared-batch.js";
 import type { RowMapper } from "./row-mapper.js";
+import { messageOf } from "../errors.js";
 
 export interface RunContext {
   list: DncList;
@@ -96,7 +97,7 @@ export class ImportJobRun {
     } catch (err: unknown) {
       await inFlight?.catch(() => undefined);
       state = ImportState.FAILED;
-      error = err instanceof Error ? err.message : String(err);
+      error = messageOf(err);
     }
     await this.plan.close();
     if (state === ImportState.FAILED || this.stopAs === undefined) return this.finish(state, error);
@@ -140,7 +141,7 @@ export class ImportJobRun {
       await recordEnd(this.ctx, final, (w) => this.ctx.atEnd(w, final));
     } catch (err: unknown) {
       // The record still says RUNNING: the next start marks it INTERRUPTED.
-      final.error = [error, `the job's end could not be recorded: ${err instanceof Error ? err.message : String(err)}`].filter(Boolean).join("; ");
+      final.error = [error, `the job's end could not be recorded: ${messageOf(err)}`].filter(Boolean).join("; ");
     }
     this.job = final;
     this.progress.wake();

@@ -9,7 +9,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DncError, InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
+import { DncError, InvalidArgumentError, messageOf, ResourceExhaustedError } from "../errors.js";
 import { checkMagic, fileExtension, TEXT_EXTENSIONS } from "./file-format.js";
 import type { ImportSettings } from "./import-settings.js";
 import { ZipArchive } from "./zip-archive.js";
@@ -194,6 +194,6 @@ async function unpackEntry(from: Readable, to: string, maxBytes: number, name: s
   } catch (err: unknown) {
     await rm(to, { force: true });
     if (err instanceof DncError || signal?.aborted === true) throw err;
-    throw new InvalidArgumentError("upload_id", `'${name}' could not be unpacked: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InvalidArgumentError("upload_id", `'${name}' could not be unpacked: ${messageOf(err)}`);
   }
 }

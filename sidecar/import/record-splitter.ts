@@ -7,7 +7,7 @@
 
 import { ParserOptions } from "@fast-csv/parse";
 import { Parser } from "@fast-csv/parse/build/src/parser/Parser.js";
-import { ResourceExhaustedError } from "../errors.js";
+import { messageOf, ResourceExhaustedError } from "../errors.js";
 
 const QUOTE = 0x22;
 const SPACE = 0x20;
@@ -117,7 +117,7 @@ export class RecordSplitter {
       if (parsed.length > 1) throw new Error("a carriage return outside quotes");
       rows.push(parsed[0] ?? [""]);
     } catch (err: unknown) {
-      errors.set(this.records, `not valid CSV: ${err instanceof Error ? err.message : String(err)}`);
+      errors.set(this.records, `not valid CSV: ${messageOf(err)}`);
       rows.push([record]);
     }
   }

@@ -20,7 +20,7 @@ import type { CellValue, Row } from "exceljs";
 import { posix } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DncError, InvalidArgumentError } from "../errors.js";
+import { DncError, InvalidArgumentError, messageOf } from "../errors.js";
 import { unescapeOoxml } from "../export/ooxml-escape.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
@@ -147,7 +147,7 @@ export async function* xlsxRows(
     if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
   } catch (err: unknown) {
     if (err instanceof DncError) throw err;
-    throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${messageOf(err)}`);
   } finally {
     for (const stream of opened) stream.destroy();
     archive.close();

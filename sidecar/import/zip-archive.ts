@@ -7,7 +7,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import { crc32Update } from "../checksum/running-crc32.js";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
-import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";
+import { InvalidArgumentError, messageOf, ResourceExhaustedError } from "../errors.js";
 import type { ImportSettings } from "./import-settings.js";
 
 export interface ZipEntryInfo {
@@ -28,7 +28,7 @@ export class ZipArchive {
     try {
       zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
     } catch (err: unknown) {
-      throw new InvalidArgumentError(field, `'${name}' is not a readable zip archive (truncated or damaged?): ${describe(err)}`);
+      throw new InvalidArgumentError(field, `'${name}' is not a readable zip archive (truncated or damaged?): ${messageOf(err)}`);
     }
     const entries: Entry[] = [];
     try {
@@ -37,7 +37,7 @@ export class ZipArchive {
       }
     } catch (err: unknown) {
       zip.close();
-      throw new InvalidArgumentError(field, `'${name}' has a damaged zip directory: ${describe(err)}`);
+      throw new InvalidArgumentError(field, `'${name}' has a damaged zip directory: ${messageOf(err)}`);
     }
     return new ZipArchive(zip, entries);
   }
@@ -69,7 +69,7 @@ export class ZipArchive {
     this.check(entry, settings, name);
     const inflated = await this.zip.openReadStreamPromise(entry);
     const out = new PassThrough();
-    inflated.on("error", (err: unknown) => out.destroy(new InvalidArgumentError("upload_id", `'${fileName}' in '${name}' is damaged: ${describe(err)}`)));
+    inflated.on("error", (err: unknown) => out.destroy(new InvalidArgumentError("upload_id", `'${fileName}' in '${name}' is damaged: ${messageOf(err)}`)));
     out.on("close", () => inflated.destroy());
     return inflated.pipe(out);
   }
@@ -87,7 +87,7 @@ export class ZipArchive {
       try {
         for await (const chunk of await this.zip.openReadStreamPromise(entry)) crc = crc32Update(crc, chunk as Buffer);
       } catch (err: unknown) {
-        throw new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: ${describe(err)}`);
+        throw new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: ${messageOf(err)}`);
       }
       if (crc !== entry.crc32) {
         throw new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: its contents do not match their CRC-32`);
@@ -113,8 +113,4 @@ export class ZipArchive {
       throw new ResourceExhaustedError(`${what} is compressed ${Math.round(ratio)}:1, over the limit of ${settings.maxZipRatio}:1 (a zip bomb?)`);
     }
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -4,6 +4,7 @@
 
 import type { EntryStore } from "../store/entry-store.js";
 import { CHANNEL_SLOTS, HOUR_MS, NAMED_DIMENSIONS, type Dimension, type TrafficCounters } from "./traffic-counters.js";
+import { messageOf } from "../errors.js";
 
 const PREFIX = "traffic/";
 
@@ -64,7 +65,7 @@ export class TrafficLog {
    */
   flush(endMs = Date.now()): Promise<void> {
     this.flushing = this.flushing.then(() => this.write(endMs)).catch((err: unknown) => {
-      console.error(`dnc: could not save filter traffic counts: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`dnc: could not save filter traffic counts: ${messageOf(err)}`);
     });
     return this.flushing;
   }
