@@ -41,7 +41,7 @@ const EXPECTED = [
 ];
 
 interface Results {
-  figures: { name: string; value: number; target?: unknown }[];
+  figures: { name: string; value: number; target?: unknown; detail?: string }[];
   latencies: { name: string }[];
   charts: string[];
 }
@@ -68,6 +68,10 @@ describe("benchmark smoke run", () => {
     // A smoke run holds nothing against a target.
     expect(results.figures.filter((f) => f.target !== undefined)).toEqual([]);
     expect(results.latencies.length).toBeGreaterThan(0);
+    // Each latency run, dnc's and its floors', says which collections paused the server and the client meanwhile.
+    const latencyRuns = results.figures.filter((f) => / p99 at /.test(f.name));
+    expect(latencyRuns).toHaveLength(12);
+    for (const f of latencyRuns) expect(f.detail, f.name).toMatch(/GC pauses in the run: server (none|\d+ \w+ \().*; client (none|\d+ \w+ \()/);
 
     expect(files).toContain(json!.replace(/\.json$/, ".md"));
     for (const chart of results.charts) expect(readFileSync(join(out, chart), "utf8")).toMatch(/^<svg /);

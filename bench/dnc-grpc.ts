@@ -27,8 +27,9 @@ const GRPC_TARGET: Target = { kind: "min", value: 1_000_000 };
 export type RunningSidecar = ScriptProcess<SidecarReady>;
 
 /** A sidecar on `dir` in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
-export function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = []): Promise<RunningSidecar> {
-  return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, [...BENCH_SIDECAR_NODE_FLAGS, ...nodeArgs]);
+/** `gcLog`, when given, is where the sidecar logs its collector's pauses (gc-log.ts). */
+export function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = [], gcLog?: string): Promise<RunningSidecar> {
+  return startScript<SidecarReady>(SIDECAR_SCRIPT, gcLog === undefined ? [dir] : [dir, gcLog], cleanup, [...BENCH_SIDECAR_NODE_FLAGS, ...nodeArgs]);
 }
 
 const perEntry = (bytes: number, entries: number): string => fmt(bytes / entries, 1);

@@ -17,6 +17,7 @@ import { ContactKind, Source } from "../sidecar/gen/dnc/v1/types_pb.js";
 import type { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { dncBatchFigure, type BenchContext } from "./bench-context.js";
 import { CHECK_PATH, FILTER_BATCH_PATH, checkRequests, fastRequest, freshPhones, grpcFrame, type RequestSet } from "./filter-requests.js";
+import { GC_LOG_SETTLE_MS, OwnGcPauses, describeGcPauses, epochMs, readGcLog } from "./gc-log.js";
 import { RawH2Client } from "./raw-h2-client.js";
 import { describeOpenLoop, openLoop, p99Ms, percentilesMs, type OpenLoopResult } from "./open-loop.js";
 import { fmt, type Target } from "./report.js";
@@ -42,11 +43,14 @@ export interface Floor {
   /** How the figures name it: "node:http2 floor". */
   name: string;
   port: number;
+  /** Where its process logs its collector's pauses (gc-log.ts). */
+  gcLog: string;
 }
 
-/** The sidecar's gRPC port and the floors'. */
+/** The sidecar's gRPC port and the floors', and where each process logs its collector's pauses. */
 export interface LatencyPorts {
   dnc: number;
+  dncGcLog: string;
   floors: Floor[];
 }
 
@@ -62,14 +66,32 @@ function smallSet(ctx: BenchContext): RequestSet {
   return ctx.sets.find((s) => s.recipientsPerRequest === 100 && s.ratio === 0.01) ?? ctx.sets[0]!;
 }
 
-/** Warm-up, then the measured run, at `rate` on a session of its own, so that a run the server broke leaves the next one intact. */
-async function measure(ctx: BenchContext, port: number, path: string, bodies: Buffer[], rate: number): Promise<OpenLoopResult> {
+interface Measured {
+  result: OpenLoopResult;
+  /** The server's and this client's collector pauses in the measured run. */
+  gc: string;
+}
+
+/**
+ * Warm-up, then the measured run, at `rate` on a session of its own, so that
+ * a run the server broke leaves the next one intact. The pauses of the
+ * server's collector (from `gcLog`) and of this client's are read for the
+ * measured run, so that a tail can be laid beside them.
+ */
+async function measure(ctx: BenchContext, port: number, gcLog: string, path: string, bodies: Buffer[], rate: number): Promise<Measured> {
   const h2 = await RawH2Client.open(port);
+  const own = new OwnGcPauses();
   try {
     const send = (i: number) => h2.call(path, bodies[i % bodies.length]!);
     await openLoop(send, rate, ctx.warmUpSeconds);
-    return await openLoop(send, rate, ctx.seconds);
+    const from = epochMs();
+    const result = await openLoop(send, rate, ctx.seconds);
+    const to = epochMs();
+    await new Promise((resolve) => setTimeout(resolve, GC_LOG_SETTLE_MS));
+    const gc = `GC pauses in the run: server ${describeGcPauses(readGcLog(gcLog), from, to)}; client ${describeGcPauses(own.pauses, from, to)}`;
+    return { result, gc };
   } finally {
+    own.stop();
     h2.close();
   }
 }
@@ -89,16 +111,17 @@ interface LatencyRun {
 
 /** `run` against dnc, then at once against each floor, with one figure and one chart row each; dnc's detail names the floors' p99. */
 async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: LatencyRun): Promise<void> {
-  const dnc = await measure(ctx, ports.dnc, run.path, run.bodies, run.rate);
-  const floors: [Floor, OpenLoopResult][] = [];
-  for (const floor of ports.floors) floors.push([floor, await measure(ctx, floor.port, run.path, run.bodies, run.rate)]);
-  const dncPercentiles = percentilesMs(dnc.histogram);
-  const beside = floors.map(([floor, result]) => `${floor.name} p99 ${ms(p99Ms(percentilesMs(result.histogram)))} ms`).join(", ");
-  ctx.report.figure(run.figure(), p99Ms(dncPercentiles), "ms", `${describeOpenLoop(dnc)}; ${run.detail}${beside === "" ? "" : `; at the same rate just after: ${beside}`}`, run.target);
+  const dnc = await measure(ctx, ports.dnc, ports.dncGcLog, run.path, run.bodies, run.rate);
+  const floors: [Floor, Measured][] = [];
+  for (const floor of ports.floors) floors.push([floor, await measure(ctx, floor.port, floor.gcLog, run.path, run.bodies, run.rate)]);
+  const dncPercentiles = percentilesMs(dnc.result.histogram);
+  const beside = floors.map(([floor, { result }]) => `${floor.name} p99 ${ms(p99Ms(percentilesMs(result.histogram)))} ms`).join(", ");
+  const detail = `${describeOpenLoop(dnc.result)}; ${run.detail}; ${dnc.gc}${beside === "" ? "" : `; at the same rate just after: ${beside}`}`;
+  ctx.report.figure(run.figure(), p99Ms(dncPercentiles), "ms", detail, run.target);
   ctx.report.latency({ name: run.row, percentiles: dncPercentiles, targetMs: run.target?.value });
-  for (const [floor, result] of floors) {
+  for (const [floor, { result, gc }] of floors) {
     const percentiles = percentilesMs(result.histogram);
-    ctx.report.figure(run.figure(floor), p99Ms(percentiles), "ms", `${describeOpenLoop(result)}; answers every call at once with an empty message, no list`);
+    ctx.report.figure(run.figure(floor), p99Ms(percentiles), "ms", `${describeOpenLoop(result)}; answers every call at once with an empty message, no list; ${gc}`);
     ctx.report.latency({ name: `${run.row}, ${floor.name}`, percentiles });
   }
 }

@@ -252,7 +252,11 @@ async function restart(list: DncList, dir: string, entries: number, report: Repo
 
 /** dnc over gRPC: one sidecar process serves every figure, then stops. */
 async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<void> {
-  const sidecar = await startSidecar(dir, ctx.cleanup);
+  const gcDir = mkdtempSync(join(TMP_DIR, "gc-"));
+  ctx.cleanup.dir(gcDir);
+  const sidecarGcLog = join(gcDir, "sidecar.log");
+  const floorGcLog = join(gcDir, "floors.log");
+  const sidecar = await startSidecar(dir, ctx.cleanup, [], sidecarGcLog);
   ctx.report.figure("sidecar process ready", sidecar.ready.startMs, "ms", "Sidecar.start in a child process: index from the snapshot, then the binds");
   const emptyDir = mkdtempSync(join(TMP_DIR, "empty-"));
   ctx.cleanup.dir(emptyDir);
@@ -263,13 +267,13 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
   try {
     await grpcThroughput(sidecar, client, bodyDirIn(TMP_DIR, ctx.cleanup), ctx);
     // The floors run with the sidecar's heap sizing: they stand for its stack, tuned as it is.
-    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup, SERVE_NODE_FLAGS);
+    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [floorGcLog], ctx.cleanup, SERVE_NODE_FLAGS);
     try {
       const floors = [
-        { name: floorName("grpc-js"), port: floor.ready.grpcJsPort },
-        { name: floorName("node:http2"), port: floor.ready.http2Port },
+        { name: floorName("grpc-js"), port: floor.ready.grpcJsPort, gcLog: floorGcLog },
+        { name: floorName("node:http2"), port: floor.ready.http2Port, gcLog: floorGcLog },
       ];
-      const ports = { dnc: sidecar.ready.grpcPort, floors };
+      const ports = { dnc: sidecar.ready.grpcPort, dncGcLog: sidecarGcLog, floors };
       await checkLatency(client, ports, ctx);
       await batchLatency(ports, ctx);
     } finally {

@@ -1,0 +1,97 @@
+// The garbage collector's pauses in a process under test and in the load
+// generator, so that a latency figure can say whether its tail lines up with
+// a collection (and in which process) rather than leave a stall unexplained.
+// A server process appends one line per collection to a file the harness
+// names; the harness reads the lines whose pause falls in a measured window.
+
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { PerformanceObserver, constants, performance, type PerformanceEntry } from "node:perf_hooks";
+
+export type GcKind = "minor" | "major" | "incremental" | "weak callbacks";
+
+/** One pause: when it began (ms since the epoch, comparable across processes), how long, and which collector. */
+export interface GcPause {
+  at: number;
+  ms: number;
+  kind: GcKind;
+}
+
+function kindOf(entry: PerformanceEntry): GcKind {
+  // @types/node leaves out a gc entry's detail.
+  switch ((entry as { detail?: { kind?: number } }).detail?.kind) {
+    case constants.NODE_PERFORMANCE_GC_MAJOR:
+      return "major";
+    case constants.NODE_PERFORMANCE_GC_INCREMENTAL:
+      return "incremental";
+    case constants.NODE_PERFORMANCE_GC_WEAKCB:
+      return "weak callbacks";
+    default:
+      return "minor";
+  }
+}
+
+/** The epoch time of a perf_hooks time: both processes read the same wall clock. */
+export const epochMs = (perfTime = performance.now()): number => performance.timeOrigin + perfTime;
+
+function observe(onPause: (pause: GcPause) => void): PerformanceObserver {
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) onPause({ at: epochMs(entry.startTime), ms: entry.duration, kind: kindOf(entry) });
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return observer;
+}
+
+/** In a server process: appends each pause to `path` as it is reported, until the observer is disconnected. */
+export function logGcPauses(path: string): PerformanceObserver {
+  return observe((p) => appendFileSync(path, `${p.at.toFixed(3)} ${p.ms.toFixed(3)} ${p.kind}\n`));
+}
+
+/** The pauses another process logged to `path`. */
+export function readGcLog(path: string): GcPause[] {
+  if (!existsSync(path)) return [];
+  const pauses: GcPause[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const [at, ms, ...kind] = line.split(" ");
+    if (at === undefined || ms === undefined || kind.length === 0) continue;
+    pauses.push({ at: Number(at), ms: Number(ms), kind: kind.join(" ") as GcKind });
+  }
+  return pauses;
+}
+
+/** This process's own pauses, kept in memory (the load generator's). */
+export class OwnGcPauses {
+  readonly pauses: GcPause[] = [];
+  private readonly observer = observe((p) => this.pauses.push(p));
+
+  stop(): void {
+    this.observer.disconnect();
+  }
+}
+
+/**
+ * Pauses that began in [from, to], described for a figure's detail: the
+ * count and longest of each kind, e.g. "38 minor (longest 11.4 ms), 1 major
+ * (618.5 ms)"; "none" when there were none.
+ */
+export function describeGcPauses(pauses: readonly GcPause[], from: number, to: number): string {
+  const byKind = new Map<GcKind, { count: number; longest: number }>();
+  for (const p of pauses) {
+    if (p.at < from || p.at > to) continue;
+    const k = byKind.get(p.kind) ?? { count: 0, longest: 0 };
+    k.count++;
+    k.longest = Math.max(k.longest, p.ms);
+    byKind.set(p.kind, k);
+  }
+  if (byKind.size === 0) return "none";
+  const order: GcKind[] = ["major", "minor", "incremental", "weak callbacks"];
+  return order
+    .filter((kind) => byKind.has(kind))
+    .map((kind) => {
+      const { count, longest } = byKind.get(kind)!;
+      return `${count} ${kind} (${count === 1 ? "" : "longest "}${longest.toFixed(1)} ms)`;
+    })
+    .join(", ");
+}
+
+/** Time to wait after a window for a server's last pauses to reach its log: perf_hooks reports them a task later. */
+export const GC_LOG_SETTLE_MS = 200;
