@@ -108,26 +108,34 @@ describe("gRPC door", () => {
     const fast = await client.call(FilterService.method.filterBatch, {
       channel: Channel.SMS,
       defaultCountry: "DE",
-      recipients: ["+447911123457", "447911123456", "0447911123456", "+447911123456"],
+      // The same digits with spaces or dashes are blocked alike: formatting does not decide whether a send goes.
+      recipients: ["+447911123457", "447911123456", "0447911123456", "+447911123456", "44 7911 123456", "44-7911-123456"],
     });
     expect(fast.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([
       [1, "447911123456"],
       [3, "447911123456"],
+      [4, "447911123456"],
+      [5, "447911123456"],
     ]);
     const full = await client.call(FilterService.method.filterBatch, {
       channel: Channel.SMS,
       defaultCountry: "DE",
-      requests: [{ recipient: "447911123457" }, { recipient: "447911123456", customerId: "CRM-none" }],
+      requests: [{ recipient: "447911123457" }, { recipient: "447911123456", customerId: "CRM-none" }, { recipient: "44 7911 123456" }],
     });
-    expect(full.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([[1, "447911123456"]]);
-    const check = await client.call(FilterService.method.check, { request: { recipient: "447911123456", channel: Channel.SMS }, defaultCountry: "DE" });
-    expect(check).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
-    const at = await client.call(AdminService.method.checkAt, {
-      request: { recipient: "447911123456", channel: Channel.SMS },
-      at: timestampFromMs(Date.now()),
-      defaultCountry: "DE",
-    });
-    expect(at).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
+    expect(full.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([
+      [1, "447911123456"],
+      [2, "447911123456"],
+    ]);
+    for (const recipient of ["447911123456", "44 7911 123456"]) {
+      const check = await client.call(FilterService.method.check, { request: { recipient, channel: Channel.SMS }, defaultCountry: "DE" });
+      expect(check, recipient).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
+      const at = await client.call(AdminService.method.checkAt, {
+        request: { recipient, channel: Channel.SMS },
+        at: timestampFromMs(Date.now()),
+        defaultCountry: "DE",
+      });
+      expect(at, recipient).toMatchObject({ blocked: true, entry: { contact: "447911123456" } });
+    }
     // The German reading alone is someone else: not blocked.
     const german = await client.call(FilterService.method.check, { request: { recipient: "+49 447911123456", channel: Channel.SMS } });
     expect(german.blocked).toBe(false);

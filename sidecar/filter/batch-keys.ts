@@ -11,7 +11,7 @@ import { packCanonicalE164 } from "../normalise/phone-normaliser.js";
 import type { CountryCode } from "libphonenumber-js";
 
 export class BatchKeys {
-  private readonly scratch = new KeyScratch();
+  private readonly scratch = new KeyScratch(true);
   arena = new Uint8Array(1 << 16);
   starts = new Int32Array(1024);
   ends = new Int32Array(1024);

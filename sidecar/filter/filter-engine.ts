@@ -41,7 +41,7 @@ export class FilterEngine {
   private readonly checkDecoder = new CheckDecoder();
   private readonly checkRequest = new DecodedCheck();
   private readonly checkWriter = new CheckResponseWriter();
-  private readonly scratch = new KeyScratch();
+  private readonly scratch = new KeyScratch(true);
   private readonly keys = new BatchKeys();
   /** The Bloom words the last batch touched first, mixed: kept where the compiler cannot drop the reads. */
   touchedWords = 0;

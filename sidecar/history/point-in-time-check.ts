@@ -48,7 +48,7 @@ export function checkAt(list: DncList, req: CheckAtRequest, serverCountry: Count
  * invalid unless its recipient is blocked.
  */
 function verdictAt(list: DncList, send: SendRequest, at: number, country: CountryCode | undefined): Verdict {
-  const scratch = new KeyScratch();
+  const scratch = new KeyScratch(true);
   let customerInvalid = 0;
   if (send.customerId !== "") {
     const code = normalise(send.customerId, ContactKind.CUSTOMER_ID, undefined, scratch);

@@ -23,6 +23,14 @@ export class KeyScratch {
    */
   readonly alt = new Uint8Array(MAX_PHONE_KEY_BYTES);
   altLength = 0;
+
+  /**
+   * `forFilter`: the digits keep both readings when formatted too
+   * ("44 7700 900123"). Elsewhere formatting reads as a national number's,
+   * but the filter blocks on either reading, and a send must not be allowed
+   * for its spaces where the same digits written together are blocked.
+   */
+  constructor(readonly forFilter = false) {}
 }
 
 /** Packs ASCII digits `src[start..end)` as a phone key: nibble = digit + 1, 0 pads. */

@@ -57,6 +57,18 @@ describe("phone numbers", () => {
     expect(readings("+447911123456", "DE")).toEqual(["447911123456", undefined]);
     expect(readings("4155552671", "US")).toEqual(["14155552671", undefined]);
     expect(readings("(201) 555-0123", "US")).toEqual(["12015550123", undefined]);
+    // The filter's scratch keeps both readings of formatted digits too: the filter blocks on either, whatever the spaces.
+    const filterScratch = new KeyScratch(true);
+    const filterReadings = (input: string, country: CountryCode) => {
+      const bytes = Buffer.from(input, "latin1");
+      expect(normaliseContactBytes(bytes, 0, bytes.length, ContactKind.UNSPECIFIED, country, filterScratch)).toBe(0);
+      const alt = filterScratch.altLength > 0 ? decodeKey(filterScratch.alt.subarray(0, filterScratch.altLength)).contact : undefined;
+      return [decodeKey(filterScratch.bytes.subarray(0, filterScratch.length)).contact, alt];
+    };
+    expect(readings("44 7911 123456", "DE")).toEqual(["49447911123456", undefined]);
+    expect(filterReadings("44 7911 123456", "DE")).toEqual(["49447911123456", "447911123456"]);
+    expect(filterReadings("(201) 555-0123", "US")).toEqual(["12015550123", "2015550123"]);
+    expect(filterReadings("07911 123456", "GB")).toEqual(["447911123456", undefined]);
     // The customer id normalised into the same scratch next clears the reading before.
     const id = Buffer.from("CRM-1");
     expect(normaliseContactBytes(id, 0, id.length, ContactKind.CUSTOMER_ID, undefined, scratch)).toBe(0);

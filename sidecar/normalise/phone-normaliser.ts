@@ -319,9 +319,9 @@ function normalisePhoneSlow(input: string, defaultCountry: CountryCode | undefin
   } else if (defaultCountry !== undefined) {
     // Gateways send MSISDNs as bare digits (447700900123), and spreadsheets national numbers without a trunk
     // prefix (2015550123 in the US): when bare digits are a possible number both ways, both readings are kept.
-    // Formatting such as "(201) 555-0123" is a national number's.
+    // Formatting such as "(201) 555-0123" is a national number's, but for the filter (KeyScratch.forFilter).
     const national = possibleNumber(s, defaultCountry);
-    const inter = national === undefined || s === input.trim() ? possibleNumber("+" + s) : undefined;
+    const inter = national === undefined || s === input.trim() || out.forFilter ? possibleNumber("+" + s) : undefined;
     if (national !== undefined && inter !== undefined && national.number !== inter.number) {
       writeDigits(national.number.slice(1), out);
       const alt = Buffer.from(inter.number.slice(1), "latin1");
