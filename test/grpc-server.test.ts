@@ -392,6 +392,18 @@ describe("gRPC door", () => {
     expect(other.blocked).toBe(false);
   });
 
+  it("a customer id of 128 characters is stored and blocks, however many bytes its characters take", async () => {
+    const id = "顧客".repeat(64);
+    const added = await client.call(AdminService.method.addEntries, { entries: [{ contact: ` ${id} `, kind: ContactKind.CUSTOMER_ID }] });
+    expect(added).toMatchObject({ added: 1, rejected: [] });
+    const res = await client.call(FilterService.method.filterBatch, {
+      channel: Channel.SMS,
+      requests: [{ recipient: "+447700900777", customerId: id }, { recipient: "+447700900777", customerId: `${id}客` }],
+    });
+    expect(res.blocked.map((b) => [b.index, b.entry?.contact])).toEqual([[0, id]]);
+    expect(res.invalid.map((i) => [i.index, i.reason])).toEqual([[1, expect.stringMatching(/1 to 128 printable characters/)]]);
+  });
+
   it("serves grpc.health.v1.Health", async () => {
     expect(await healthCheck(address, "")).toBe("SERVING");
     expect(await healthCheck(address, "dnc.v1.FilterService")).toBe("SERVING");

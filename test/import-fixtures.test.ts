@@ -300,7 +300,7 @@ describe("import fixtures", () => {
     const job = await runImport(client, await upload(client, big));
     expect(job.counts).toMatchObject(counts(3, 1, 0, 2));
     expect((await rejectedRows(job.jobId)).map((r) => [r[0], r[1], (r[2] as string).length])).toEqual([
-      [2, "contact is longer than 320 bytes", 1000],
+      [2, "contact is longer than 576 bytes", 1000],
       [3, "note: longer than 500 characters", 1000],
     ]);
 

@@ -4,8 +4,16 @@
 
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 
-/** Longest key: an email of 254 bytes, or a customer id of 128 characters. */
-export const MAX_KEY_BYTES = 1 + 512;
+export const MAX_CUSTOMER_ID_CHARS = 128;
+
+/** Longest key: an email of 254 bytes, or a customer id of 128 characters of up to four bytes each. */
+export const MAX_KEY_BYTES = 1 + 4 * MAX_CUSTOMER_ID_CHARS;
+
+/**
+ * Longest input accepted before any parsing: the longest customer id with
+ * some white space around it (SPEC §3 bounds it in characters, not bytes).
+ */
+export const MAX_CONTACT_INPUT_BYTES = MAX_KEY_BYTES + 63;
 
 /** Longest phone key: the kind byte and 15 digits, two a byte. */
 export const MAX_PHONE_KEY_BYTES = 9;

@@ -106,7 +106,8 @@ describe("phone numbers", () => {
     expect(reason("1-800-FLOWERS")).toMatch(/only digits/);
     for (const lost of ["4.47712E+11", "4,47712e+11", " 4.47712E11 ", "+4.47712E+11"]) expect(reason(lost), lost).toMatch(/scientific notation .*last digits are lost/);
     expect(reason("")).toMatch(/empty/);
-    expect(reason("+".padEnd(400, "1"))).toMatch(/longer than/);
+    expect(reason("+".padEnd(600, "1"))).toMatch(/longer than/);
+    expect(reason("+".padEnd(400, "1"))).toMatch(/not a possible phone number/);
   });
 
   it("never reads a leading 0 as part of a calling code", () => {
@@ -215,6 +216,10 @@ describe("customer ids", () => {
     expect(ok("ÄÖ-Ü", ContactKind.CUSTOMER_ID).contact).toBe("ÄÖ-Ü");
     expect(ok("x".repeat(128), ContactKind.CUSTOMER_ID).contact).toHaveLength(128);
     expect(reason("x".repeat(129), ContactKind.CUSTOMER_ID)).toMatch(/1 to 128/);
+    // 128 characters however many bytes each takes: three for 顧, four for 𝄞.
+    expect(ok(` ${"顧".repeat(128)} `, ContactKind.CUSTOMER_ID).contact).toBe("顧".repeat(128));
+    expect(ok("𝄞".repeat(128), ContactKind.CUSTOMER_ID).contact).toBe("𝄞".repeat(128));
+    expect(reason("顧".repeat(129), ContactKind.CUSTOMER_ID)).toMatch(/1 to 128/);
     expect(reason("   ", ContactKind.CUSTOMER_ID)).toMatch(/1 to 128/);
     expect(reason("a\u0000b", ContactKind.CUSTOMER_ID)).toMatch(/printable/);
   });

@@ -7,14 +7,12 @@ import type { CountryCode } from "libphonenumber-js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { InvalidArgumentError } from "../errors.js";
 import { longerThan } from "./char-count.js";
-import { KeyScratch, decodeKey } from "./contact-key.js";
+import { KeyScratch, MAX_CONTACT_INPUT_BYTES, MAX_CUSTOMER_ID_CHARS, decodeKey } from "./contact-key.js";
 import { normaliseEmail } from "./email-normaliser.js";
 import { InvalidReason, invalidReasonText } from "./invalid-reason.js";
 import { isKnownCountry, isValidE164, normalisePhone, writesTrunkZero } from "./phone-normaliser.js";
 
-/** Longest input accepted before any parsing. */
-export const MAX_CONTACT_INPUT_BYTES = 320;
-const MAX_CUSTOMER_ID_CHARS = 128;
+
 const AT = 64;
 
 /** Infers the kind of `src[start..end)`: '@' means email, anything else phone. */

@@ -1,6 +1,8 @@
 // Why a contact did not normalise. Reasons are numbered constants so the
 // hot path reports them without building strings.
 
+import { MAX_CONTACT_INPUT_BYTES } from "./contact-key.js";
+
 export const InvalidReason = {
   EMPTY: 1,
   TOO_LONG: 2,
@@ -19,7 +21,7 @@ export type InvalidReasonCode = (typeof InvalidReason)[keyof typeof InvalidReaso
 
 const texts: Record<InvalidReasonCode, string> = {
   1: "is empty",
-  2: "is longer than 320 bytes",
+  2: `is longer than ${MAX_CONTACT_INPUT_BYTES} bytes`,
   3: "is not a phone number: only digits, '+', spaces, dashes, dots and brackets are allowed",
   4: "is a national phone number and no default country was given",
   5: "is not a possible phone number for its country calling code",
