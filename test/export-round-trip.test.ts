@@ -34,6 +34,9 @@ const ENTRIES = [
   { contact: "+12015550123", source: Source.API, note: "  spaced, and ending in a line feed\n" },
   { contact: "+12015550124", source: Source.API, note: "   " },
   { contact: "+33612345678", source: Source.API, sender: "_x0041_", note: "\rCR first; _x005F_x0041_ as typed" },
+  // Text that reads as an XML entity, which a workbook reader could decode once too often; an address that starts as a spreadsheet marks text.
+  { contact: "+33612345679", source: Source.API, sender: "AT&amp;T", account: "R&lt;D", campaignRef: "x&quot;y", note: "&apos; &gt; &amp;amp; & AT&T" },
+  { contact: "'1abc@example.com", channel: Channel.EMAIL, source: Source.API },
   ...Array.from({ length: 2000 }, (_, i) => ({ contact: `+4479${String(i).padStart(8, "0")}`, channel: Channel.MMS, source: Source.IMPORT, reason: Reason.LIST_CLEANUP })),
 ];
 

@@ -5,8 +5,14 @@
 // LibreOffice write and read cells this way; the export writes them so,
 // and the import reads them back.
 
-/** An underscore that would start an escape (escapes may share it: "_x005F_x0041_"), or a character XML cannot keep. */
-const LITERAL_OR_UNFIT = /_(?=x[0-9A-Fa-f]{4}_)|[\0-\x08\x0B-\x1F\uFFFE\uFFFF]/g;
+/**
+ * An underscore that would start an escape (escapes may share it:
+ * "_x005F_x0041_"), a character XML cannot keep, or an ampersand that
+ * starts the text of an entity: exceljs's reader decodes those in a text
+ * cell a second time after its XML parser, so "AT&amp;T" would come back as
+ * "AT&T" (another sender, or another customer's id).
+ */
+const LITERAL_OR_UNFIT = /_(?=x[0-9A-Fa-f]{4}_)|[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|&(?=(?:lt|gt|amp|apos|quot);)/g;
 const ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
 
 function hex4(code: number): string {

@@ -137,9 +137,13 @@ export class RowMapper {
 
 const TEXT_MARKED_DIGITS = /^\s*'[0-9(]/;
 
-/** A contact cell's text: a spreadsheet user types '07700 900123 to keep the leading 0, and some programs save the apostrophe with the digits. */
+/**
+ * A contact cell's text: a spreadsheet user types '07700 900123 to keep the
+ * leading 0, and some programs save the apostrophe with the digits. An
+ * address keeps it: '1abc@example.com is an email address of its own.
+ */
 function contactText(cell: string, kind: ContactKind): string {
-  return kind !== ContactKind.CUSTOMER_ID && TEXT_MARKED_DIGITS.test(cell) ? cell.trimStart().slice(1) : cell;
+  return kind !== ContactKind.CUSTOMER_ID && kind !== ContactKind.EMAIL && TEXT_MARKED_DIGITS.test(cell) && !cell.includes("@") ? cell.trimStart().slice(1) : cell;
 }
 
 const FIELD_COLUMNS: Partial<Record<ImportField, keyof Columns>> = {
