@@ -102,7 +102,7 @@ function expectedRow(e: Entry): string[] {
   const guard = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
   const names: Record<string, Record<number, string>> = {
     kind: { 1: "phone", 2: "email", 3: "customer_id" },
-    channel: { 0: "", 1: "sms", 2: "mms", 3: "rcs", 4: "viber", 5: "whatsapp", 6: "email", 7: "voice" },
+    channel: { 0: "all", 1: "sms", 2: "mms", 3: "rcs", 4: "viber", 5: "whatsapp", 6: "email", 7: "voice" },
     source: { 0: "", 1: "manual", 2: "import", 3: "api", 4: "mo_keyword", 5: "url_opt_out", 6: "campaign", 7: "email_server" },
     reason: { 0: "", 1: "opt_out", 2: "list_cleanup", 3: "subscriber_complaint", 4: "support_request", 5: "suspected_fraud", 6: "hard_bounce", 7: "spam_complaint" },
   };
@@ -164,7 +164,7 @@ describe("ExportEntries", () => {
     expect(rows.find((r) => r[0] === "+447700900001")![10]).toBe('said "stop", twice\nand again');
     expect(rows.find((r) => r[0] === "+447700900003")![10]).toBe("'\tstarts with a tab");
     expect(rows.find((r) => r[0] === "+447700900004")![10]).toBe("'\rstarts with CR");
-    expect(rows.find((r) => r[0] === "cust-42")!.slice(1, 3)).toEqual(["customer_id", ""]);
+    expect(rows.find((r) => r[0] === "cust-42")!.slice(1, 3)).toEqual(["customer_id", "all"]);
     expect(rows.every((r) => r[9] === "ops" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(r[8]!))).toBe(true);
   });
 

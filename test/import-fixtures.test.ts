@@ -87,7 +87,7 @@ describe("import fixtures", () => {
     expect(job).toMatchObject({ state: ImportState.COMPLETED, counts: counts(13, 9, 1, 3), committedRows: 14n, format: "xlsx" });
     expect(await rejectedRows(job.jobId)).toEqual([
       [8, "contact is not a possible phone number for its country calling code", "12345,sms,ACME,opt-out"],
-      [9, "channel: 'pigeon' is not one of sms, mms, rcs, viber, whatsapp, email, voice", "+44 7700 900104,pigeon,ACME,opt-out"],
+      [9, "channel: 'pigeon' is not one of sms, mms, rcs, viber, whatsapp, email, voice, all", "+44 7700 900104,pigeon,ACME,opt-out"],
       [11, "contact is not a valid email address", "not-an-email@,email"],
     ]);
     expect(await entriesOf("+44 7700 900102")).toMatchObject([
@@ -141,7 +141,7 @@ describe("import fixtures", () => {
     const job = await runImport(client, id);
     expect(job.counts).toMatchObject(counts(7, 6, 0, 2));
     expect(await rejectedRows(job.jobId)).toEqual([
-      [8, "channel: 'fax' is not one of sms, mms, rcs, viber, whatsapp, email, voice", ";+44 7700 900303;;fax;"],
+      [8, "channel: 'fax' is not one of sms, mms, rcs, viber, whatsapp, email, voice, all", ";+44 7700 900303;;fax;"],
       [9, "contact is a national phone number and no default country was given", ";0770 0900 304;;sms;national, no country"],
     ]);
     expect(await entriesOf("bjorn@exämple.no")).toMatchObject([{ contact: "bjorn@xn--exmple-cua.no", channel: Channel.EMAIL, note: 'said "stop"' }]);

@@ -138,7 +138,7 @@ describe("import jobs", () => {
     expect(job.counts).toMatchObject({ rowsRead: 6n, added: 4n, rejected: 2n });
     const report = await client.call(AdminService.method.getImportReport, { jobId: job.jobId });
     expect(report.rejected.map((r) => [Number(r.rowNumber), r.reason])).toEqual([
-      [6, "channel: 'telegram' is not one of sms, mms, rcs, viber, whatsapp, email, voice"],
+      [6, "channel: 'telegram' is not one of sms, mms, rcs, viber, whatsapp, email, voice, all"],
       [7, "reason: 'because' is not one of opt-out, list-cleanup, subscriber-complaint, support-request, suspected-fraud, hard-bounce, spam-complaint"],
     ]);
     const entries = async (contact: string) => (await client.call(AdminService.method.getContact, { contact })).entries;

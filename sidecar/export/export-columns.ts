@@ -32,7 +32,14 @@ function shortNames(schema: DescEnum, prefix: string): string[] {
 }
 
 const KIND = shortNames(ContactKindSchema, "CONTACT_KIND");
+/**
+ * An unset channel is written "all", not left empty: an empty cell takes the
+ * import's default channel, and an all-channels opt-out exported and imported
+ * with --channel sms would have come back blocking SMS alone.
+ */
+export const ALL_CHANNELS = "all";
 const CHANNEL = shortNames(ChannelSchema, "CHANNEL");
+CHANNEL[0] = ALL_CHANNELS;
 const SOURCE = shortNames(SourceSchema, "SOURCE");
 const REASON = shortNames(ReasonSchema, "REASON");
 

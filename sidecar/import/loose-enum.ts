@@ -21,8 +21,13 @@ export class LooseEnum {
       this.byWord.set(squash(v.name), v.number);
       this.byWord.set(squash(short), v.number);
     }
-    for (const [word, name] of Object.entries(aliases)) this.byWord.set(squash(word), schema.values.find((v) => v.name === `${prefix}_${name}`)!.number);
-    this.names = values.map((v) => v.name.slice(prefix.length + 1).toLowerCase().replace(/_/g, "-")).join(", ");
+    const unsetWords: string[] = [];
+    for (const [word, name] of Object.entries(aliases)) {
+      const value = schema.values.find((v) => v.name === `${prefix}_${name}`)!.number;
+      this.byWord.set(squash(word), value);
+      if (value === 0) unsetWords.push(word);
+    }
+    this.names = [...values.map((v) => v.name.slice(prefix.length + 1).toLowerCase().replace(/_/g, "-")), ...unsetWords.slice(0, 1)].join(", ");
   }
 
   /** The value `text` names, or undefined. */
@@ -40,7 +45,8 @@ function squash(text: string): string {
   return text.toUpperCase().replace(/[^A-Z0-9]/g, "");
 }
 
-export const CHANNELS = new LooseEnum(ChannelSchema, "CHANNEL", { text: "SMS", wa: "WHATSAPP", mail: "EMAIL", call: "VOICE", phone: "VOICE" });
+/** "all" (what an export writes for an unset channel) says all channels outright, where an empty cell takes the import's default. */
+export const CHANNELS = new LooseEnum(ChannelSchema, "CHANNEL", { text: "SMS", wa: "WHATSAPP", mail: "EMAIL", call: "VOICE", phone: "VOICE", all: "UNSPECIFIED", "all channels": "UNSPECIFIED", any: "UNSPECIFIED" });
 export const REASONS = new LooseEnum(ReasonSchema, "REASON", {
   stop: "OPT_OUT",
   unsubscribe: "OPT_OUT",
