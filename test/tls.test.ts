@@ -90,6 +90,36 @@ describe("TLS on the gRPC port", () => {
     }
   });
 
+  it("the CLI reaches a sidecar by its IP address with no warning, and checks the certificate against that address", async () => {
+    const sidecar = await Sidecar.start({
+      dataDir: join(dir.path, "tls-ip"),
+      grpcListen: "0.0.0.0:0",
+      httpListen: "127.0.0.1:0",
+      maxBatch: 100,
+      adminToken: ADMIN_TOKEN,
+      tls: { cert: certs.pem("server.crt"), key: certs.pem("server.key") },
+    });
+    const checkOver = (host: string) =>
+      run(process.execPath, [DNC_BIN, "check", "+447700900123", "--channel", "sms", "--token", ADMIN_TOKEN, "--server", `${host}:${sidecar.grpcPort}`, "--tls-ca", certs.paths["ca.crt"]]).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+    try {
+      // The certificate names 127.0.0.1: Node would warn (DEP0123) that an address may not be sent as the server's name.
+      const ok = await checkOver("127.0.0.1");
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/"blocked": false/);
+      expect(ok.stderr).not.toMatch(/DEP0123|DeprecationWarning/);
+      // 127.0.0.2 reaches the same server, but its certificate does not name that address.
+      const wrong = await checkOver("127.0.0.2");
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toBe("");
+      expect(wrong.stderr).toMatch(/127\.0\.0\.2 is not in the cert's list/);
+    } finally {
+      await sidecar.stop(500);
+    }
+  });
+
   it("dnc serve names the TLS flag whose file is wrong, and does not start", async () => {
     const { paths } = certs;
     const empty = join(dir.path, "empty-ca.pem");

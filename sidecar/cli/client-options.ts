@@ -1,8 +1,10 @@
 // The flags every client command shares: which sidecar, which API key, and
 // the TLS to reach it with; and the client they make.
 
-import { credentials } from "@grpc/grpc-js";
+import { credentials, type ChannelOptions } from "@grpc/grpc-js";
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { GrpcClient } from "../grpc/grpc-client.js";
 import { DEFAULTS } from "../sidecar.js";
 
@@ -35,17 +37,39 @@ function token(flag: string | undefined): string | undefined {
  */
 export const COMMAND_DEADLINE_MS = 30_000;
 
+/** The host of a --server address ("127.0.0.1:7443", "[::1]:7443", "dns:host:7443"), or undefined for a unix socket. */
+function hostOf(server: string): string | undefined {
+  if (server.startsWith("unix:")) return undefined;
+  const address = server.replace(/^(?:dns|ipv4|ipv6):(?:\/\/[^/]*\/)?/, "");
+  const bracketed = /^\[([^\]]+)\]/.exec(address);
+  if (bracketed !== null) return bracketed[1];
+  const colon = address.lastIndexOf(":");
+  return colon > 0 && address.indexOf(":") === colon ? address.slice(0, colon) : address;
+}
+
+/**
+ * TLS sends the server's name (SNI), and an IP address may not be one (RFC
+ * 6066): Node warns (DEP0123) on every command and means to ignore it. To a
+ * server given by its address, the name sent is one that cannot exist, and
+ * its certificate is still checked against the address.
+ */
+const NO_SERVER_NAME = "dnc-sidecar.invalid";
+
 export function connect(values: ClientFlagValues, unaryDeadlineMs?: number): GrpcClient {
   const { "tls-ca": ca, "tls-cert": cert, "tls-key": key } = values;
   if ((cert === undefined) !== (key === undefined)) throw new Error("--tls-cert and --tls-key go together");
   // Any TLS flag means TLS; without --tls-ca the system's roots verify the server.
-  const tls =
-    ca === undefined && cert === undefined
-      ? undefined
-      : credentials.createSsl(
-          ca === undefined ? null : readFileSync(ca),
-          key === undefined ? null : readFileSync(key),
-          cert === undefined ? null : readFileSync(cert),
-        );
-  return new GrpcClient(values.server, { token: token(values.token), credentials: tls, unaryDeadlineMs });
+  const useTls = ca !== undefined || cert !== undefined;
+  const host = hostOf(values.server);
+  const byAddress = useTls && host !== undefined && isIP(host) !== 0;
+  const tls = useTls
+    ? credentials.createSsl(
+        ca === undefined ? null : readFileSync(ca),
+        key === undefined ? null : readFileSync(key),
+        cert === undefined ? null : readFileSync(cert),
+        byAddress ? { checkServerIdentity: (_name: string, peer: PeerCertificate) => checkServerIdentity(host, peer) } : {},
+      )
+    : undefined;
+  const channelOptions: ChannelOptions = byAddress ? { "grpc.ssl_target_name_override": NO_SERVER_NAME } : {};
+  return new GrpcClient(values.server, { token: token(values.token), credentials: tls, unaryDeadlineMs, channelOptions });
 }

@@ -12,7 +12,7 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
-import { Client, Metadata, credentials, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, credentials, type ChannelCredentials, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { methodPath } from "./unary-method.js";
 
 export interface GrpcClientOptions {
@@ -22,6 +22,8 @@ export interface GrpcClientOptions {
   credentials?: ChannelCredentials;
   /** How long a unary call may take, connecting included; none by default. A CLI command must not hang on a stalled server. */
   unaryDeadlineMs?: number;
+  /** grpc-js channel options, beside the client's own. */
+  channelOptions?: ChannelOptions;
 }
 
 /**
@@ -45,6 +47,7 @@ export class GrpcClient {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.max_send_message_length": 64 * 1024 * 1024,
       "grpc-node.flow_control_window": RECEIVE_WINDOW_BYTES,
+      ...options.channelOptions,
     });
   }
 
