@@ -8,7 +8,7 @@ import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { Role } from "../sidecar/gen/dnc/v1/api_key_pb.js";
@@ -259,6 +259,38 @@ describe("Connect door", () => {
         req.write('{"filter":');
       });
       expect(answered).toBe(401);
+    });
+
+    it("a refused call with a large body is answered, its body dropped, and its connection takes the next call", async () => {
+      // About 300 KB of JSON: more than a socket takes before its writer must wait for the reader.
+      const large = JSON.stringify({ entries: Array.from({ length: 6000 }, (_, i) => ({ contact: `+4477007${String(i).padStart(5, "0")}`, note: "refused" })) });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      // The whole body is written before the answer is read, as clients do; a broken pipe rejects.
+      const send = (key: string | undefined, body = large) =>
+        new Promise<number>((resolve, reject) => {
+          const headers: Record<string, string> = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
+          if (key !== undefined) headers.authorization = `Bearer ${key}`;
+          const req = request(`${baseUrl}/dnc.v1.AdminService/AddEntries`, { method: "POST", headers, agent }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          });
+          req.on("error", reject);
+          req.end(body);
+        });
+      try {
+        for (let i = 0; i < 10; i++) {
+          expect(await send(undefined)).toBe(401);
+          expect(await send(keys.viewer)).toBe(403);
+        }
+        const grpcWeb = client("grpc-web", keys.viewer!);
+        const entries = Array.from({ length: 6000 }, (_, i) => ({ contact: `+4477008${String(i).padStart(5, "0")}` }));
+        for (let i = 0; i < 10; i++) expect((await connectError(grpcWeb.addEntries({ entries }))).code).toBe(Code.PermissionDenied);
+        // The refused bodies were dropped, not stored, and the same connection takes an admitted call.
+        expect(await send(keys.operator, JSON.stringify({ entries: [{ contact: "+447700699999" }] }))).toBe(200);
+        for (const contactPrefix of ["4477007", "4477008"]) expect((await client("connect-binary").listEntries({ filter: { contactPrefix } })).totalCount).toBe(0n);
+      } finally {
+        agent.destroy();
+      }
     });
 
     it("CORS: preflight allows the Connect and gRPC-web headers, responses expose the gRPC status headers", async () => {

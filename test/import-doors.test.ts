@@ -186,9 +186,10 @@ describe("import over the admin HTTP port", () => {
     expect((await http(port, "GET", "/imports/nope/rejected.csv", auth())).status).toBe(404);
     // The uploads path takes POST only.
     expect((await http(port, "GET", "/imports/uploads", auth())).status).toBe(405);
-    // A malformed percent-escape in the job id, with no key at all: the caller's error, and the sidecar serves on
-    // (decodeURIComponent's throw once ended the process).
-    const malformed = await http(port, "GET", "/imports/%E0%A4%A/rejected.csv", {});
+    // A malformed percent-escape in the job id: the caller's error, and the sidecar serves on (decodeURIComponent's
+    // throw once ended the process). The key comes first: without one the caller learns nothing of the path.
+    expect((await http(port, "GET", "/imports/%E0%A4%A/rejected.csv", {})).status).toBe(401);
+    const malformed = await http(port, "GET", "/imports/%E0%A4%A/rejected.csv", auth(keys.viewer));
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformed.body)).toEqual({ code: "invalid_argument", message: "job_id: '%E0%A4%A' holds a malformed percent-escape" });
     expect((await http(port, "GET", path, auth(keys.viewer))).status).toBe(200);

@@ -78,10 +78,24 @@ export class AdminGate {
   /**
    * A client-streaming call: the key is checked before the handler reads a
    * message, so a caller without one learns nothing from how its stream
-   * decodes. `requests` decodes lazily, as the handler reads it.
+   * decodes. `requests` decodes lazily, as the handler reads it. The key is
+   * checked again before each message and after the last, so an upload whose
+   * key is revoked on the way fails (UNAUTHENTICATED) and is not kept.
    */
   clientStream(call: AdminCall, requests: AsyncIterable<Message>): Promise<Message> {
-    return this.custom(call, (ctx) => this.handler(call)(requests, ctx) as Promise<Message>);
+    return this.custom(call, (ctx) => this.handler(call)(this.whileAdmitted(call, requests), ctx) as Promise<Message>);
+  }
+
+  private async *whileAdmitted(call: AdminCall, requests: AsyncIterable<Message>): AsyncGenerator<Message> {
+    for await (const message of requests) {
+      this.recheck(call);
+      yield message;
+    }
+    this.recheck(call);
+  }
+
+  private recheck(call: AdminCall): void {
+    this.auth.authorize(this.auth.authenticate(call.authorization), call.method.localName);
   }
 
   /**

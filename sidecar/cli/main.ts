@@ -57,6 +57,11 @@ function adminToken(): string | undefined {
 }
 
 /** A byte count, with an optional K, M or G (powers of 1024). */
+/** A listen address with the port it was bound to: port 0 asks the system for one, and the operator needs to know which. */
+function bound(address: string, port: number): string {
+  return address.startsWith("unix:") ? address : address.replace(/:\d+$/, `:${port}`);
+}
+
 function byteSize(text: string, flag: string): number {
   const m = /^(\d+)([KMG]?)$/i.exec(text.trim());
   if (m === null || Number(m[1]) === 0) throw new Error(`${flag}: expected a positive number of bytes, optionally with K, M or G`);
@@ -101,7 +106,7 @@ async function serve(args: string[]): Promise<void> {
   }
   const entries = sidecar.list.store.entryCount();
   console.log(
-    `dnc serving ${entries} entries: gRPC on ${values["grpc-listen"]}, HTTP on ${values["http-listen"]} (ready in ${Date.now() - started} ms)`,
+    `dnc serving ${entries} entries: gRPC on ${bound(values["grpc-listen"], sidecar.grpcPort)}, HTTP on ${bound(values["http-listen"], sidecar.httpPort)} (ready in ${Date.now() - started} ms)`,
   );
   let stopping = false;
   const stop = (signal: string) => {

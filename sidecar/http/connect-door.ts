@@ -42,7 +42,7 @@ export function connectDoor(gate: AdminGate): HttpRoute {
         try {
           gate.admit({ door: "connect", method, authorization: req.headers.authorization, peer: req.socket.remoteAddress, signal: NEVER_ABORTED });
         } catch (err: unknown) {
-          refuseConnectCall(req, res, toConnectError(err));
+          refuseConnectCall(req, res, toConnectError(err), MAX_MESSAGE_BYTES);
           return;
         }
       }

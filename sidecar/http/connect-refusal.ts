@@ -8,11 +8,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, contentTypeStreamRegExp, endStreamFlag, endStreamToJson, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc-web";
+import { answerAndDropBody } from "./refused-body.js";
 
-export function refuseConnectCall(req: IncomingMessage, res: ServerResponse, error: ConnectError): void {
+/** `maxBytes`: the most the door reads of a request; the refused body is dropped up to that before the answer (refused-body.ts). */
+export function refuseConnectCall(req: IncomingMessage, res: ServerResponse, error: ConnectError, maxBytes: number): void {
+  answerAndDropBody(req, res, maxBytes, () => writeRefusal(req, res, error));
+}
+
+function writeRefusal(req: IncomingMessage, res: ServerResponse, error: ConnectError): void {
   const contentType = req.headers["content-type"] ?? "";
-  // The body is left unread: the connection is not reused.
-  res.setHeader("Connection", "close");
   if (/^application\/grpc-web/i.test(contentType)) {
     const headers = setTrailerStatus(new Headers(), error);
     res.writeHead(200, { "content-type": contentType, ...Object.fromEntries(headers) });

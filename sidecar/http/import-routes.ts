@@ -25,6 +25,7 @@ import type { HttpRoute } from "./admin-http-server.js";
 import { withCors } from "./cors.js";
 import { methodNotAllowed } from "./method-guard.js";
 import { sendHttpError } from "./http-status.js";
+import { answerAndDropBody } from "./refused-body.js";
 import { drained } from "./response-drain.js";
 
 const PREFIX = "/imports/";
@@ -46,13 +47,17 @@ export function importRoutes(gate: AdminGate, imports: ImportService, maxFileByt
         url.pathname === UPLOADS && req.method === "POST"
           ? upload(gate, req, res, url, maxFileBytes)
           : csv !== null && (req.method === "GET" || req.method === "HEAD")
-            ? Promise.resolve(csv[1]!).then((jobId) => rejectedCsv(gate, imports, req, res, decodedSegment(jobId, "job_id")))
+            ? rejectedCsv(gate, imports, req, res, csv[1]!)
             : Promise.reject(new NotFoundError(`no route for ${req.method} ${url.pathname}`));
       run.catch((err: unknown) => {
-        // Refused before the body was read: the connection closes rather than take the rest of it.
-        if (!req.complete) res.setHeader("connection", "close");
         if (res.headersSent) res.destroy();
-        else sendHttpError(res, err);
+        // Refused before any of the body was read (its key): the rest of an upload the route would take is dropped
+        // first, so the client reads the answer rather than a broken pipe. Failed partway (over the size limit): it closes.
+        else if (!req.readableDidRead) answerAndDropBody(req, res, maxFileBytes, () => sendHttpError(res, err));
+        else {
+          if (!req.complete) res.setHeader("connection", "close");
+          sendHttpError(res, err);
+        }
       });
     }),
   };
@@ -106,9 +111,10 @@ async function* bodyMessages(req: IncomingMessage, params: URLSearchParams, maxF
   if (fileName !== "") yield create(UploadImportFileRequestSchema, { fileName });
 }
 
-async function rejectedCsv(gate: AdminGate, imports: ImportService, req: IncomingMessage, res: ServerResponse, jobId: string): Promise<void> {
+/** `segment`: the job id as the path holds it, decoded once the key has been checked, so a caller without one learns nothing from it. */
+async function rejectedCsv(gate: AdminGate, imports: ImportService, req: IncomingMessage, res: ServerResponse, segment: string): Promise<void> {
   await gate.custom(adminCall(req, res, AdminService.method.getImportReport), async () => {
-    const { job, rows } = imports.rejectedRows(jobId);
+    const { job, rows } = imports.rejectedRows(decodedSegment(segment, "job_id"));
     res.writeHead(200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="import-${job.jobId}-rejected.csv"`,

@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpRoute } from "./admin-http-server.js";
+import { answerAndDropBody } from "./refused-body.js";
 
 export function onlyMethods(methods: readonly string[], handle: HttpRoute["handle"]): HttpRoute["handle"] {
   return (req, res) => {
@@ -11,9 +12,14 @@ export function onlyMethods(methods: readonly string[], handle: HttpRoute["handl
   };
 }
 
-/** The body, if any, is not read: the connection closes rather than take the rest of it. */
+/**
+ * A request with another method has no use for a body: one of up to
+ * REFUSED_BODY_BYTES is dropped before the answer, a larger one closes the
+ * connection (refused-body.ts).
+ */
 export function methodNotAllowed(req: IncomingMessage, res: ServerResponse, methods: readonly string[]): void {
   const allow = methods.join(", ");
-  const close: Record<string, string> = req.complete ? {} : { connection: "close" };
-  res.writeHead(405, { allow, "content-type": "text/plain", ...close }).end(`${allow} only\n`);
+  answerAndDropBody(req, res, REFUSED_BODY_BYTES, () => res.writeHead(405, { allow, "content-type": "text/plain" }).end(`${allow} only\n`));
 }
+
+const REFUSED_BODY_BYTES = 1024 * 1024;
