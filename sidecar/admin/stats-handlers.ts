@@ -41,7 +41,7 @@ export class StatsHandlers {
       );
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     return create(GetStatsResponseSchema, {
-      totalEntries: BigInt(this.list.store.entryCount()),
+      totalEntries: BigInt(this.list.stats.total),
       entriesByChannel: this.entries("channel", ChannelSchema),
       entriesBySource: this.entries("source", SourceSchema),
       entriesByReason: this.entries("reason", ReasonSchema),

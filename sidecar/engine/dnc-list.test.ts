@@ -79,6 +79,38 @@ describe("DncList history times", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
 
+  it("shows no change in the history before the filter applies it: LMDB shows a commit to readers before lmdb-js reports it", async () => {
+    const list = DncList.open(dir.path);
+    const engine = new FilterEngine(list, { maxBatch: 10_000 });
+    const seen = new Set<number>();
+    let ahead = 0;
+    let next: NodeJS.Immediate | undefined;
+    // Polled every turn while the batches commit: the newest event, and the filter's answer for its contact.
+    const poll = () => {
+      for (const event of list.store.historyBefore()) {
+        if (event.action === "added" && !seen.has(event.seq)) {
+          seen.add(event.seq);
+          const contact = fromBinary(EntrySchema, event.entry).contact;
+          if (!checked(engine, create(CheckRequestSchema, { request: { recipient: `+${contact}`, channel: Channel.SMS } })).blocked) ahead++;
+        }
+        break;
+      }
+      next = setImmediate(poll);
+    };
+    try {
+      next = setImmediate(poll);
+      for (let b = 0; b < 20; b++) {
+        const entries = Array.from({ length: 1000 }, (_, i) => create(EntrySchema, { contact: `+4477001${String(b * 1000 + i).padStart(5, "0")}` }));
+        await list.addEntries(entries, undefined, "test");
+      }
+    } finally {
+      clearImmediate(next);
+      await list.close();
+    }
+    expect(seen.size).toBeGreaterThan(0);
+    expect(ahead).toBe(0);
+  });
+
   it("follow the history's sequence when writes wait for each other", async () => {
     const list = DncList.open(dir.path);
     try {

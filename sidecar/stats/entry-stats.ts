@@ -98,6 +98,13 @@ export class EntryStats {
     return out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
   }
 
+  /** Every entry, counted once (each has one channel, "all" included): in step with the other counts, as LMDB's own count is not between a commit and its report. */
+  get total(): number {
+    let total = 0;
+    for (const { count } of this.byDimension("channel")) total += count;
+    return total;
+  }
+
   count(dimension: EntryDimension, value: string): number {
     return this.counts.get(`${ENTRY_PREFIX}${dimension}/${value}`) ?? 0;
   }

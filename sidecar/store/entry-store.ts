@@ -133,6 +133,14 @@ export class EntryStore {
   /** The history by contact: [contact id][seq] → empty (history-by-contact). */
   private readonly historyByContact: Database<Buffer, Buffer>;
   private seq: number;
+  /**
+   * The newest history event whose transaction's `committed` callback has
+   * run: LMDB shows a commit to readers a few milliseconds before lmdb-js
+   * reports it, and so before the filter index takes it in. History reads
+   * stop here, so the history (GetHistory, CheckAt, the change feed) never
+   * shows a change the filter does not yet apply.
+   */
+  private visibleSeq: number;
   /** Made when the store is created: what ties an index snapshot to this store and no other. */
   readonly id: string;
 
@@ -164,6 +172,7 @@ export class EntryStore {
     let last = 0;
     for (const key of this.history.getKeys({ reverse: true, limit: 1 })) last = key;
     this.seq = last;
+    this.visibleSeq = last;
     const meta = this.openDb<string>("meta");
     let id = meta.get(STORE_ID_KEY);
     if (id === undefined) {
@@ -208,10 +217,11 @@ export class EntryStore {
    * durable.
    */
   write<T>(fn: (w: StoreTxnWriter) => T, committed?: () => void): Promise<T> {
-    return this.commit(async () => {
+    return this.commit(async (queued) => {
       let result!: T;
       await this.root.transaction(() => {
         result = fn(this.txnWriter);
+        queued();
       });
       return result;
     }, committed);
@@ -228,28 +238,33 @@ export class EntryStore {
    * while the caller keeps other writers out.
    */
   writeBatch<T>(fn: (w: StoreWriter) => T | Promise<T>, committed?: () => void): Promise<T> {
-    return this.commit(async () => {
+    return this.commit(async (queued) => {
       const deferred = new DeferredWrites();
       const result = await fn(this.writerTo(deferred));
+      queued();
       await deferred.queue();
       return result;
     }, committed);
   }
 
   /**
-   * Runs `run` (which starts its transaction before its first await) to its
-   * commit; a failed one hands back the sequence numbers it took. Then
-   * `committed`, then the wait for the sync.
+   * Runs `run` (which starts its transaction before its first await, and
+   * calls `queued` once its writes are all recorded) to its commit; a failed
+   * one hands back the sequence numbers it took. Then the history shows the
+   * transaction's events and `committed` runs, then the wait for the sync.
    */
-  private async commit<T>(run: () => Promise<T>, committed: (() => void) | undefined): Promise<T> {
+  private async commit<T>(run: (queued: () => void) => Promise<T>, committed: (() => void) | undefined): Promise<T> {
     const startSeq = this.seq;
+    let lastSeq = startSeq;
     let result: T;
     try {
-      result = await run();
+      result = await run(() => (lastSeq = this.seq));
     } catch (err: unknown) {
       this.seq = startSeq;
       throw err;
     }
+    // In the same turn as `committed`, before it: a listener it wakes reads the history with these events in.
+    if (lastSeq > this.visibleSeq) this.visibleSeq = lastSeq;
     committed?.();
     await this.durable();
     return result;
@@ -422,19 +437,21 @@ export class EntryStore {
     return this.names[table].getRange({ start: fromId });
   }
 
-  /** History events with a sequence number above `seq`, oldest first. */
+  /** History events with a sequence number above `seq`, oldest first (those the list has taken in: visibleSeq). */
   *historyAfter(seq: number): Iterable<HistoryEvent> {
-    for (const { value } of this.history.getRange({ start: seq + 1 })) yield value;
+    if (seq >= this.visibleSeq) return;
+    for (const { value } of this.history.getRange({ start: seq + 1, end: this.visibleSeq + 1 })) yield value;
   }
 
-  /** History events with a sequence number below `beforeSeq` (all without it), newest first. */
+  /** History events with a sequence number below `beforeSeq` (all without it), newest first (from visibleSeq). */
   *historyBefore(beforeSeq?: number): Iterable<HistoryEvent> {
-    const range = beforeSeq === undefined ? { reverse: true } : { reverse: true, start: beforeSeq - 1 };
-    for (const { value } of this.history.getRange(range)) yield value;
+    const start = Math.min(beforeSeq === undefined ? Infinity : beforeSeq - 1, this.visibleSeq);
+    if (start < 1) return;
+    for (const { value } of this.history.getRange({ reverse: true, start })) yield value;
   }
 
   historyEvent(seq: number): HistoryEvent | undefined {
-    return this.history.get(seq);
+    return seq > this.visibleSeq ? undefined : this.history.get(seq);
   }
 
   /**
@@ -445,7 +462,10 @@ export class EntryStore {
     const range = reverse
       ? { start: historyContactKey(contactId, fromSeq === undefined ? 2 ** 48 - 1 : fromSeq - 1), end: historyContactKey(contactId, 0), reverse: true }
       : { start: historyContactKey(contactId, (fromSeq ?? 0) + 1), end: historyContactKey(contactId + 1, 0) };
-    for (const key of this.historyByContact.getKeys(range)) yield key.readUIntBE(HISTORY_SEQ_OFFSET + 2, 6);
+    for (const key of this.historyByContact.getKeys(range)) {
+      const seq = key.readUIntBE(HISTORY_SEQ_OFFSET + 2, 6);
+      if (seq <= this.visibleSeq) yield seq;
+    }
   }
 
   /** Whether the history's contact index is complete (a store from before it existed has none). */
