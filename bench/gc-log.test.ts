@@ -31,15 +31,17 @@ describe("gc-log", () => {
     expect(readGcLog(join(dir, "absent.log"))).toEqual([]);
   });
 
-  it("describes the pauses of a window by kind, the longest of each, and leaves out those outside it", () => {
+  it("describes the pauses that overlap a window by kind, the longest of each, and leaves out those outside it", () => {
     const pauses: GcPause[] = [
       { at: 1_000, ms: 3.25, kind: "minor" },
       { at: 1_500, ms: 11.4, kind: "minor" },
       { at: 1_800, ms: 618.5, kind: "major" },
-      { at: 2_500, ms: 900, kind: "major" },
+      { at: 2_500, ms: 300, kind: "major" },
       { at: 500, ms: 40, kind: "minor" },
+      // Began before the window, and ran into it.
+      { at: 900, ms: 150, kind: "major" },
     ];
-    expect(describeGcPauses(pauses, 1_000, 2_000)).toBe("1 major (618.5 ms), 2 minor (longest 11.4 ms)");
+    expect(describeGcPauses(pauses, 1_000, 2_000)).toBe("2 major (longest 618.5 ms), 2 minor (longest 11.4 ms)");
     expect(describeGcPauses(pauses, 3_000, 4_000)).toBe("none");
   });
 });

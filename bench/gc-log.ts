@@ -69,14 +69,15 @@ export class OwnGcPauses {
 }
 
 /**
- * Pauses that began in [from, to], described for a figure's detail: the
+ * Pauses that overlap [from, to] (one that began in the warm-up and ran into
+ * the window stalled it too), described for a figure's detail: the
  * count and longest of each kind, e.g. "38 minor (longest 11.4 ms), 1 major
  * (618.5 ms)"; "none" when there were none.
  */
 export function describeGcPauses(pauses: readonly GcPause[], from: number, to: number): string {
   const byKind = new Map<GcKind, { count: number; longest: number }>();
   for (const p of pauses) {
-    if (p.at < from || p.at > to) continue;
+    if (p.at + p.ms < from || p.at > to) continue;
     const k = byKind.get(p.kind) ?? { count: 0, longest: 0 };
     k.count++;
     k.longest = Math.max(k.longest, p.ms);

@@ -115,7 +115,7 @@ export class Sidecar {
     const http = new AdminHttpServer([
       ...healthRoutes(() => serving),
       metricsRoute(metrics.registry),
-      connectDoor(gate),
+      connectDoor(gate, importSettings.maxFileBytes),
       exportRoute(gate),
       importRoutes(gate, imports, importSettings.maxFileBytes),
     ]);

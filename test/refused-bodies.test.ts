@@ -89,6 +89,17 @@ describe("bodies of refused calls", () => {
     expect(readdirSync(join(dir.path, "data", "uploads"))).toEqual([]);
   });
 
+  it("a refused upload over the Connect door is dropped up to the import's file limit, past a message's", async () => {
+    const client = createClient(AdminService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
+    const chunk = Buffer.alloc(1024 * 1024, "+447700900123\n");
+    // 40 MB: more than one message may hold (32 MB), less than a file may (150 MB).
+    const messages = async function* () {
+      yield { fileName: "big.csv", chunk };
+      for (let i = 1; i < 40; i++) yield { chunk };
+    };
+    expect(await codeOf(client.uploadImportFile(messages(), { headers: { authorization: `Bearer ${keys.viewer}` } }))).toBe(Code.PermissionDenied);
+  });
+
   it("an upload whose key is revoked while it streams is refused, and nothing of it is kept", async () => {
     const { secret } = await admin().createApiKey({ name: "revoked-midway", role: Role.OPERATOR });
     const chunk = Buffer.alloc(64 * 1024, "+447700900123\n");

@@ -56,12 +56,12 @@ function adminToken(): string | undefined {
   return token;
 }
 
-/** A byte count, with an optional K, M or G (powers of 1024). */
 /** A listen address with the port it was bound to: port 0 asks the system for one, and the operator needs to know which. */
 function bound(address: string, port: number): string {
   return address.startsWith("unix:") ? address : address.replace(/:\d+$/, `:${port}`);
 }
 
+/** A byte count, with an optional K, M or G (powers of 1024). */
 function byteSize(text: string, flag: string): number {
   const m = /^(\d+)([KMG]?)$/i.exec(text.trim());
   if (m === null || Number(m[1]) === 0) throw new Error(`${flag}: expected a positive number of bytes, optionally with K, M or G`);

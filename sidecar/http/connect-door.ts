@@ -18,7 +18,8 @@ import { withCors } from "./cors.js";
 /** The client's address, which connect-es's HandlerContext does not carry by itself. */
 const peerKey = createContextKey<string | undefined>(undefined);
 
-export function connectDoor(gate: AdminGate): HttpRoute {
+/** `maxUploadBytes`: the import's file limit, the most an UploadImportFile stream takes (other calls take one message). */
+export function connectDoor(gate: AdminGate, maxUploadBytes: number): HttpRoute {
   const handler = connectNodeAdapter({
     routes: (router) => router.service(AdminService, adminServiceConnect(gate)),
     // gRPC needs HTTP/2, which a cleartext Node server cannot offer beside
@@ -42,7 +43,8 @@ export function connectDoor(gate: AdminGate): HttpRoute {
         try {
           gate.admit({ door: "connect", method, authorization: req.headers.authorization, peer: req.socket.remoteAddress, signal: NEVER_ABORTED });
         } catch (err: unknown) {
-          refuseConnectCall(req, res, toConnectError(err), MAX_MESSAGE_BYTES);
+          const most = method.methodKind === "client_streaming" ? Math.max(maxUploadBytes, MAX_MESSAGE_BYTES) : MAX_MESSAGE_BYTES;
+          refuseConnectCall(req, res, toConnectError(err), most);
           return;
         }
       }
