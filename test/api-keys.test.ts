@@ -204,6 +204,19 @@ describe("API keys and roles on the gRPC door", () => {
     expect(watch.error?.code).toBe(status.UNAUTHENTICATED);
   });
 
+  it("a change feed opened with a key that is then revoked ends at once, though no change comes", async () => {
+    const { secret } = await admin.call(AdminService.method.createApiKey, { name: "idle-watcher", role: Role.VIEWER });
+    const md = new Metadata();
+    md.set("authorization", `Bearer ${secret}`);
+    const watch = serverStream(clientOf(address, secret), AdminService.method.watchChanges, {}, md);
+    await new Promise((r) => setTimeout(r, 200));
+    await admin.call(AdminService.method.revokeApiKey, { name: "idle-watcher" });
+    const ended = await Promise.race([watch.finished().then(() => "ended"), new Promise((r) => setTimeout(() => r("still open"), 2000))]);
+    expect(ended).toBe("ended");
+    expect(watch.received).toHaveLength(0);
+    expect([watch.error?.code, watch.error?.details]).toEqual([status.UNAUTHENTICATED, "API key 'idle-watcher' is revoked"]);
+  });
+
   it("CreateApiKey checks the name and the role, and names stay unique, revoked ones included", async () => {
     const cases: [string, Role, status, RegExp][] = [
       ["", Role.VIEWER, status.INVALID_ARGUMENT, /^name: /],

@@ -53,27 +53,43 @@ export class AdminGate {
   }
 
   /**
-   * The key is checked again before each message, so a stream opened with a
-   * key that is then revoked ends (UNAUTHENTICATED) rather than go on for
-   * ever. The call is logged when the stream ends, however it ends (a
-   * consumer that stops early ends it too).
+   * A stream opened with a key that is then revoked ends at once
+   * (UNAUTHENTICATED), idle or not: its handler's signal aborts at the
+   * revocation, and the key is checked again before each message. The call
+   * is logged when the stream ends, however it ends (a consumer that stops
+   * early ends it too).
    */
   async *stream(call: AdminCall, request: Message | (() => Message)): AsyncGenerator<Message> {
     const fields = this.fields(call);
+    const revoked = new AbortController();
+    let unsubscribe = () => {};
     let error: unknown;
     try {
       const ctx = this.context(call, fields);
-      for await (const message of this.handler(call)(decoded(request), ctx) as AsyncIterable<Message>) {
+      unsubscribe = this.auth.onRevoked({ name: ctx.principal, role: ctx.role }, () => revoked.abort());
+      const signal = AbortSignal.any([call.signal, revoked.signal]);
+      for await (const message of this.handler(call)(decoded(request), { ...ctx, signal }) as AsyncIterable<Message>) {
         this.context(call, fields);
         yield message;
       }
+      if (revoked.signal.aborted) this.context(call, fields);
     } catch (err: unknown) {
       error = err;
-      throw err;
+      // A handler that stops on its signal with an error of its own was stopped by the revocation: say so.
+      if (revoked.signal.aborted) {
+        try {
+          this.recheck(call);
+        } catch (authError: unknown) {
+          error = authError;
+        }
+      }
+      throw error;
     } finally {
+      unsubscribe();
       this.log.record(fields, error, call.signal.aborted);
     }
   }
+
 
   /**
    * A client-streaming call: the key is checked before the handler reads a

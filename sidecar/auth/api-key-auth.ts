@@ -39,6 +39,10 @@ export class ApiKeyAuth implements AdminAuth {
     return { name: key.name, role: key.role };
   }
 
+  onRevoked(principal: Principal, fn: () => void): () => void {
+    return this.keys.onRevoked(principal.name, fn);
+  }
+
   authorize(principal: Principal, method: string): void {
     const least = (METHOD_ROLES as Record<string, Role | undefined>)[method];
     const rpc = (AdminService.method as Record<string, { name: string } | undefined>)[method]?.name ?? method;

@@ -48,6 +48,8 @@ export class ApiKeyStore {
   private readonly unflushed = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** By key name: what a revocation ends at once (the streams opened with the key). */
+  private readonly revocationListeners = new Map<string, Set<() => void>>();
 
   private constructor(private readonly db: Database<StoredKey, string>) {
     for (const { value } of db.getRange()) {
@@ -108,11 +110,23 @@ export class ApiKeyStore {
     if (record === undefined) throw new NotFoundError(`no API key named '${name}'`);
     if (record.revokedAt === undefined) {
       record.revokedAt = Date.now();
+      for (const fn of [...(this.revocationListeners.get(name) ?? [])]) fn();
       await this.db.put(name, record);
       // lmdb-js resolves a put once committed; the revocation is acknowledged once on disk.
       await this.db.flushed;
     }
     return info(record);
+  }
+
+  /** Calls `fn` when the key named `name` is revoked; returns what unsubscribes it. */
+  onRevoked(name: string, fn: () => void): () => void {
+    let listeners = this.revocationListeners.get(name);
+    if (listeners === undefined) this.revocationListeners.set(name, (listeners = new Set()));
+    listeners.add(fn);
+    return () => {
+      listeners.delete(fn);
+      if (listeners.size === 0) this.revocationListeners.delete(name);
+    };
   }
 
   /** Every key, oldest first. */
