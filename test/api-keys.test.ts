@@ -188,12 +188,18 @@ describe("API keys and roles on the gRPC door", () => {
     expect([unnamed.code, unnamed.details]).toEqual([status.INVALID_ARGUMENT, "name: required"]);
   });
 
-  it("a change feed opened with a key that is then revoked ends before its next message", async () => {
-    const { secret } = await admin.call(AdminService.method.createApiKey, { name: "watcher", role: Role.VIEWER });
+  /** WatchChanges under a new viewer key named `name`, once the stream has had time to open. */
+  async function watchAs(name: string) {
+    const { secret } = await admin.call(AdminService.method.createApiKey, { name, role: Role.VIEWER });
     const md = new Metadata();
     md.set("authorization", `Bearer ${secret}`);
     const watch = serverStream(clientOf(address, secret), AdminService.method.watchChanges, {}, md);
     await new Promise((r) => setTimeout(r, 200));
+    return watch;
+  }
+
+  it("a change feed opened with a key that is then revoked ends before its next message", async () => {
+    const watch = await watchAs("watcher");
     await admin.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900871" }] });
     expect((await watch.waitFor(1))[0]!.event!.entry!.contact).toBe("447700900871");
     await admin.call(AdminService.method.revokeApiKey, { name: "watcher" });
@@ -205,11 +211,7 @@ describe("API keys and roles on the gRPC door", () => {
   });
 
   it("a change feed opened with a key that is then revoked ends at once, though no change comes", async () => {
-    const { secret } = await admin.call(AdminService.method.createApiKey, { name: "idle-watcher", role: Role.VIEWER });
-    const md = new Metadata();
-    md.set("authorization", `Bearer ${secret}`);
-    const watch = serverStream(clientOf(address, secret), AdminService.method.watchChanges, {}, md);
-    await new Promise((r) => setTimeout(r, 200));
+    const watch = await watchAs("idle-watcher");
     await admin.call(AdminService.method.revokeApiKey, { name: "idle-watcher" });
     const ended = await Promise.race([watch.finished().then(() => "ended"), new Promise((r) => setTimeout(() => r("still open"), 2000))]);
     expect(ended).toBe("ended");

@@ -66,30 +66,22 @@ export class AdminGate {
     let error: unknown;
     try {
       const ctx = this.context(call, fields);
-      unsubscribe = this.auth.onRevoked({ name: ctx.principal, role: ctx.role }, () => revoked.abort());
+      unsubscribe = this.auth.onRevoked(ctx.principal, () => revoked.abort());
       const signal = AbortSignal.any([call.signal, revoked.signal]);
       for await (const message of this.handler(call)(decoded(request), { ...ctx, signal }) as AsyncIterable<Message>) {
-        this.context(call, fields);
+        this.recheck(call);
         yield message;
       }
-      if (revoked.signal.aborted) this.context(call, fields);
+      // A handler that ended on its signal, quietly or with an error of its own, was stopped by the revocation: say so.
+      if (revoked.signal.aborted) this.recheck(call);
     } catch (err: unknown) {
-      error = err;
-      // A handler that stops on its signal with an error of its own was stopped by the revocation: say so.
-      if (revoked.signal.aborted) {
-        try {
-          this.recheck(call);
-        } catch (authError: unknown) {
-          error = authError;
-        }
-      }
+      error = (revoked.signal.aborted && this.keyError(call)) || err;
       throw error;
     } finally {
       unsubscribe();
       this.log.record(fields, error, call.signal.aborted);
     }
   }
-
 
   /**
    * A client-streaming call: the key is checked before the handler reads a
@@ -112,6 +104,16 @@ export class AdminGate {
 
   private recheck(call: AdminCall): void {
     this.auth.authorize(this.auth.authenticate(call.authorization), call.method.localName);
+  }
+
+  /** What recheck throws now, if anything. */
+  private keyError(call: AdminCall): unknown {
+    try {
+      this.recheck(call);
+      return undefined;
+    } catch (err: unknown) {
+      return err;
+    }
   }
 
   /**

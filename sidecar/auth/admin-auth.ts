@@ -16,6 +16,6 @@ export interface AdminAuth {
   authenticate(authorization: string | undefined): Principal;
   /** Throws PermissionDeniedError when the principal's role is too weak for the method (a localName). */
   authorize(principal: Principal, method: string): void;
-  /** Calls `fn` once the principal's key is revoked (the DNC_ADMIN_TOKEN key never is); returns what unsubscribes it. */
-  onRevoked(principal: Principal, fn: () => void): () => void;
+  /** Calls `fn` once the key of the principal named `name` is revoked (the DNC_ADMIN_TOKEN key never is); returns what unsubscribes it. */
+  onRevoked(name: string, fn: () => void): () => void;
 }

@@ -39,8 +39,8 @@ export class ApiKeyAuth implements AdminAuth {
     return { name: key.name, role: key.role };
   }
 
-  onRevoked(principal: Principal, fn: () => void): () => void {
-    return this.keys.onRevoked(principal.name, fn);
+  onRevoked(name: string, fn: () => void): () => void {
+    return this.keys.onRevoked(name, fn);
   }
 
   authorize(principal: Principal, method: string): void {

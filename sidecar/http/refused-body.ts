@@ -14,16 +14,10 @@ const STALLED_BODY_MS = 10_000;
 const REFUSED_BODY_MS = 60_000;
 
 export function answerAndDropBody(req: IncomingMessage, res: ServerResponse, maxBytes: number, answer: () => void): void {
-  if (req.complete) {
-    answer();
-    return;
-  }
-  if (Number(req.headers["content-length"]) > maxBytes) {
-    res.setHeader("connection", "close");
-    answer();
-    return;
-  }
+  const tooLarge = !req.complete && Number(req.headers["content-length"]) > maxBytes;
+  if (tooLarge) res.setHeader("connection", "close");
   answer();
+  if (req.complete || tooLarge) return;
   let received = 0;
   const cut = () => req.socket.destroy();
   const stalled = setTimeout(cut, STALLED_BODY_MS).unref();
