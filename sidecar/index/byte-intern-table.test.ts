@@ -66,5 +66,18 @@ describe("ByteInternTable", () => {
       expect(table.intern(key(20_000), 0, key(20_000).length)).toBe(20_000);
     }
   });
-});
 
+  it("keeps the key arena and offsets of a large table within a quarter of what they hold", () => {
+    const table = new ByteInternTable();
+    // Short keys, as packed phone numbers are, so the offsets weigh as much as the keys.
+    for (let i = 0; i < 1_500_000; i++) {
+      const k = Buffer.from(`k${i + 1_000_000}`);
+      table.intern(k, 0, k.length);
+    }
+    const state = table.exportState();
+    const held = state.arena.byteLength + state.offsets.byteLength;
+    const allocated = table.byteSize - state.slots.byteLength - state.bloom.byteLength;
+    expect(held).toBeGreaterThan(15_000_000);
+    expect(allocated).toBeLessThanOrEqual(1.25 * held);
+  });
+});

@@ -40,9 +40,13 @@ function bloomBits(hash: number): number {
   return (g ^ (g >>> 12)) >>> 5;
 }
 
-/** Arrays double while small and grow by a quarter once large, so slack stays small. */
+/**
+ * Arrays double while small and grow by a quarter from a million elements:
+ * a list loaded to millions of contacts would otherwise hold up to half of
+ * its key arena and offsets unused until a restart reads them back trimmed.
+ */
 function grown(length: number): number {
-  return length < 1 << 24 ? length * 2 : Math.ceil(length * 1.25);
+  return length < 1 << 20 ? length * 2 : Math.ceil(length * 1.25);
 }
 
 function bloomWords(slots: number): number {
