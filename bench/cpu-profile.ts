@@ -1,8 +1,8 @@
 // Where the sidecar's time goes when dnc falls short of a target: a fresh
 // sidecar under `node --cpu-prof`, loaded with FilterBatch(1000) in the fast
-// form, and the profile's top frames by self time, grouped into dnc's own
-// code, grpc-js, Node and V8, so that the report shows whether the limit is
-// in dnc's code or outside it.
+// form, and the profile's top frames by self time while the load ran, grouped
+// into dnc's own code, grpc-js, Node and V8, so that the report shows whether
+// the limit is in dnc's code or outside it.
 
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +23,24 @@ const TOP = 15;
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
+}
+
+/** A .cpuprofile: `startTime` and `timeDeltas` in microseconds of the monotonic clock that `process.hrtime` reads. */
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A span of the monotonic clock, in microseconds (`process.hrtime.bigint() / 1000n`). */
+export interface ClockWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 interface Frame {
@@ -43,13 +60,25 @@ function areaOf(url: string, name: string): string {
   return "V8 and native";
 }
 
-/** Self samples per function, heaviest first, and per area. */
-function topFrames(profile: { nodes: ProfileNode[] }): { frames: Frame[]; areas: Map<string, number>; total: number } {
+/**
+ * Self samples per function, heaviest first, and per area, of the samples
+ * taken inside `window`: the sidecar's start-up (loading and checking its
+ * index snapshot) and the load's warm-up are left out.
+ */
+export function topFrames(profile: CpuProfile, window: ClockWindow): { frames: Frame[]; areas: Map<string, number>; total: number } {
+  const hitsOf = new Map<number, number>();
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i]!;
+    if (at < window.fromUs || at > window.toUs) continue;
+    const id = profile.samples[i]!;
+    hitsOf.set(id, (hitsOf.get(id) ?? 0) + 1);
+  }
   const byFrame = new Map<string, Frame>();
   const areas = new Map<string, number>();
   let total = 0;
   for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
+    const hits = hitsOf.get(node.id) ?? 0;
     if (hits === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const name = functionName === "" ? "(anonymous)" : functionName;
@@ -73,7 +102,9 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
   const sidecar = await startSidecar(dataDir, ctx.cleanup, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
   const h2load = h2loadPath();
   let driver: string;
+  let window: ClockWindow;
   try {
+    const loadFrom = monotonicUs();
     if (h2load !== undefined) {
       const bodyFile = join(profDir, "body.bin");
       writeFileSync(bodyFile, grpcFrame(set.buffers.fast[0]!));
@@ -92,6 +123,7 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
       client.close();
       driver = "grpc-js";
     }
+    window = { fromUs: loadFrom + ctx.warmUpSeconds * 1e6, toUs: monotonicUs() };
   } finally {
     // The profile is written as the process exits.
     await ctx.cleanup.stop(sidecar.child, 30_000);
@@ -102,20 +134,24 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
     return;
   }
   copyFileSync(join(profDir, file), outFile);
-  const { frames, areas, total } = topFrames(JSON.parse(readFileSync(outFile, "utf8")) as { nodes: ProfileNode[] });
+  const { frames, areas, total } = topFrames(JSON.parse(readFileSync(outFile, "utf8")) as CpuProfile, window);
+  if (total === 0) {
+    ctx.report.note("CPU profile: no sample fell while the load ran");
+    return;
+  }
   const pct = (n: number) => `${fmt((100 * n) / total, 1)}%`;
   const split = [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${pct(n)}`);
   const lines = [
     `A fresh sidecar under \`node --cpu-prof\`, FilterBatch(1,000) fast form at 1% blocked driven by ${driver} ` +
-      `for ${fmt(ctx.warmUpSeconds + ctx.seconds, 1)} s (start-up included). Profile: \`${outFile.replace(ROOT, "")}\` (open it in Chrome DevTools).`,
+      `for ${fmt(ctx.warmUpSeconds + ctx.seconds, 1)} s. Profile: \`${outFile.replace(ROOT, "")}\` (open it in Chrome DevTools; it holds the start-up too).`,
     "",
-    `Self time by area: ${split.join(", ")}.`,
+    `Self time by area while the load ran, after its warm-up (${fmt(total)} samples; start-up left out): ${split.join(", ")}.`,
     "",
     "| self | function | where | area |",
     "| --- | --- | --- | --- |",
     ...frames.slice(0, TOP).map((f) => `| ${pct(f.samples)} | \`${f.name}\` | ${f.where} | ${f.area} |`),
   ];
   ctx.report.appendix({ title: "CPU profile of the sidecar under load", lines });
-  console.log(`CPU profile (${driver} load): ${split.join(", ")}`);
+  console.log(`CPU profile (${driver} load, the measured window): ${split.join(", ")}`);
   for (const f of frames.slice(0, 8)) console.log(`  ${pct(f.samples).padStart(6)}  ${f.name}  ${f.where}`);
 }

@@ -1,0 +1,42 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { topFrames, type CpuProfile } from "./cpu-profile.js";
+
+// Three busy phases, each spinning in its own function (self time); the middle one's span is printed on the clock process.hrtime reads.
+const SCRIPT = `
+function beforeWindow() { const end = Date.now() + 400; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
+function inWindow() { const end = Date.now() + 400; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
+function afterWindow() { const end = Date.now() + 400; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
+const us = () => Number(process.hrtime.bigint() / 1000n);
+beforeWindow();
+const from = us();
+inWindow();
+const to = us();
+afterWindow();
+console.log(JSON.stringify({ from, to }));
+`;
+
+describe("cpu-profile", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dnc-cpu-profile-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("counts only the samples another process took inside a window of process.hrtime's clock", () => {
+    const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "-e", SCRIPT], { encoding: "utf8" });
+    expect(run.status).toBe(0);
+    const { from, to } = JSON.parse(run.stdout) as { from: number; to: number };
+    const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))!;
+    const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
+    const samplesOf = (frames: { name: string; samples: number }[], name: string) => frames.find((f) => f.name === name)?.samples ?? 0;
+
+    const inside = topFrames(profile, { fromUs: from, toUs: to });
+    expect(samplesOf(inside.frames, "inWindow")).toBeGreaterThan(0.8 * inside.total);
+    expect(samplesOf(inside.frames, "beforeWindow") + samplesOf(inside.frames, "afterWindow")).toBeLessThan(0.05 * inside.total);
+
+    const whole = topFrames(profile, { fromUs: 0, toUs: Number.MAX_SAFE_INTEGER });
+    expect(samplesOf(whole.frames, "beforeWindow")).toBeGreaterThan(0.2 * whole.total);
+    expect(samplesOf(whole.frames, "afterWindow")).toBeGreaterThan(0.2 * whole.total);
+  });
+});
