@@ -70,7 +70,7 @@ export const DEFAULTS = {
 export class Sidecar {
   private constructor(
     readonly list: DncList,
-    private readonly grpc: GrpcServer,
+    readonly grpc: GrpcServer,
     private readonly http: AdminHttpServer,
     /** The bound gRPC port (0 on a unix socket) and HTTP port. */
     readonly grpcPort: number,

@@ -1,53 +1,77 @@
-// dnc.v1.FilterService on grpc-js. Both methods take the raw request bytes
-// and return raw response bytes: the engine decodes and encodes them itself.
-// With an AdminAuth (--filter-token) every call needs a key; without one the
-// handlers carry no check at all. Every call is counted and timed, refused
-// ones included: two clock reads and one closure a call, nothing per recipient.
+// dnc.v1.FilterService on the gRPC port. Both methods take the raw request
+// bytes and return raw response bytes: the engine decodes and encodes them
+// itself. They are answered by native-unary.ts on the port's HTTP/2 streams;
+// grpc-js holds them too, for reflection and for a server native-unary.ts
+// could not be put in front of. With an AdminAuth (--filter-token) every call
+// needs a key; without one the methods carry no check at all. Every call is
+// counted and timed, refused ones included: two clock reads a call, nothing
+// per recipient.
 
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import type { IncomingHttpHeaders } from "node:http2";
 import type { AdminAuth } from "../auth/admin-auth.js";
 import { FilterService } from "../gen/dnc/v1/filter_service_pb.js";
 import type { FilterEngine } from "../filter/filter-engine.js";
 import type { FilterCallMetrics, FilterMethod } from "../metrics/filter-call-metrics.js";
-import { toServiceError } from "./grpc-status.js";
-import { requireKey } from "./require-key.js";
+import { toGrpcStatus, toServiceError } from "./grpc-status.js";
+import type { NativeUnaryMethod } from "./native-unary.js";
 import { methodPath, rawMethodDefinition, type RawService } from "./unary-method.js";
 
 export function filterServiceGrpc(engine: FilterEngine, metrics: FilterCallMetrics, auth?: AdminAuth): RawService {
   const { filterBatch, check } = FilterService.method;
-  const wrap = (method: FilterMethod, h: handleUnaryCall<Buffer, Buffer>) => timed(metrics, method, auth === undefined ? h : requireKey(auth, h));
+  const answer = (method: FilterMethod, fn: (request: Buffer) => Buffer) => timed(metrics, method, auth === undefined ? fn : keyed(auth, fn));
+  const methods: Record<FilterMethod, { path: string; answer: NativeUnaryMethod }> = {
+    FilterBatch: { path: methodPath(filterBatch), answer: answer("FilterBatch", (buf) => engine.filterBatch(buf)) },
+    Check: { path: methodPath(check), answer: answer("Check", (buf) => engine.checkBytes(buf)) },
+  };
   return {
     definition: {
-      FilterBatch: rawMethodDefinition(methodPath(filterBatch)),
-      Check: rawMethodDefinition(methodPath(check)),
+      FilterBatch: rawMethodDefinition(methods.FilterBatch.path),
+      Check: rawMethodDefinition(methods.Check.path),
     },
     implementation: {
-      FilterBatch: wrap("FilterBatch", bytesHandler((buf) => engine.filterBatch(buf))),
-      Check: wrap("Check", bytesHandler((buf) => engine.checkBytes(buf))),
+      FilterBatch: grpcJsHandler(methods.FilterBatch.answer),
+      Check: grpcJsHandler(methods.Check.answer),
     },
+    native: new Map(Object.values(methods).map((m) => [m.path, m.answer])),
   };
 }
 
-/** A handler answering at once, in the same turn, from the request bytes. */
-function bytesHandler(answer: (request: Buffer) => Buffer): handleUnaryCall<Buffer, Buffer> {
-  return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+function keyed(auth: AdminAuth, fn: (request: Buffer) => Buffer): NativeUnaryMethod {
+  return (request, headers) => {
+    const header = headers.authorization;
+    auth.authenticate(typeof header === "string" ? header : undefined);
+    return fn(request);
+  };
+}
+
+function timed(metrics: FilterCallMetrics, method: FilterMethod, fn: NativeUnaryMethod): NativeUnaryMethod {
+  return (request, headers) => {
+    const startedAt = performance.now();
     let response: Buffer;
     try {
-      response = answer(call.request);
+      response = fn(request, headers);
+    } catch (err: unknown) {
+      metrics.observe(method, startedAt, toGrpcStatus(err).code);
+      throw err;
+    }
+    metrics.observe(method, startedAt, status.OK);
+    return response;
+  };
+}
+
+/** The same method for grpc-js, answering at once, in the same turn. */
+function grpcJsHandler(answer: NativeUnaryMethod): handleUnaryCall<Buffer, Buffer> {
+  return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+    const header = call.metadata.get("authorization")[0];
+    const headers: IncomingHttpHeaders = typeof header === "string" ? { authorization: header } : {};
+    let response: Buffer;
+    try {
+      response = answer(call.request, headers);
     } catch (err: unknown) {
       callback(toServiceError(err));
       return;
     }
     callback(null, response);
-  };
-}
-
-function timed(metrics: FilterCallMetrics, method: FilterMethod, handler: handleUnaryCall<Buffer, Buffer>): handleUnaryCall<Buffer, Buffer> {
-  return (call, callback) => {
-    const startedAt = performance.now();
-    handler(call, (err, res, trailer, flags) => {
-      metrics.observe(method, startedAt, err ? (err.code ?? status.UNKNOWN) : status.OK);
-      callback(err, res, trailer, flags);
-    });
   };
 }

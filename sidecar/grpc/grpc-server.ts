@@ -1,10 +1,12 @@
 // The data port: grpc-js serving FilterService and AdminService, with the
-// standard health service and server reflection.
+// standard health service and server reflection; native-unary.ts answers
+// the FilterService's calls ahead of grpc-js on its HTTP/2 server.
 
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import type { Http2Server, ServerHttp2Session } from "node:http2";
+import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from "node:http2";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
+import { NativeUnaryDoor, type NativeUnaryMethod } from "./native-unary.js";
 import type { RawService } from "./unary-method.js";
 import { reflectionPackage } from "./reflection-files.js";
 
@@ -42,9 +44,15 @@ export class GrpcServer {
   private readonly server = new Server(GRPC_SERVER_OPTIONS);
   readonly health = new HealthImplementation({ "": "NOT_SERVING" });
   private readonly widened = new WeakSet<Http2Server>();
+  readonly native: NativeUnaryDoor;
 
   constructor(services: Record<string, RawService>) {
-    for (const [, s] of Object.entries(services)) this.server.addService(s.definition, s.implementation);
+    const native = new Map<string, NativeUnaryMethod>();
+    for (const [, s] of Object.entries(services)) {
+      this.server.addService(s.definition, s.implementation);
+      for (const [path, method] of s.native ?? []) native.set(path, method);
+    }
+    this.native = new NativeUnaryDoor(native, MAX_MESSAGE_BYTES);
     this.health.addToServer(this.server);
     new ReflectionService(reflectionPackage()).addToServer(this.server);
   }
@@ -61,19 +69,24 @@ export class GrpcServer {
           reject(err);
           return;
         }
-        this.widenReceiveWindows();
+        this.takeOverServers();
         resolve(port);
       });
     });
   }
 
-  /** Gives each new connection RECEIVE_WINDOW_BYTES. */
-  private widenReceiveWindows(): void {
-    // grpc-js (1.14) has no server option for it, nor a hook on its HTTP/2 sessions: its own map of its servers is the one handle.
+  /**
+   * Gives each new connection RECEIVE_WINDOW_BYTES, and puts the native
+   * door in front of grpc-js's stream handler. grpc-js (1.14) has no server
+   * option for either, nor a hook on its HTTP/2 sessions and streams: its
+   * own map of its servers is the one handle.
+   */
+  private takeOverServers(): void {
     const servers = (this.server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
     for (const server of servers?.keys() ?? []) {
       if (this.widened.has(server)) continue;
       this.widened.add(server);
+      this.answerNativelyOn(server);
       server.on("session", (session: ServerHttp2Session) => {
         try {
           session.settings({ initialWindowSize: RECEIVE_WINDOW_BYTES });
@@ -83,6 +96,24 @@ export class GrpcServer {
         }
       });
     }
+  }
+
+  /**
+   * Routes the native door's paths to it and every other stream to grpc-js.
+   * A server whose streams grpc-js does not take with one listener is left
+   * to grpc-js, which serves the same methods.
+   */
+  private answerNativelyOn(server: Http2Server): void {
+    const listeners = server.listeners("stream");
+    if (listeners.length !== 1) return;
+    const grpcJs = listeners[0] as (...args: unknown[]) => void;
+    const native = this.native;
+    server.removeListener("stream", grpcJs);
+    server.on("stream", function (this: Http2Server, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) {
+      const method = native.methodFor(headers[":path"]);
+      if (method !== undefined) native.serve(stream, headers, method);
+      else grpcJs.call(this, stream, headers, ...rest);
+    });
   }
 
   setServing(services: string[], serving: boolean): void {

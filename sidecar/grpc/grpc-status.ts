@@ -23,15 +23,28 @@ const codes: Record<ErrorCode, status> = {
   internal: status.INTERNAL,
 };
 
-const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
 
-export function toServiceError(err: unknown): Partial<ServiceError> {
-  if (!(err instanceof DncError)) return { code: status.INTERNAL, details: messageOf(err) };
+/** An error as gRPC carries it: the code, the message, and a google.rpc.Status with the details, if any. */
+export interface GrpcStatus {
+  code: status;
+  message: string;
+  details?: Buffer;
+}
+
+export function toGrpcStatus(err: unknown): GrpcStatus {
+  if (!(err instanceof DncError)) return { code: status.INTERNAL, message: messageOf(err) };
   const code = codes[err.code];
   const details = errorDetails(err);
-  if (details.length === 0) return { code, details: err.message };
+  if (details.length === 0) return { code, message: err.message };
   const rich = create(StatusSchema, { code, message: err.message, details: details.map((d) => anyPack(d.desc, d.value)) });
+  return { code, message: err.message, details: Buffer.from(toBinary(StatusSchema, rich)) };
+}
+
+export function toServiceError(err: unknown): Partial<ServiceError> {
+  const { code, message, details } = toGrpcStatus(err);
+  if (details === undefined) return { code, details: message };
   const metadata = new Metadata();
-  metadata.set(STATUS_DETAILS_KEY, Buffer.from(toBinary(StatusSchema, rich)));
-  return { code, details: err.message, metadata };
+  metadata.set(STATUS_DETAILS_KEY, details);
+  return { code, details: message, metadata };
 }
