@@ -1,10 +1,12 @@
 // The floors under dnc's latency figures, in a process of their own: two
 // servers that answer every FilterService call at once with an empty message
-// and status OK, holding no list and decoding nothing. One is bare node:http2,
-// the other grpc-js (the server dnc runs on, with dnc's server options but
-// HTTP/2's default receive window, which the sidecar widens on each
-// connection). The same client at the same rate against each shows what Node's HTTP/2 stack,
-// then grpc-js, cost on this machine before dnc's code does anything. Prints one JSON line
+// and status OK, holding no list and decoding nothing. One is bare node:http2
+// (dnc answers its FilterService on node:http2's streams, ahead of grpc-js),
+// the other grpc-js (the server that holds dnc's port, with dnc's server
+// options but HTTP/2's default receive window, which the sidecar widens on
+// each connection). The same client at the same rate against each shows what
+// Node's HTTP/2 stack, then grpc-js, cost on this machine before dnc's code
+// does anything. Prints one JSON line
 // (FloorReady) once both listen; stops on SIGTERM, SIGINT, or when its stdin
 // closes. Usage: floor-process.js [GC_LOG], GC_LOG naming a file to log the
 // collector's pauses to (gc-log.ts).
