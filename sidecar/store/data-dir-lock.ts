@@ -4,13 +4,18 @@
 // out the ids and sequence numbers the first had used, and one acknowledged
 // write overwrote another. The lock is a file holding the owner's process
 // id, made with O_EXCL; one left by a process that is gone (killed, or the
-// machine restarted) is taken over.
+// machine restarted) is taken over, and so is one naming this process that
+// this process did not take: a container's main process is pid 1 at every
+// start, so the lock a crashed sidecar left names the one starting after it.
 
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FailedPreconditionError } from "../errors.js";
 
 const LOCK_FILE = "dnc.pid";
+
+/** The lock files this process holds. */
+const held = new Set<string>();
 
 export class DataDirLock {
   private constructor(private readonly path: string) {}
@@ -26,15 +31,15 @@ export class DataDirLock {
         } finally {
           closeSync(fd);
         }
+        held.add(path);
         return new DataDirLock(path);
       } catch (err: unknown) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       }
       const holder = Number.parseInt(readFileSync(path, "utf8"), 10);
-      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new FailedPreconditionError(
-          `data directory ${dir} is in use by process ${holder}${holder === process.pid ? " (this one)" : ""}; if no dnc runs on it, remove ${path}`,
-        );
+      const ours = holder === process.pid;
+      if (Number.isInteger(holder) && holder > 0 && (ours ? held.has(path) : isRunning(holder))) {
+        throw new FailedPreconditionError(`data directory ${dir} is in use by process ${holder}${ours ? " (this one)" : ""}; if no dnc runs on it, remove ${path}`);
       }
       rmSync(path, { force: true });
     }
@@ -42,6 +47,7 @@ export class DataDirLock {
   }
 
   release(): void {
+    held.delete(this.path);
     rmSync(this.path, { force: true });
   }
 }

@@ -66,6 +66,15 @@ describe("EntryStore.open on a directory another holds", () => {
     await again.close();
     expect(existsSync(join(dir, "dnc.pid"))).toBe(false);
   });
+
+  it("takes over a lock that names this process when this process did not take it (a container's pid 1 after a crash)", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "dnc.pid"), `${process.pid}\n`);
+    const store = EntryStore.open(dir);
+    expect(() => EntryStore.open(dir)).toThrow(/in use by process \d+ \(this one\)/);
+    await store.close();
+    expect(existsSync(join(dir, "dnc.pid"))).toBe(false);
+  });
 });
 
 describe("EntryStore history", () => {
