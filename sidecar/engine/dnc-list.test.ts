@@ -16,6 +16,8 @@ import { HistoryAction } from "../gen/dnc/v1/history_pb.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "./dnc-list.js";
 import { UNKNOWN_NAME } from "../index/filter-index.js";
+import { MAX_SCOPE_NAME_ID } from "../index/scoped-entry-set.js";
+import { EntryStore } from "../store/entry-store.js";
 
 /** Check as a client makes it: the request's bytes in, the answer's bytes out. */
 function checked(engine: FilterEngine, req: CheckRequest): CheckResponse {
@@ -234,6 +236,45 @@ describe("DncList names", () => {
     list = DncList.open(dir.path);
     expectNames();
     await list.close();
+  });
+
+  it("refuses an entry naming a new sender once the list names as many as it can, before anything is written; the rest of the batch is kept", async () => {
+    const full = tempDir();
+    try {
+      // As the last sender a list can name would be: one name stored under the last id.
+      const store = EntryStore.open(full.path);
+      await store.write((w) => w.putName("senders", MAX_SCOPE_NAME_ID, "the last sender"));
+      await store.close();
+      let list = DncList.open(full.path);
+      const res = await list.addEntries(
+        [
+          create(EntrySchema, { contact: phone(1), sender: "one sender too many" }),
+          create(EntrySchema, { contact: phone(2) }),
+          create(EntrySchema, { contact: phone(3), sender: "the last sender", account: "a new account" }),
+        ],
+        undefined,
+        "test",
+      );
+      expect(res.added).toBe(2);
+      expect(res.rejected).toEqual([{ index: 0, reason: `sender: the list already names ${MAX_SCOPE_NAME_ID.toLocaleString("en")} distinct senders, the most it can hold` }]);
+      const expectList = () => {
+        const engine = new FilterEngine(list, { maxBatch: 10 });
+        const blocked = (i: number, sender: string, account = "") =>
+          checked(engine, create(CheckRequestSchema, { request: { recipient: phone(i), channel: Channel.SMS, sender, account } })).blocked;
+        expect(blocked(1, "one sender too many")).toBe(false);
+        expect(blocked(2, "")).toBe(true);
+        expect(blocked(3, "the last sender", "a new account")).toBe(true);
+        expect(list.nameId("senders", "one sender too many")).toBe(UNKNOWN_NAME);
+      };
+      expectList();
+      await list.close();
+      rmSync(join(full.path, "index.snapshot"));
+      list = DncList.open(full.path);
+      expectList();
+      await list.close();
+    } finally {
+      full.remove();
+    }
   });
 
   it("refuses a name holding an invisible character, which would look like another and never match it; keeps the joiners", async () => {

@@ -15,7 +15,7 @@ import { encodeEntry, type EntryFields } from "../store/entry-codec.js";
 import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
 import { EntryKeyScan } from "../store/entry-key-scan.js";
 import { EntryStore, type NameTable, type StoreTxnWriter, type StoreWriter } from "../store/entry-store.js";
-import { ScopedEntrySet } from "../index/scoped-entry-set.js";
+import { MAX_SCOPE_NAME_ID, ScopedEntrySet } from "../index/scoped-entry-set.js";
 import { ContactOrder } from "../index/contact-order.js";
 import { ensureHistoryByContact } from "../history/history-contact-index.js";
 import { normaliseContact, type ContactUse } from "../normalise/contact-normaliser.js";
@@ -273,6 +273,12 @@ export class DncList {
             continue;
           }
           const scope = c.value;
+          const full = this.noRoomFor(pending, scope.sender);
+          if (full !== "") {
+            result.rejected.push({ index, reason: full });
+            steps.push(this.rejection(w, pending, input, full, defaultCountry, "add"));
+            continue;
+          }
           const ids = this.assignIds(w, pending, scope);
           const fields = {
             contact: scope.contact,
@@ -513,6 +519,19 @@ export class DncList {
       senderId: this.assignName(w, pending, "senders", scope.sender),
       accountId: this.assignName(w, pending, "accounts", scope.account),
     };
+  }
+
+  /**
+   * Why a new sender name cannot be taken, or "": the scoped entry set
+   * keeps a sender's id in 24 bits beside the channel. Found here, the entry
+   * is refused on its own; found as the filter takes the committed write in,
+   * it failed a write already stored, and every start after it.
+   */
+  private noRoomFor(pending: PendingIds, sender: string): string {
+    if (sender === "" || pending.senders.nextId <= MAX_SCOPE_NAME_ID) return "";
+    const length = nameBytes(sender);
+    if (this.index.senders.lookup(NAME_BYTES, 0, length) >= 0 || pending.senders.lookup(NAME_BYTES, 0, length) >= 0) return "";
+    return `sender: the list already names ${MAX_SCOPE_NAME_ID.toLocaleString("en")} distinct senders, the most it can hold`;
   }
 
   private assignName(w: StoreWriter, pending: PendingIds, table: NameTable, name: string): number {

@@ -66,7 +66,7 @@ export class FilterIndex {
       this.unscoped[channel]!.add(contactId);
       return;
     }
-    if (senderId > MAX_SCOPE_NAME_ID || accountId > MAX_SCOPE_NAME_ID) throw new RangeError("too many distinct senders or accounts");
+    if (senderId > MAX_SCOPE_NAME_ID) throw new RangeError("too many distinct senders");
     this.scoped.add(contactId, channel, senderId, accountId);
     this.scopedContacts.add(contactId);
   }
