@@ -8,8 +8,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FilterEngine } from "../filter/filter-engine.js";
-import { CheckRequestSchema, CheckResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
-import { Channel, ContactKind, EntryKeySchema, EntrySchema } from "../gen/dnc/v1/types_pb.js";
+import { CheckRequestSchema, CheckResponseSchema, FilterBatchRequestSchema, FilterBatchResponseSchema, type CheckRequest, type CheckResponse } from "../gen/dnc/v1/filter_service_pb.js";
+import { Channel, ContactKind, EntryKeySchema, EntrySchema, Reason, Source } from "../gen/dnc/v1/types_pb.js";
 import { normaliseContact } from "../normalise/contact-normaliser.js";
 import { contactHistoryPage } from "../history/contact-history.js";
 import { HistoryAction } from "../gen/dnc/v1/history_pb.js";
@@ -179,6 +179,41 @@ describe("DncList rejected entries", () => {
     // The whole event, not the 8 MB the entry was.
     expect(event.entry.length).toBeLessThan(5000);
     await list.close();
+  });
+});
+
+describe("DncList.removeEntries", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("names the whole entry, source, reason and time, in a blocked answer given while its removal commits", async () => {
+    const list = DncList.open(dir.path);
+    const engine = new FilterEngine(list, { maxBatch: 1_000 });
+    let blockedWhileRemoving = 0;
+    const bare: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const contacts = Array.from({ length: 200 }, (_, i) => phone(round * 200 + i));
+      const entry = { channel: Channel.SMS, sender: "acme", source: Source.MO_KEYWORD, reason: Reason.SUBSCRIBER_COMPLAINT, campaignRef: "camp-7" };
+      await list.addEntries(contacts.map((contact) => create(EntrySchema, { contact, ...entry })), undefined, "test");
+      const request = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, sender: "acme", recipients: contacts }));
+      let done = false;
+      const removing = list
+        .removeEntries(contacts.map((contact) => create(EntryKeySchema, { contact, channel: Channel.SMS, sender: "acme" })), "consent again", undefined, "test")
+        .finally(() => (done = true));
+      while (!done) {
+        for (const b of fromBinary(FilterBatchResponseSchema, engine.filterBatch(request)).blocked) {
+          blockedWhileRemoving++;
+          const e = b.entry!;
+          if (e.addedAt === undefined || e.source !== Source.MO_KEYWORD || e.reason !== Reason.SUBSCRIBER_COMPLAINT || e.campaignRef !== "camp-7") bare.push(e.contact);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect((await removing).removed).toBe(200);
+      expect(fromBinary(FilterBatchResponseSchema, engine.filterBatch(request)).blocked).toEqual([]);
+    }
+    await list.close();
+    expect(blockedWhileRemoving).toBeGreaterThan(0);
+    expect(bare).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds }
 import { encodeEntry, type EntryFields } from "../store/entry-codec.js";
 import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
 import { EntryKeyScan } from "../store/entry-key-scan.js";
-import { EntryStore, type NameTable, type StoreTxnWriter, type StoreWriter } from "../store/entry-store.js";
+import { EntryStore, STORED_ENTRY_OFFSET, type NameTable, type StoreTxnWriter, type StoreWriter } from "../store/entry-store.js";
 import { MAX_SCOPE_NAME_ID, ScopedEntrySet } from "../index/scoped-entry-set.js";
 import { ContactOrder } from "../index/contact-order.js";
 import { ensureHistoryByContact } from "../history/history-contact-index.js";
@@ -69,6 +69,13 @@ const SCAN_IN_WORKER_KEYS = 1 << 17;
 
 export class DncList {
   private readonly keyBuf = Buffer.alloc(ENTRY_KEY_BYTES);
+  /**
+   * The stored values of the entries a removal is taking out, by key, until
+   * the index drops them: LMDB shows readers the removal before lmdb-js
+   * reports its commit, and a filter call in between still blocks (the
+   * removal is not acknowledged), so it must still name the whole entry.
+   */
+  private readonly removing = new Map<string, Buffer>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly commitListeners = new Set<() => void>();
@@ -193,7 +200,10 @@ export class DncList {
 
   /** The stored value of the entry with these ids (8-byte sequence, then `dnc.v1.Entry`); a view. */
   entryRaw(contactId: number, channel: number, senderId: number, accountId: number): Buffer | undefined {
-    return this.store.getEntryRaw(writeEntryKey(this.keyBuf, contactId, channel, senderId, accountId));
+    const key = writeEntryKey(this.keyBuf, contactId, channel, senderId, accountId);
+    const raw = this.store.getEntryRaw(key);
+    if (raw !== undefined || this.removing.size === 0) return raw;
+    return this.removing.get(key.toString("latin1"));
   }
 
   /** Resolves once the contact order holds every contact: a walk right after a bulk import waits here. */
@@ -381,6 +391,7 @@ export class DncList {
       const result: RemoveResult = { removed: 0, notFound: [], rejected: [] };
       const removed: EntryIds[] = [];
       const changes = new CounterDeltas();
+      const held: string[] = [];
       await this.write((w) => {
         // Taken in the transaction, which commits at once: the filter drops the entries then.
         const at = Date.now();
@@ -391,6 +402,10 @@ export class DncList {
             return;
           }
           const entry = fromBinary(EntrySchema, stored.entry);
+          const raw = Buffer.alloc(STORED_ENTRY_OFFSET + stored.entry.length);
+          raw.set(stored.entry, STORED_ENTRY_OFFSET);
+          held.push(key.toString("latin1"));
+          this.removing.set(held[held.length - 1]!, raw);
           w.deleteEntry(key, stored.seq);
           w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note, key });
           changes.entry(entry, -1);
@@ -401,6 +416,9 @@ export class DncList {
       }, () => {
         this.stats.apply(changes);
         for (const ids of removed) this.index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
+        for (const key of held) this.removing.delete(key);
+      }).finally(() => {
+        for (const key of held) this.removing.delete(key);
       });
       return result;
     });

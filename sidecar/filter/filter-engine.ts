@@ -256,9 +256,9 @@ export class FilterEngine {
   }
 
   /**
-   * The last BLOCKED verdict's entry as its key gives it: it was removed
-   * between the index read and the store read, and is still blocked, since
-   * the removal was not yet acknowledged.
+   * The last BLOCKED verdict's entry as its key gives it, should neither the
+   * store nor the list's removals in flight hold it: the verdict stands, and
+   * names what the index knows.
    */
   private removedEntry(): Uint8Array {
     return toBinary(EntrySchema, this.entryFromIds(this.matchedContact, this.matched));
