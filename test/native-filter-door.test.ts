@@ -18,6 +18,7 @@ import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { MAX_MESSAGE_BYTES } from "../sidecar/grpc/grpc-server.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { grpcError } from "./support/grpc-error.js";
+import { dataFrame, headersFrame, resetFrame, sendFrames } from "./support/raw-h2-frames.js";
 import { tempDir } from "./support/temp-dir.js";
 
 const ADMIN_TOKEN = "native-door-admin-token";
@@ -67,7 +68,7 @@ describe("native FilterService door", () => {
   let session: ClientHttp2Session;
 
   beforeAll(async () => {
-    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 1000, adminToken: ADMIN_TOKEN });
+    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 10_000, adminToken: ADMIN_TOKEN });
     client = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: ADMIN_TOKEN });
     await client.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900123", channel: Channel.SMS }] });
     session = connect(`http://127.0.0.1:${sidecar.grpcPort}`);
@@ -128,25 +129,112 @@ describe("native FilterService door", () => {
     const unknown = await rawCall(session, FILTER_BATCH, frame(message, true), { "grpc-encoding": "snappy" });
     expect(statusOf(unknown)).toEqual({ code: status.UNIMPLEMENTED, message: 'Received message compressed with unsupported encoding "snappy"' });
     const broken = await rawCall(session, FILTER_BATCH, frame(Buffer.from("not gzip"), true), { "grpc-encoding": "gzip" });
-    expect(statusOf(broken).code).toBe(status.INTERNAL);
+    expect(statusOf(broken)).toEqual({ code: status.INTERNAL, message: "Failed to decompress message" });
+    // The flag alone does not compress: with identity, or no encoding, the message is read as it is.
+    const flagged = await rawCall(session, FILTER_BATCH, frame(message, true), { "grpc-encoding": "identity" });
+    expect(fromBinary(FilterBatchResponseSchema, flagged.body.subarray(5)).blocked.map((b) => b.index)).toEqual([0]);
+    const bomb = gzipSync(Buffer.alloc(MAX_MESSAGE_BYTES + 1));
+    const inflated = await rawCall(session, FILTER_BATCH, frame(bomb, true), { "grpc-encoding": "gzip" });
+    expect(statusOf(inflated)).toEqual({ code: status.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
+  });
+
+  it("reads grpc-timeout as grpc-js does: a malformed one is refused, and a body late past it is DEADLINE_EXCEEDED", async () => {
+    const message = frame(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: "+447700900123", channel: Channel.SMS } })));
+    const malformed = await rawCall(session, CHECK, message, { "grpc-timeout": "abc" });
+    expect(statusOf(malformed)).toEqual({ code: status.INTERNAL, message: 'Invalid grpc-timeout value "abc"' });
+    const inTime = await rawCall(session, CHECK, message, { "grpc-timeout": "10S" });
+    expect(statusOf(inTime).code).toBe(status.OK);
+    // The request never ends: the answer comes at the deadline, with the client still sending.
+    const late = await new Promise<RawAnswer>((resolve, reject) => {
+      const req = session.request({ ":method": "POST", ":path": CHECK, "content-type": "application/grpc", te: "trailers", "grpc-timeout": "100m" });
+      req.on("response", (headers) => {
+        req.close();
+        resolve({ headers, trailers: {}, body: Buffer.alloc(0) });
+      });
+      req.on("error", reject);
+      req.write(message.subarray(0, 7));
+    });
+    expect(statusOf(late)).toEqual({ code: status.DEADLINE_EXCEEDED, message: "Deadline exceeded" });
+  });
+
+  it("refuses an answer over the send limit, as grpc-js does", async () => {
+    const wide = "\u{1D11E}".repeat(128);
+    await client.call(AdminService.method.addEntries, {
+      entries: [{ contact: "+447700900555", channel: Channel.SMS, sender: wide, account: wide, note: "\u{1D11E}".repeat(500), campaignRef: wide }],
+    });
+    const request = { channel: Channel.SMS, sender: wide, account: wide, recipients: Array.from({ length: 10_000 }, () => "+447700900555") };
+    const err = await grpcError(client.call(FilterService.method.filterBatch, request));
+    expect(err.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(err.details).toMatch(/^Sent message larger than max \(\d+ vs\. 33554432\)$/);
+  });
+
+  it("survives a client resetting its stream with NO_ERROR before its request ends, on every path", async () => {
+    const message = frame(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: "+447700900123", channel: Channel.SMS } })));
+    const headers = (): [string, string][] => [
+      [":method", "POST"],
+      [":scheme", "http"],
+      [":path", CHECK],
+      [":authority", "127.0.0.1"],
+      ["content-type", "application/grpc"],
+      ["te", "trailers"],
+    ];
+    await sendFrames(sidecar.grpcPort, [headersFrame(1, headers()), resetFrame(1, 0)]);
+    await sendFrames(sidecar.grpcPort, [headersFrame(1, headers()), 50, resetFrame(1, 0)]);
+    await sendFrames(sidecar.grpcPort, [headersFrame(1, headers()), dataFrame(1, message), resetFrame(1, 0)]);
+    await sendFrames(sidecar.grpcPort, [headersFrame(1, headers()), dataFrame(1, Buffer.concat([message, message])), resetFrame(1, 0)]);
+    const after = await rawCall(session, CHECK, message);
+    expect(fromBinary(CheckResponseSchema, after.body.subarray(5)).blocked).toBe(true);
   });
 
   it("refuses a body that is not one message: none, a cut one, two, or one over the limit", async () => {
     const message = toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: "+447700900123", channel: Channel.SMS } }));
     const none = await rawCall(session, CHECK, Buffer.alloc(0));
-    expect(statusOf(none)).toEqual({ code: status.UNIMPLEMENTED, message: `Received no request message for unary method ${CHECK}` });
+    expect(statusOf(none)).toEqual({ code: status.UNIMPLEMENTED, message: `Received no request message for server streaming method ${CHECK}` });
     const cut = await rawCall(session, CHECK, frame(message).subarray(0, 8));
     expect(statusOf(cut).code).toBe(status.UNIMPLEMENTED);
+    // Bytes after the request that never make a second message are ignored, as grpc-js ignores them.
+    const trailing = await rawCall(session, CHECK, Buffer.concat([frame(message), Buffer.from([0, 0])]));
+    expect(fromBinary(CheckResponseSchema, trailing.body.subarray(5)).blocked).toBe(true);
     const two = await rawCall(session, CHECK, Buffer.concat([frame(message), frame(message)]));
-    expect(statusOf(two)).toEqual({ code: status.UNIMPLEMENTED, message: `Received a second request message for unary method ${CHECK}` });
+    expect(statusOf(two)).toEqual({ code: status.UNIMPLEMENTED, message: `Received a second request message for server streaming method ${CHECK}` });
     const huge = Buffer.alloc(5);
     huge.writeUInt32BE(MAX_MESSAGE_BYTES + 1, 1);
     const tooLarge = await rawCall(session, CHECK, Buffer.concat([huge, Buffer.alloc(64 * 1024)]));
     expect(statusOf(tooLarge)).toEqual({ code: status.RESOURCE_EXHAUSTED, message: `Received message larger than max (${MAX_MESSAGE_BYTES + 1} vs ${MAX_MESSAGE_BYTES})` });
+    const secondTooLarge = await rawCall(session, CHECK, Buffer.concat([frame(message), huge]));
+    expect(statusOf(secondTooLarge)).toEqual({ code: status.RESOURCE_EXHAUSTED, message: `Received message larger than max (${MAX_MESSAGE_BYTES + 1} vs ${MAX_MESSAGE_BYTES})` });
     const wrongType = await rawCall(session, CHECK, frame(message), { "content-type": "application/json" });
     expect(wrongType.headers[":status"]).toBe(constants.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE);
     // The connection still serves.
     const after = await rawCall(session, CHECK, frame(message));
     expect(fromBinary(CheckResponseSchema, after.body.subarray(5)).blocked).toBe(true);
+  });
+});
+
+describe("native FilterService door under --filter-token", () => {
+  const dir = tempDir();
+  let sidecar: Sidecar;
+  let session: ClientHttp2Session;
+
+  beforeAll(async () => {
+    sidecar = await Sidecar.start({ dataDir: dir.path, grpcListen: "127.0.0.1:0", httpListen: "127.0.0.1:0", maxBatch: 100, adminToken: ADMIN_TOKEN, filterToken: true });
+    session = connect(`http://127.0.0.1:${sidecar.grpcPort}`);
+  });
+
+  afterAll(async () => {
+    session.close();
+    await sidecar.stop(1000);
+    dir.remove();
+  });
+
+  it("reads the key as grpc-js's metadata gives it: a value that is not printable ASCII is no key", async () => {
+    const message = frame(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: "+447700900123", channel: Channel.SMS } })));
+    const withKey = await rawCall(session, CHECK, message, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect(statusOf(withKey).code).toBe(status.OK);
+    for (const authorization of [`Bearer\t${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN}é`]) {
+      const refused = await rawCall(session, CHECK, message, { authorization });
+      expect(statusOf(refused).code, authorization).toBe(status.UNAUTHENTICATED);
+      expect(statusOf(refused).message, authorization).toMatch(/^no API key/);
+    }
   });
 });

@@ -8,7 +8,6 @@
 // per recipient.
 
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
-import type { IncomingHttpHeaders } from "node:http2";
 import type { AdminAuth } from "../auth/admin-auth.js";
 import { FilterService } from "../gen/dnc/v1/filter_service_pb.js";
 import type { FilterEngine } from "../filter/filter-engine.js";
@@ -38,19 +37,18 @@ export function filterServiceGrpc(engine: FilterEngine, metrics: FilterCallMetri
 }
 
 function keyed(auth: AdminAuth, fn: (request: Buffer) => Buffer): NativeUnaryMethod {
-  return (request, headers) => {
-    const header = headers.authorization;
-    auth.authenticate(typeof header === "string" ? header : undefined);
+  return (request, authorization) => {
+    auth.authenticate(authorization);
     return fn(request);
   };
 }
 
 function timed(metrics: FilterCallMetrics, method: FilterMethod, fn: NativeUnaryMethod): NativeUnaryMethod {
-  return (request, headers) => {
+  return (request, authorization) => {
     const startedAt = performance.now();
     let response: Buffer;
     try {
-      response = fn(request, headers);
+      response = fn(request, authorization);
     } catch (err: unknown) {
       metrics.observe(method, startedAt, toGrpcStatus(err).code);
       throw err;
@@ -64,10 +62,9 @@ function timed(metrics: FilterCallMetrics, method: FilterMethod, fn: NativeUnary
 function grpcJsHandler(answer: NativeUnaryMethod): handleUnaryCall<Buffer, Buffer> {
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     const header = call.metadata.get("authorization")[0];
-    const headers: IncomingHttpHeaders = typeof header === "string" ? { authorization: header } : {};
     let response: Buffer;
     try {
-      response = answer(call.request, headers);
+      response = answer(call.request, typeof header === "string" ? header : undefined);
     } catch (err: unknown) {
       callback(toServiceError(err));
       return;

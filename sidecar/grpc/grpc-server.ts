@@ -52,7 +52,7 @@ export class GrpcServer {
       this.server.addService(s.definition, s.implementation);
       for (const [path, method] of s.native ?? []) native.set(path, method);
     }
-    this.native = new NativeUnaryDoor(native, MAX_MESSAGE_BYTES);
+    this.native = new NativeUnaryDoor(native, MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
     this.health.addToServer(this.server);
     new ReflectionService(reflectionPackage()).addToServer(this.server);
   }

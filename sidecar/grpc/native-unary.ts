@@ -7,17 +7,21 @@
 // calls at 0.65× the rate of a bare node:http2 one (scratch/floorput.mjs).
 // Everything else on the port (AdminService, health, reflection) and every
 // connection-level matter (TLS, HTTP/2 settings, keepalive, shutdown) stays
-// grpc-js's. The wire follows grpc-js's own answers, so a client cannot tell
-// the two apart.
+// grpc-js's. A call gets grpc-js's answers (grpc-js 1.14: its statuses and
+// their texts, its reading of the body's frames, the compressed flag,
+// grpc-timeout and the authorization header), so a client cannot tell the two apart.
 
 import { status } from "@grpc/grpc-js";
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
-import { gunzipSync, inflateSync } from "node:zlib";
-import { messageOf } from "../errors.js";
+import { gunzip, inflate, type InputType, type ZlibOptions } from "node:zlib";
 import { STATUS_DETAILS_KEY, toGrpcStatus, type GrpcStatus } from "./grpc-status.js";
 
-/** Answers a request message; throws (a DncError, mapped by grpc-status.ts) to fail the call. */
-export type NativeUnaryMethod = (request: Buffer, headers: IncomingHttpHeaders) => Buffer;
+/**
+ * Answers a request message; throws (a DncError, mapped by grpc-status.ts)
+ * to fail the call. `authorization` is the header as grpc-js's metadata
+ * gives it: undefined when absent or not printable ASCII.
+ */
+export type NativeUnaryMethod = (request: Buffer, authorization: string | undefined) => Buffer;
 
 const PREFIX_BYTES = 5;
 
@@ -30,8 +34,26 @@ const RESPONSE_HEADERS = {
 
 const OK_TRAILERS = { "grpc-status": String(status.OK), "grpc-message": "OK" };
 
+/** grpc-js's reading of grpc-timeout. */
+const TIMEOUT = /(\d{1,8})\s*([HMSmun])/;
+const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000001 };
+
+/** grpc-js drops a metadata value that is not printable ASCII. */
+const PRINTABLE = /^[ -~]*$/;
+
+type Inflate = (buf: InputType, options: ZlibOptions, callback: (err: Error | null, result: Buffer) => void) => void;
+const INFLATE = new Map<string, Inflate>([
+  ["gzip", gunzip],
+  ["deflate", inflate],
+]);
+
 /** grpc-js ignores a stream's errors too: each is followed by its close, and nothing can be sent on it. */
 const ignore = (): void => {};
+
+/** A stream the client reset or that closed: nothing can be sent on it. */
+function gone(stream: ServerHttp2Stream): boolean {
+  return stream.destroyed || stream.closed;
+}
 
 export class NativeUnaryDoor {
   /** Calls answered here rather than by grpc-js, for tests and the curious. */
@@ -39,7 +61,8 @@ export class NativeUnaryDoor {
 
   constructor(
     private readonly methods: ReadonlyMap<string, NativeUnaryMethod>,
-    private readonly maxMessageBytes: number,
+    private readonly maxReceiveBytes: number,
+    private readonly maxSendBytes: number,
   ) {}
 
   /** The method for a request's `:path`, or undefined when grpc-js is to serve it. */
@@ -55,93 +78,162 @@ export class NativeUnaryDoor {
       return;
     }
     this.calls++;
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let refused = false;
-    stream.on("data", (chunk: Buffer) => {
-      if (refused) return;
-      received += chunk.length;
-      chunks.push(chunk);
-      const declared = declaredLength(chunks, received);
-      // A second message makes the body longer than the first's frame: refused at the end, without holding more than one.
-      if (declared > this.maxMessageBytes || received > 2 * PREFIX_BYTES + this.maxMessageBytes) {
-        refused = true;
-        chunks.length = 0;
-        fail(stream, { code: status.RESOURCE_EXHAUSTED, message: `Received message larger than max (${declared} vs ${this.maxMessageBytes})` });
-        // The client may still be sending: it is told to stop, the answer having gone first.
-        stream.close(constants.NGHTTP2_NO_ERROR);
+    const path = String(headers[constants.HTTP2_HEADER_PATH]);
+    const body = new UnaryBody(this.maxReceiveBytes, path);
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (s: GrpcStatus) => {
+      clearTimeout(timer);
+      fail(stream, s);
+    };
+    const timeout = headers["grpc-timeout"];
+    if (timeout !== undefined) {
+      const match = TIMEOUT.exec(String(timeout));
+      if (match === null) {
+        fail(stream, { code: status.INTERNAL, message: `Invalid grpc-timeout value "${String(timeout)}"` });
+        return;
       }
+      timer = setTimeout(() => finish({ code: status.DEADLINE_EXCEEDED, message: "Deadline exceeded" }), (Number(match[1]) * TIMEOUT_UNIT_MS[match[2]!]!) | 0);
+      stream.once("close", () => clearTimeout(timer));
+    }
+    stream.on("data", (chunk: Buffer) => {
+      if (body.refusal !== undefined) return;
+      body.push(chunk);
+      if (body.refusal !== undefined) finish(body.refusal);
     });
     stream.once("end", () => {
-      if (refused || stream.destroyed) return;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      const request = this.message(body, headers);
-      if (!Buffer.isBuffer(request)) {
-        fail(stream, request);
+      if (body.refusal !== undefined || gone(stream)) return;
+      const first = body.first;
+      if (first === undefined) {
+        finish({ code: status.UNIMPLEMENTED, message: `Received no request message for server streaming method ${path}` });
         return;
       }
-      let response: Buffer;
-      try {
-        response = method(request, headers);
-      } catch (err: unknown) {
-        fail(stream, toGrpcStatus(err));
+      const encoding = headers["grpc-encoding"];
+      const inflater = body.compressed && encoding !== undefined && encoding !== "identity" ? INFLATE.get(String(encoding)) : undefined;
+      if (inflater === undefined && body.compressed && encoding !== undefined && encoding !== "identity") {
+        finish({ code: status.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${String(encoding)}"` });
         return;
       }
-      if (stream.destroyed) return;
-      const frame = Buffer.allocUnsafe(PREFIX_BYTES + response.length);
-      frame[0] = 0;
-      frame.writeUInt32BE(response.length, 1);
-      response.copy(frame, PREFIX_BYTES);
-      stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-      stream.once("wantTrailers", () => stream.sendTrailers(OK_TRAILERS));
-      stream.end(frame);
+      const answer = (request: Buffer) => {
+        clearTimeout(timer);
+        this.answer(stream, headers, method, request);
+      };
+      if (inflater === undefined) {
+        answer(first);
+        return;
+      }
+      // Off the main thread: inflating up to 32 MB would hold every other call.
+      inflater(first, { maxOutputLength: this.maxReceiveBytes }, (err, request) => {
+        if (gone(stream)) return;
+        if (err === null) answer(request);
+        else if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+          finish({ code: status.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${this.maxReceiveBytes}` });
+        } else finish({ code: status.INTERNAL, message: "Failed to decompress message" });
+      });
     });
   }
 
-  /** The one request message of a unary call's body, decompressed, or why there is none. */
-  private message(body: Buffer, headers: IncomingHttpHeaders): Buffer | GrpcStatus {
-    if (body.length < PREFIX_BYTES || PREFIX_BYTES + body.readUInt32BE(1) > body.length) {
-      return { code: status.UNIMPLEMENTED, message: `Received no request message for unary method ${String(headers[":path"])}` };
-    }
-    const length = body.readUInt32BE(1);
-    if (PREFIX_BYTES + length < body.length) {
-      return { code: status.UNIMPLEMENTED, message: `Received a second request message for unary method ${String(headers[":path"])}` };
-    }
-    const message = body.subarray(PREFIX_BYTES, PREFIX_BYTES + length);
-    if (body[0] === 0) return message;
-    const encoding = headers["grpc-encoding"] ?? "identity";
-    const inflate = encoding === "gzip" ? gunzipSync : encoding === "deflate" ? inflateSync : undefined;
-    if (inflate === undefined) {
-      return { code: status.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${String(encoding)}"` };
-    }
+  private answer(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: NativeUnaryMethod, request: Buffer): void {
+    const header = headers.authorization;
+    const authorization = typeof header === "string" && PRINTABLE.test(header) ? header : undefined;
+    let response: Buffer;
     try {
-      return inflate(message, { maxOutputLength: this.maxMessageBytes });
+      response = method(request, authorization);
     } catch (err: unknown) {
-      if (err instanceof RangeError) {
-        return { code: status.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${this.maxMessageBytes}` };
-      }
-      return { code: status.INTERNAL, message: `Failed to decompress message: ${messageOf(err)}` };
+      fail(stream, toGrpcStatus(err));
+      return;
+    }
+    if (gone(stream)) return;
+    if (PREFIX_BYTES + response.length > this.maxSendBytes) {
+      fail(stream, { code: status.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${PREFIX_BYTES + response.length} vs. ${this.maxSendBytes})` });
+      return;
+    }
+    const frame = Buffer.allocUnsafe(PREFIX_BYTES + response.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(response.length, 1);
+    response.copy(frame, PREFIX_BYTES);
+    try {
+      stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+      stream.once("wantTrailers", () => stream.sendTrailers(OK_TRAILERS));
+      stream.end(frame);
+    } catch {
+      // The session went as the answer was written: there is no one to tell, and a throw here would end the process.
     }
   }
 }
 
-/** The first message's length from its prefix, or 0 while fewer than its five bytes are in. */
-function declaredLength(chunks: Buffer[], received: number): number {
-  if (received < PREFIX_BYTES) return 0;
-  const first = chunks[0]!;
-  if (first.length >= PREFIX_BYTES) return first.readUInt32BE(1);
-  return Buffer.concat(chunks, received).readUInt32BE(1);
+/**
+ * A unary call's body read as grpc-js's stream decoder reads it: the first
+ * message is the request, a prefix over the limit or a second whole message
+ * refuses the call as it arrives, and bytes after the first message that
+ * never make a second are ignored.
+ */
+class UnaryBody {
+  first: Buffer | undefined;
+  compressed = false;
+  refusal: GrpcStatus | undefined;
+  /** Bytes not yet making a whole message: the first's, then a second's. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly path: string,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.heldBytes === 0 && this.first === undefined && chunk.length >= PREFIX_BYTES) {
+      // Most requests come whole in one DATA frame: their message is a view, nothing is copied.
+      const length = chunk.readUInt32BE(1);
+      if (length <= this.max && chunk.length >= PREFIX_BYTES + length) {
+        this.take(chunk, length);
+        if (chunk.length > PREFIX_BYTES + length) this.hold(chunk.subarray(PREFIX_BYTES + length));
+        return;
+      }
+    }
+    this.hold(chunk);
+  }
+
+  private hold(chunk: Buffer): void {
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes < PREFIX_BYTES) return;
+    const bytes = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    this.held = [bytes];
+    const length = bytes.readUInt32BE(1);
+    if (length > this.max) {
+      this.refusal = { code: status.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs ${this.max})` };
+      return;
+    }
+    if (bytes.length < PREFIX_BYTES + length) return;
+    if (this.first !== undefined) {
+      this.refusal = { code: status.UNIMPLEMENTED, message: `Received a second request message for server streaming method ${this.path}` };
+      return;
+    }
+    this.held = [];
+    this.heldBytes = 0;
+    this.take(bytes, length);
+    if (bytes.length > PREFIX_BYTES + length) this.hold(bytes.subarray(PREFIX_BYTES + length));
+  }
+
+  private take(bytes: Buffer, length: number): void {
+    this.compressed = bytes[0] === 1;
+    this.first = bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + length);
+  }
 }
 
 /** A trailers-only answer, as grpc-js gives one. */
 function fail(stream: ServerHttp2Stream, s: GrpcStatus): void {
-  if (stream.destroyed || stream.headersSent) return;
+  if (gone(stream) || stream.headersSent) return;
   const trailers: Record<string, string | number> = {
-    [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
-    [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc+proto",
     "grpc-status": String(s.code),
     "grpc-message": encodeURI(s.message),
+    [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_OK,
+    [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc+proto",
   };
   if (s.details !== undefined) trailers[STATUS_DETAILS_KEY] = s.details.toString("base64");
-  stream.respond(trailers, { endStream: true });
+  try {
+    stream.respond(trailers, { endStream: true });
+  } catch {
+    // As in answer(): the session went meanwhile.
+  }
 }
