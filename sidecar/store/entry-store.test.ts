@@ -3,9 +3,11 @@
 // opens rather than inside a write, and events written before they did
 // still read back.
 
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { open } from "lmdb";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir as makeTempDir } from "../../test/support/temp-dir.js";
@@ -21,6 +23,9 @@ function tempDir(): string {
   dirs.push(dir);
   return dir.path;
 }
+
+const run = promisify(execFile);
+const LOCK_MODULE = pathToFileURL(join(import.meta.dirname, "../../dist/sidecar/store/data-dir-lock.js")).href;
 
 const KEY = Buffer.from([0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -65,6 +70,37 @@ describe("EntryStore.open on a directory another holds", () => {
     expect(readFileSync(join(dir, "dnc.pid"), "utf8")).toBe(`${process.pid}\n`);
     await again.close();
     expect(existsSync(join(dir, "dnc.pid"))).toBe(false);
+  });
+
+  it("is held by one process at a time however two race for it, and says only that it is held", async () => {
+    const dir = tempDir();
+    // Each takes and releases the lock in a loop; holding it, it claims a marker file that only one can hold.
+    const script = `
+      import { openSync, closeSync, rmSync } from "node:fs";
+      import { DataDirLock } from ${JSON.stringify(LOCK_MODULE)};
+      const dir = ${JSON.stringify(dir)};
+      const until = Date.now() + 1500;
+      let held = 0, double = 0;
+      const errors = new Set();
+      while (Date.now() < until) {
+        let lock;
+        try { lock = DataDirLock.take(dir); } catch (e) { if (!/is in use by process|kept taking its lock/.test(e.message)) errors.add(e.message); continue; }
+        held++;
+        let fd;
+        try { fd = openSync(dir + "/holder", "wx"); } catch (e) { if (e.code === "EEXIST") double++; else throw e; }
+        for (let i = 0; i < 2000; i++);
+        if (fd !== undefined) { closeSync(fd); rmSync(dir + "/holder", { force: true }); }
+        lock.release();
+      }
+      console.log(JSON.stringify({ held, double, errors: [...errors] }));
+    `;
+    const race = () => run(process.execPath, ["--input-type=module", "-e", script]).then((r) => JSON.parse(r.stdout) as { held: number; double: number; errors: string[] });
+    const results = await Promise.all([race(), race()]);
+    for (const r of results) {
+      expect(r.held).toBeGreaterThan(0);
+      expect(r.errors).toEqual([]);
+      expect(r.double).toBe(0);
+    }
   });
 
   it("takes over a lock that names this process when this process did not take it (a container's pid 1 after a crash)", async () => {
