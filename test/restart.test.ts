@@ -155,6 +155,15 @@ describe("restart", () => {
       expect(verdicts(list, 40)).toBe(truth);
       await list.close();
 
+      // A changed header: the sequence the replay starts after is covered by the checksum too.
+      list = DncList.open(b.path);
+      await list.close();
+      const headed = readFileSync(snapshotPath);
+      const seqAt = headed.indexOf('"seq":') + 6;
+      headed[seqAt] = headed[seqAt] === 0x39 ? 0x38 : headed[seqAt]! + 1;
+      writeFileSync(snapshotPath, headed);
+      expect(readSnapshot(snapshotPath, list.store.id)).toBeUndefined();
+
       // The store rolled back to a copy taken before some writes (a restored backup): the snapshot of the later
       // state is refused, and removed, so that after writes and a crash (no close, no new snapshot) it is not
       // taken for a state whose history it shares up to its sequence number.

@@ -1,10 +1,11 @@
 // Saves the filter index to one file and loads it back, so a restart maps
 // arrays in instead of rebuilding millions of entries from LMDB. The file
 // names the history sequence it reflects; the list replays what came after.
-// It holds the contact order too, when one was built. Since version 4 it
-// names the store it was made from and ends with a CRC-32 of its sections:
-// a snapshot copied from another data directory, or with a flipped bit,
-// would have answered from another list (a contact on this one "allowed").
+// It holds the contact order too, when one was built. It names the store
+// it was made from and ends with a CRC-32 of all it holds (since version 5
+// its header too, which names the sequence the replay starts after): a
+// snapshot copied from another data directory, or with a flipped bit, would
+// have answered from another list (a contact on this one "allowed").
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
@@ -15,8 +16,8 @@ import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
 
 const MAGIC = "dnc-index";
-/** Versions before it carry no checksum and no store id: they are not read (the index is rebuilt once). */
-const VERSION = 4;
+/** Versions before it are not read (the index is rebuilt once): 4 left its header out of the checksum, earlier ones had none. */
+const VERSION = 5;
 
 interface Header {
   magic: string;
@@ -76,7 +77,7 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
     writeSync(fd, prefix);
     writeSync(fd, json);
     // The checksum is of the bytes as they are written, in a trailer after them.
-    let crc = 0;
+    let crc = crc32Update(crc32Update(0, prefix), json);
     for (const s of sections) {
       const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
       crc = crc32Update(crc, bytes);
@@ -112,7 +113,7 @@ export function readSnapshot(path: string, storeId: string): Snapshot | undefine
     let off = 4 + jsonLength;
     const bodyLength = header.sections.reduce((a, b) => a + b, 0);
     const end = off + bodyLength;
-    if (end + 4 !== file.length || crc32(file.subarray(off, end)) !== file.readUInt32LE(end)) return undefined;
+    if (end + 4 !== file.length || crc32(file.subarray(0, end)) !== file.readUInt32LE(end)) return undefined;
     const next = (): Buffer => {
       const length = header.sections.shift();
       if (length === undefined || off + length > file.length) throw new RangeError("snapshot is truncated");
