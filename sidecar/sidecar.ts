@@ -25,7 +25,7 @@ import { Role } from "./gen/dnc/v1/api_key_pb.js";
 import { messageOf } from "./errors.js";
 import { FilterService } from "./gen/dnc/v1/filter_service_pb.js";
 import { adminServiceGrpc } from "./grpc/admin-service-grpc.js";
-import { filterServiceGrpc } from "./grpc/filter-service-grpc.js";
+import { filterServiceMethods } from "./grpc/filter-service-grpc.js";
 import { GrpcServer, type TlsOptions } from "./grpc/grpc-server.js";
 import { AdminHttpServer } from "./http/admin-http-server.js";
 import { connectDoor } from "./http/connect-door.js";
@@ -107,10 +107,7 @@ export class Sidecar {
     const auth = new ApiKeyAuth(keys, options.adminToken);
     const gate = new AdminGate(admin, auth, new AdminCallLog(options.logger ?? createLogger()));
     const metrics = new SidecarMetrics(list, counters);
-    const grpc = new GrpcServer({
-      filter: filterServiceGrpc(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined),
-      admin: adminServiceGrpc(gate),
-    });
+    const grpc = new GrpcServer({ admin: adminServiceGrpc(gate) }, filterServiceMethods(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined));
     let serving = false;
     const http = new AdminHttpServer([
       ...healthRoutes(() => serving),

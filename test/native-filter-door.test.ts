@@ -114,6 +114,29 @@ describe("native FilterService door", () => {
     expect(bad?.fieldViolations.map((v) => [v.field, v.description])).toEqual([["channel", "unknown channel 99"]]);
   });
 
+  it("reads a large request that comes in many small pieces", async () => {
+    const recipients = Array.from({ length: 5_000 }, (_, i) => (i === 4_321 ? "+447700900123" : `+4477009${String(10_000 + i).padStart(5, "0")}`));
+    const body = frame(toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients })));
+    const answer = await new Promise<RawAnswer>((resolve, reject) => {
+      const req = session.request({ ":method": "POST", ":path": FILTER_BATCH, "content-type": "application/grpc", te: "trailers" });
+      const chunks: Buffer[] = [];
+      let headers: IncomingHttpHeaders = {};
+      req.on("response", (h) => (headers = h));
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("error", reject);
+      req.on("close", () => resolve({ headers, trailers: {}, body: Buffer.concat(chunks) }));
+      const write = (at: number): void => {
+        if (at >= body.length) {
+          req.end();
+          return;
+        }
+        req.write(body.subarray(at, at + 1_000), () => write(at + 1_000));
+      };
+      write(0);
+    });
+    expect(fromBinary(FilterBatchResponseSchema, answer.body.subarray(5)).blocked.map((b) => b.index)).toEqual([4_321]);
+  });
+
   it("reads a message that a client compressed, with gzip or deflate", async () => {
     const gzipping = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { channelOptions: { "grpc.default_compression_algorithm": 2 } });
     try {

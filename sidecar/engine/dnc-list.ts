@@ -402,7 +402,8 @@ export class DncList {
             return;
           }
           const entry = fromBinary(EntrySchema, stored.entry);
-          const raw = Buffer.alloc(STORED_ENTRY_OFFSET + stored.entry.length);
+          // The filter reads a value from STORED_ENTRY_OFFSET on: the sequence before it is not needed.
+          const raw = Buffer.allocUnsafe(STORED_ENTRY_OFFSET + stored.entry.length);
           raw.set(stored.entry, STORED_ENTRY_OFFSET);
           held.push(key.toString("latin1"));
           this.removing.set(held[held.length - 1]!, raw);

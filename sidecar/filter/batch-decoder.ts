@@ -1,5 +1,4 @@
-// Decodes a dnc.v1.FilterBatchRequest straight from the bytes grpc-js hands
-// over: the batch scope as byte ranges and the recipients or requests as
+// Decodes a dnc.v1.FilterBatchRequest straight from the request's bytes: the batch scope as byte ranges and the recipients or requests as
 // offsets, in arrays reused across calls. No message object is built.
 
 import { InvalidArgumentError, ResourceExhaustedError } from "../errors.js";

@@ -1,6 +1,6 @@
-// The data port: grpc-js serving FilterService and AdminService, with the
-// standard health service and server reflection; native-unary.ts answers
-// the FilterService's calls ahead of grpc-js on its HTTP/2 server.
+// The data port: grpc-js serving AdminService, the standard health service
+// and server reflection, with native-unary.ts in front of it answering the
+// FilterService's calls on its HTTP/2 server.
 
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from "node:http2";
@@ -46,12 +46,9 @@ export class GrpcServer {
   private readonly widened = new WeakSet<Http2Server>();
   readonly native: NativeUnaryDoor;
 
-  constructor(services: Record<string, RawService>) {
-    const native = new Map<string, NativeUnaryMethod>();
-    for (const [, s] of Object.entries(services)) {
-      this.server.addService(s.definition, s.implementation);
-      for (const [path, method] of s.native ?? []) native.set(path, method);
-    }
+  /** `native`: unary methods answered ahead of grpc-js, by path (the FilterService's). */
+  constructor(services: Record<string, RawService>, native: ReadonlyMap<string, NativeUnaryMethod>) {
+    for (const [, s] of Object.entries(services)) this.server.addService(s.definition, s.implementation);
     this.native = new NativeUnaryDoor(native, MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
     this.health.addToServer(this.server);
     new ReflectionService(reflectionPackage()).addToServer(this.server);
@@ -69,7 +66,12 @@ export class GrpcServer {
           reject(err);
           return;
         }
-        this.takeOverServers();
+        try {
+          this.takeOverServers();
+        } catch (e: unknown) {
+          reject(e);
+          return;
+        }
         resolve(port);
       });
     });
@@ -98,14 +100,11 @@ export class GrpcServer {
     }
   }
 
-  /**
-   * Routes the native door's paths to it and every other stream to grpc-js.
-   * A server whose streams grpc-js does not take with one listener is left
-   * to grpc-js, which serves the same methods.
-   */
+  /** Routes the native door's paths to it and every other stream to grpc-js. */
   private answerNativelyOn(server: Http2Server): void {
     const listeners = server.listeners("stream");
-    if (listeners.length !== 1) return;
+    // A grpc-js that takes its streams another way would leave the FilterService unserved: better not to start.
+    if (listeners.length !== 1) throw new Error(`grpc-js's HTTP/2 server has ${listeners.length} stream listeners where dnc expects one`);
     const grpcJs = listeners[0] as (...args: unknown[]) => void;
     const native = this.native;
     server.removeListener("stream", grpcJs);

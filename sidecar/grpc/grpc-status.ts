@@ -1,5 +1,7 @@
-// The one place errors become gRPC statuses. Anything that is not a DncError
-// is an internal failure: reported as INTERNAL, never as an answer. Details
+// The one place the sidecar's errors become gRPC statuses (the native door's
+// refusals of a malformed call are grpc-js's own, in native-unary.ts).
+// Anything that is not a DncError is an internal failure: reported as
+// INTERNAL, never as an answer. Details
 // (google.rpc.BadRequest…) go in the grpc-status-details-bin trailer as a
 // google.rpc.Status, where gRPC clients' rich-error helpers look for them.
 
@@ -30,6 +32,10 @@ export interface GrpcStatus {
   code: status;
   message: string;
   details?: Buffer;
+}
+
+export function grpcCodeOf(err: unknown): status {
+  return err instanceof DncError ? codes[err.code] : status.INTERNAL;
 }
 
 export function toGrpcStatus(err: unknown): GrpcStatus {

@@ -7,7 +7,6 @@ import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescMetho
 import type { MethodDefinition, handleUnaryCall, sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { InvalidArgumentError, messageOf } from "../errors.js";
 import { toServiceError } from "./grpc-status.js";
-import type { NativeUnaryMethod } from "./native-unary.js";
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -56,9 +55,4 @@ export function unaryHandler<I extends DescMessage, O extends DescMessage>(
   };
 }
 
-export type RawService = {
-  definition: Record<string, MethodDefinition<Buffer, Buffer>>;
-  implementation: UntypedServiceImplementation;
-  /** Methods native-unary.ts answers ahead of grpc-js, by path. */
-  native?: ReadonlyMap<string, NativeUnaryMethod>;
-};
+export type RawService = { definition: Record<string, MethodDefinition<Buffer, Buffer>>; implementation: UntypedServiceImplementation };
