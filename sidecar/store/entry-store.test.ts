@@ -4,13 +4,15 @@
 // still read back.
 
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { open } from "lmdb";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir as makeTempDir } from "../../test/support/temp-dir.js";
+import { LOCK_STALE_MS, LOCK_TOUCH_MS } from "./data-dir-lock.js";
 import { EntryStore, type HistoryEvent } from "./entry-store.js";
 
 const dirs: { remove(): void }[] = [];
@@ -67,7 +69,7 @@ describe("EntryStore.open on a directory another holds", () => {
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
     writeFileSync(join(dir, "dnc.pid"), `${gone.stdout}\n`);
     const again = EntryStore.open(dir);
-    expect(readFileSync(join(dir, "dnc.pid"), "utf8")).toBe(`${process.pid}\n`);
+    expect(readFileSync(join(dir, "dnc.pid"), "utf8")).toBe(`${process.pid} ${hostname()}\n`);
     await again.close();
     expect(existsSync(join(dir, "dnc.pid"))).toBe(false);
   });
@@ -101,6 +103,23 @@ describe("EntryStore.open on a directory another holds", () => {
       expect(r.errors).toEqual([]);
       expect(r.double).toBe(0);
     }
+  });
+
+  it("leaves another host's lock while its holder touches it, and takes it over once it is stale", async () => {
+    const dir = tempDir();
+    const lockPath = join(dir, "dnc.pid");
+    // Another container on a shared volume: its pid means nothing here.
+    writeFileSync(lockPath, "1 other-container\n");
+    expect(() => EntryStore.open(dir)).toThrow(/is in use by process 1 on host other-container \(its lock was touched \d+ s ago/);
+    const old = new Date(Date.now() - LOCK_STALE_MS - 5_000);
+    utimesSync(lockPath, old, old);
+    const store = EntryStore.open(dir);
+    expect(readFileSync(lockPath, "utf8")).toBe(`${process.pid} ${hostname()}\n`);
+    // The holder touches its lock, so that another host never takes it for stale.
+    utimesSync(lockPath, old, old);
+    await new Promise((resolve) => setTimeout(resolve, LOCK_TOUCH_MS + 1_000));
+    expect(Date.now() - statSync(lockPath).mtimeMs).toBeLessThan(LOCK_TOUCH_MS + 1_000);
+    await store.close();
   });
 
   it("takes over a lock that names this process when this process did not take it (a container's pid 1 after a crash)", async () => {
