@@ -3,16 +3,15 @@
 // opens rather than inside a write, and events written before they did
 // still read back.
 
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { open } from "lmdb";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir as makeTempDir } from "../../test/support/temp-dir.js";
-import { LOCK_STALE_MS, LOCK_TOUCH_MS } from "./data-dir-lock.js";
+import { LOCK_STALE_MS, LOCK_TOUCH_MS, LOCK_WATCH_MS, pidScope } from "./data-dir-lock.js";
 import { EntryStore, type HistoryEvent } from "./entry-store.js";
 
 const dirs: { remove(): void }[] = [];
@@ -67,9 +66,9 @@ describe("EntryStore.open on a directory another holds", () => {
     await store.close();
     // A process that is gone (killed without closing) left its lock behind.
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
-    writeFileSync(join(dir, "dnc.pid"), `${gone.stdout}\n`);
+    writeFileSync(join(dir, "dnc.pid"), `${gone.stdout} ${pidScope()}\n`);
     const again = EntryStore.open(dir);
-    expect(readFileSync(join(dir, "dnc.pid"), "utf8")).toBe(`${process.pid} ${hostname()}\n`);
+    expect(readFileSync(join(dir, "dnc.pid"), "utf8")).toBe(`${process.pid} ${pidScope()}\n`);
     await again.close();
     expect(existsSync(join(dir, "dnc.pid"))).toBe(false);
   });
@@ -105,26 +104,54 @@ describe("EntryStore.open on a directory another holds", () => {
     }
   });
 
-  it("leaves another host's lock while its holder touches it, and takes it over once it is stale", async () => {
+  it("leaves a lock whose holder it cannot see while it is touched, and takes it over once it is stale", async () => {
     const dir = tempDir();
     const lockPath = join(dir, "dnc.pid");
-    // Another container on a shared volume: its pid means nothing here.
-    writeFileSync(lockPath, "1 other-container\n");
-    expect(() => EntryStore.open(dir)).toThrow(/is in use by process 1 on host other-container \(its lock was touched \d+ s ago/);
-    const old = new Date(Date.now() - LOCK_STALE_MS - 5_000);
-    utimesSync(lockPath, old, old);
+    // Another container on a shared volume, or on this host in a pid namespace of its own: its pid means nothing here.
+    writeFileSync(lockPath, "1 other-container/boot/pid:[1]\n");
+    expect(() => EntryStore.open(dir)).toThrow(/is in use by process 1 of other-container \(its lock was touched \d+ s ago/);
+    // Its time is old, as a clock far behind this one's would write it, but it is still being touched.
+    const old = Date.now() - LOCK_STALE_MS - 5_000;
+    const toucher = spawn(process.execPath, [
+      "-e",
+      `const { utimesSync } = require("node:fs"); let t = ${old} / 1000; setInterval(() => { t += 1; utimesSync(${JSON.stringify(lockPath)}, t, t); }, 500); setTimeout(() => process.exit(0), ${LOCK_WATCH_MS + 3_000});`,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(() => EntryStore.open(dir)).toThrow(/is in use by process 1 of other-container \(its lock is touched, though its time is \d+ s old\)/);
+    toucher.kill();
+    await new Promise((resolve) => toucher.once("exit", resolve));
+    // Untouched, and older than the bound: its holder is gone.
+    utimesSync(lockPath, new Date(old), new Date(old));
     const store = EntryStore.open(dir);
-    expect(readFileSync(lockPath, "utf8")).toBe(`${process.pid} ${hostname()}\n`);
-    // The holder touches its lock, so that another host never takes it for stale.
-    utimesSync(lockPath, old, old);
+    expect(readFileSync(lockPath, "utf8")).toBe(`${process.pid} ${pidScope()}\n`);
+    // The holder touches its lock, so that no other process takes it for stale.
+    utimesSync(lockPath, new Date(old), new Date(old));
     await new Promise((resolve) => setTimeout(resolve, LOCK_TOUCH_MS + 1_000));
     expect(Date.now() - statSync(lockPath).mtimeMs).toBeLessThan(LOCK_TOUCH_MS + 1_000);
     await store.close();
   });
 
+  it("stops a process whose lock another took, and leaves that lock alone", async () => {
+    const dir = tempDir();
+    const lockPath = join(dir, "dnc.pid");
+    const child = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", `import { DataDirLock } from ${JSON.stringify(LOCK_MODULE)}; DataDirLock.take(${JSON.stringify(dir)}); console.log("held"); setTimeout(() => {}, 60_000);`],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    writeFileSync(lockPath, "7 another-host/boot/pid:[1]\n");
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is another process's now; stopping/);
+    expect(readFileSync(lockPath, "utf8")).toBe("7 another-host/boot/pid:[1]\n");
+  });
+
   it("takes over a lock that names this process when this process did not take it (a container's pid 1 after a crash)", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "dnc.pid"), `${process.pid}\n`);
+    writeFileSync(join(dir, "dnc.pid"), `${process.pid} ${pidScope()}\n`);
     const store = EntryStore.open(dir);
     expect(() => EntryStore.open(dir)).toThrow(/in use by process \d+ \(this one\)/);
     await store.close();
