@@ -198,7 +198,11 @@ export class DncList {
     return id < 0 ? UNKNOWN_NAME : id;
   }
 
-  /** The stored value of the entry with these ids (8-byte sequence, then `dnc.v1.Entry`); a view. */
+  /**
+   * The stored value of the entry with these ids: `dnc.v1.Entry` from
+   * STORED_ENTRY_OFFSET (before it the store's sequence, which an entry
+   * whose removal is committing does not carry); a view.
+   */
   entryRaw(contactId: number, channel: number, senderId: number, accountId: number): Buffer | undefined {
     const key = writeEntryKey(this.keyBuf, contactId, channel, senderId, accountId);
     const raw = this.store.getEntryRaw(key);
