@@ -186,6 +186,19 @@ describe("DncList.removeEntries", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
 
+  it("removes an entry whose add was sent just before, of a contact and a sender new to the list", async () => {
+    const list = DncList.open(dir.path);
+    const engine = new FilterEngine(list, { maxBatch: 10 });
+    const contact = phone(99_001);
+    const adding = list.addEntries([create(EntrySchema, { contact, channel: Channel.SMS, sender: "brand-new-sender" })], undefined, "test");
+    const removing = list.removeEntries([create(EntryKeySchema, { contact, channel: Channel.SMS, sender: "brand-new-sender" })], "consent again", undefined, "test");
+    expect((await adding).added).toBe(1);
+    expect(await removing).toEqual({ removed: 1, notFound: [], rejected: [] });
+    const req = create(CheckRequestSchema, { request: { recipient: contact, channel: Channel.SMS, sender: "brand-new-sender" } });
+    expect(checked(engine, req).blocked).toBe(false);
+    await list.close();
+  });
+
   it("names the whole entry, source, reason and time, in a blocked answer given while its removal commits", async () => {
     const list = DncList.open(dir.path);
     const engine = new FilterEngine(list, { maxBatch: 1_000 });

@@ -361,17 +361,20 @@ export class DncList {
   /** Removes entries by key. The caller has checked consent. */
   async removeEntries(keys: EntryKey[], note: string, defaultCountry: CountryCode | undefined, actor: string): Promise<RemoveResult> {
     const rejected: { index: number; reason: string }[] = [];
-    const valid: { index: number; key: Buffer | undefined }[] = [];
+    const valid: { index: number; scope: ValidScope }[] = [];
     keys.forEach((k, index) => {
       const s = checkScope(k, defaultCountry, "find");
-      if (!s.ok) {
-        rejected.push({ index, reason: s.reason });
-        return;
-      }
-      const ids = this.idsOf(s.value);
-      valid.push({ index, key: ids === undefined ? undefined : entryKey(ids) });
+      if (s.ok) valid.push({ index, scope: s.value });
+      else rejected.push({ index, reason: s.reason });
     });
-    const result = await this.removeStoredKeys(valid.map((v) => v.key), note, actor);
+    // The ids are looked up in the removal's turn among the writes, so a removal sent behind an add of a new
+    // contact or sender finds what that add wrote.
+    const storeKeys = () =>
+      valid.map((v) => {
+        const ids = this.idsOf(v.scope);
+        return ids === undefined ? undefined : entryKey(ids);
+      });
+    const result = await this.removeStoredKeys(storeKeys, note, actor);
     if (rejected.length > 0) {
       await this.recordRejected(
         rejected.map((r) => ({ entry: refusedRemoval(keys[r.index]!, note), reason: `removal refused: ${r.reason}` })),
@@ -390,8 +393,9 @@ export class DncList {
    * another opt-out, which the caller's choice (a filter) may not cover, and
    * is left, reported as not found.
    */
-  removeStoredKeys(keys: (Buffer | undefined)[], note: string, actor: string, addedSeqs?: ArrayLike<number>): Promise<RemoveResult> {
+  removeStoredKeys(storeKeys: (Buffer | undefined)[] | (() => (Buffer | undefined)[]), note: string, actor: string, addedSeqs?: ArrayLike<number>): Promise<RemoveResult> {
     return this.exclusive(async () => {
+      const keys = typeof storeKeys === "function" ? storeKeys() : storeKeys;
       const result: RemoveResult = { removed: 0, notFound: [], rejected: [] };
       const removed: EntryIds[] = [];
       const changes = new CounterDeltas();
