@@ -39,7 +39,7 @@ export interface ClockWindow {
   toUs: number;
 }
 
-export function monotonicUs(): number {
+function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 

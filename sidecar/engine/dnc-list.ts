@@ -413,8 +413,9 @@ export class DncList {
           // The filter reads a value from STORED_ENTRY_OFFSET on: the sequence before it is not needed.
           const raw = Buffer.allocUnsafe(STORED_ENTRY_OFFSET + stored.entry.length);
           raw.set(stored.entry, STORED_ENTRY_OFFSET);
-          held.push(key.toString("latin1"));
-          this.removing.set(held[held.length - 1]!, raw);
+          const name = key.toString("latin1");
+          held.push(name);
+          this.removing.set(name, raw);
           w.deleteEntry(key, stored.seq);
           w.appendHistory({ at, actor, action: "removed", entry: stored.entry, note, key });
           changes.entry(entry, -1);
@@ -425,9 +426,9 @@ export class DncList {
       }, () => {
         this.stats.apply(changes);
         for (const ids of removed) this.index.delete(ids.contactId, ids.channel, ids.senderId, ids.accountId);
-        for (const key of held) this.removing.delete(key);
       }).finally(() => {
-        for (const key of held) this.removing.delete(key);
+        // Committed or failed, the index and the store agree again.
+        for (const name of held) this.removing.delete(name);
       });
       return result;
     });

@@ -43,7 +43,8 @@ export const GRPC_SERVER_OPTIONS = {
 export class GrpcServer {
   private readonly server = new Server(GRPC_SERVER_OPTIONS);
   readonly health = new HealthImplementation({ "": "NOT_SERVING" });
-  private readonly widened = new WeakSet<Http2Server>();
+  /** grpc-js's HTTP/2 servers given the wider window and the native door. */
+  private readonly takenOver = new WeakSet<Http2Server>();
   readonly native: NativeUnaryDoor;
 
   /** `native`: unary methods answered ahead of grpc-js, by path (the FilterService's). */
@@ -86,8 +87,8 @@ export class GrpcServer {
   private takeOverServers(): void {
     const servers = (this.server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
     for (const server of servers?.keys() ?? []) {
-      if (this.widened.has(server)) continue;
-      this.widened.add(server);
+      if (this.takenOver.has(server)) continue;
+      this.takenOver.add(server);
       this.answerNativelyOn(server);
       server.on("session", (session: ServerHttp2Session) => {
         try {

@@ -40,7 +40,7 @@ export function grpcCodeOf(err: unknown): status {
 
 export function toGrpcStatus(err: unknown): GrpcStatus {
   if (!(err instanceof DncError)) return { code: status.INTERNAL, message: messageOf(err) };
-  const code = codes[err.code];
+  const code = grpcCodeOf(err);
   const details = errorDetails(err);
   if (details.length === 0) return { code, message: err.message };
   const rich = create(StatusSchema, { code, message: err.message, details: details.map((d) => anyPack(d.desc, d.value)) });
