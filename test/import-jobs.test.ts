@@ -230,6 +230,26 @@ describe("import jobs", () => {
     expect(events[0]!.entry).toMatchObject({ contact: "+447700900932", source: Source.IMPORT });
   });
 
+  it("a refused row's history names the channel, sender, account and the rest the row asked for", async () => {
+    const path = join(dir.path, "refused-scope.csv");
+    writeFileSync(path, "phone,channel,sender,account,reason,note\n+447700900941,whatsapp,ACME,tenant-q,not-a-reason,from the CRM\n+447700900942,pigeon,ACME,,stop,\n");
+    const job = await runImport(client, await upload(client, path), { defaults: { sender: "fallback", note: "bulk" } });
+    expect(job.counts).toMatchObject({ rowsRead: 2n, added: 0n, rejected: 2n });
+    const first = await client.call(AdminService.method.getHistory, { contact: "+447700900941" });
+    expect(first.events.map((e) => e.entry)).toEqual([
+      expect.objectContaining({ channel: Channel.WHATSAPP, sender: "ACME", account: "tenant-q", reason: Reason.UNSPECIFIED, source: Source.IMPORT, note: "from the CRM" }),
+    ]);
+    // A cell the row was refused for leaves its field at the import's default; so does an empty one.
+    const second = await client.call(AdminService.method.getHistory, { contact: "+447700900942" });
+    expect(second.events.map((e) => e.entry)).toEqual([
+      expect.objectContaining({ channel: Channel.UNSPECIFIED, sender: "ACME", account: "", reason: Reason.OPT_OUT, note: "bulk" }),
+    ]);
+    // Target accounts replace the rows' own: the refused row asked for each of them.
+    await runImport(client, await upload(client, path), { accounts: ["tenant-1", "tenant-2"] });
+    const targeted = await client.call(AdminService.method.getHistory, { contact: "+447700900941" });
+    expect(targeted.events.map((e) => e.entry?.account)).toContain("tenant-1, tenant-2");
+  });
+
   it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {
     const id = await upload(client, phoneFile("once.csv", 30_000, 3));
     const job = await runImport(client, id);

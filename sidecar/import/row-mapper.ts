@@ -71,15 +71,31 @@ export class RowMapper {
     this.accounts = checkAccounts(accounts);
   }
 
-  /** What the history keeps of a row refused before it became entries: its first contact, read as map reads it, and its campaign. */
+  /**
+   * What the history keeps of a row refused before it became entries: its
+   * first contact and every other field, read as map reads them, so that the
+   * history can be searched by the scope the row asked for. A cell map
+   * refused leaves its field at the default; several target accounts are
+   * named together.
+   */
   refusedRecord(cells: string[]): Entry {
+    const { columns, defaults } = this;
     const c = this.contacts.find((c) => (cells[c.column] ?? "").trim() !== "");
-    const kindCell = this.columns.kind >= 0 ? enumCell(cells, this.columns.kind, KINDS, "kind") : undefined;
-    const rowKind = typeof kindCell === "number" ? kindCell : ContactKind.UNSPECIFIED;
-    const kind = c === undefined || c.kind === ContactKind.UNSPECIFIED ? rowKind : c.kind;
+    const kind = c === undefined || c.kind === ContactKind.UNSPECIFIED ? parsedCell(cells, columns.kind, KINDS, ContactKind.UNSPECIFIED) : c.kind;
     const contact = c === undefined ? "" : contactText(unguardFormula(cells[c.column]!), kind);
-    const campaignRef = textCell(cells, this.columns.campaignRef) || this.defaults.campaignRef;
-    return { $typeName: "dnc.v1.Entry", contact, kind, channel: 0, sender: "", account: "", source: this.defaults.source, reason: 0, campaignRef, addedBy: "", note: "" };
+    return {
+      $typeName: "dnc.v1.Entry",
+      contact,
+      kind,
+      channel: parsedCell(cells, columns.channel, CHANNELS, defaults.channel),
+      sender: textCell(cells, columns.sender) || defaults.sender,
+      account: this.accounts.length > 0 ? this.accounts.join(", ") : textCell(cells, columns.account),
+      source: parsedCell(cells, columns.source, SOURCES, defaults.source),
+      reason: parsedCell(cells, columns.reason, REASONS, defaults.reason),
+      campaignRef: textCell(cells, columns.campaignRef) || defaults.campaignRef,
+      addedBy: "",
+      note: noteCell(cells, columns.note) || defaults.note,
+    };
   }
 
   /** Appends the entries of a row to `out`; returns why the row is refused instead, if it is. */
@@ -171,6 +187,12 @@ function enumCell(cells: string[], column: number, values: LooseEnum, field: str
   const text = textCell(cells, column);
   if (text === "") return undefined;
   return values.parse(text) ?? `${field}: '${text.slice(0, 40)}' is not one of ${values.names}`;
+}
+
+/** A cell's enum value, or `fallback` when the cell is empty or not one of `values`. */
+function parsedCell(cells: string[], column: number, values: LooseEnum, fallback: number): number {
+  const value = column < 0 ? undefined : enumCell(cells, column, values, "");
+  return typeof value === "number" ? value : fallback;
 }
 
 /** U+FFFD is what the decoder made of bytes that were not UTF-8: storing it would garble the value. */
