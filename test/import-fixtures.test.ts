@@ -29,7 +29,7 @@ const counts = (rowsRead: number, added: number, repeated: number, rejected: num
 });
 
 /** Where a zip member's data and CRC-32 fields are: its local header, then its entry in the central directory. */
-function zipMember(zip: Buffer, name: string): { dataStart: number; compressedSize: number; localCrcAt: number; centralCrcAt: number } {
+function zipMember(zip: Buffer, name: string): { dataStart: number; compressedSize: number; localCrcAt: number; centralCrcAt: number; centralSizeAt: number } {
   const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
   for (let at = central; at >= 0 && zip.readUInt32LE(at) === 0x02014b50; at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)) {
     if (zip.toString("utf8", at + 46, at + 46 + zip.readUInt16LE(at + 28)) !== name) continue;
@@ -39,6 +39,7 @@ function zipMember(zip: Buffer, name: string): { dataStart: number; compressedSi
       compressedSize: zip.readUInt32LE(at + 20),
       localCrcAt: local + 14,
       centralCrcAt: at + 16,
+      centralSizeAt: at + 24,
     };
   }
   throw new Error(`no member ${name}`);
@@ -171,6 +172,15 @@ describe("import fixtures", () => {
     expect(await rejectedRows(job.jobId)).toEqual([[4, "channel: a phone number cannot be blocked on CHANNEL_EMAIL", "+44 7700 900503,email"]]);
   });
 
+  it("a zip whose file is stored, not deflated, analysed (a preview stops early) and imported", async () => {
+    const id = await fixture("stored.zip");
+    expect(await analyze(id, {}, false)).toMatchObject({ format: "zip/csv", header: ["phone"] });
+    expect((await analyze(id)).dryRun).toMatchObject(counts(2000, 2000, 0, 0));
+    const job = await runImport(client, id);
+    expect(job.counts).toMatchObject(counts(2000, 2000, 0, 0));
+    expect(await entriesOf("+44 7700 911999")).toMatchObject([{ contact: "447700911999", source: Source.IMPORT }]);
+  });
+
   it("a workbook inside a zip", async () => {
     const id = await fixture("xlsx-in.zip");
     expect(await analyze(id)).toMatchObject({ format: "zip/xlsx", sheets: ["libreoffice-contacts"], ignoredFiles: [], dryRun: counts(13, 0, 10, 3) });
@@ -270,6 +280,23 @@ describe("import fixtures", () => {
       const refused = await grpcError(analyze(await upload(client, join(dir.path, name))));
       expect(refused.code).toBe(status.INVALID_ARGUMENT);
       expect(refused.details).toMatch(new RegExp(`^upload_id: '${member.replace(".", "\\.")}' in '${name.replace(".", "\\.")}' is damaged: .+`));
+    }
+    expect(sidecar.list.store.entryCount()).toBe(before);
+  });
+
+  it("refuses a zip whose file holds more or fewer bytes than its directory declares, naming the file", async () => {
+    const before = sidecar.list.store.entryCount();
+    for (const [declared, reason] of [
+      [40, "it holds more than the 40 bytes it declares"],
+      [100, "it ends after 78 of the 100 bytes it declares"],
+    ] as const) {
+      const zip = readFileSync(join(FIXTURES, "two-files.zip"));
+      zip.writeUInt32LE(declared, zipMember(zip, "first.csv").centralSizeAt);
+      const name = `declares-${declared}.zip`;
+      writeFileSync(join(dir.path, name), zip);
+      const refused = await grpcError(analyze(await upload(client, join(dir.path, name))));
+      expect(refused.code).toBe(status.INVALID_ARGUMENT);
+      expect(refused.details).toBe(`upload_id: 'first.csv' in '${name}' is damaged: ${reason}`);
     }
     expect(sidecar.list.store.entryCount()).toBe(before);
   });

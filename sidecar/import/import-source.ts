@@ -87,7 +87,7 @@ export async function openImportSource(
     const innerExt = fileExtension(chosen.name);
     if (innerExt !== "xlsx") {
       // Fails now, before any read, if the entry is over a limit.
-      (await archive.openEntry(chosen.name, settings, name)).destroy();
+      archive.checkEntry(chosen.name, settings, name);
       return {
         format: `zip/${formatOf(innerExt)}`,
         kind: "text",

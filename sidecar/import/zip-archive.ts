@@ -1,10 +1,12 @@
 // Reading a .zip without trusting it: the central directory is read first
 // and each entry is held to the uncompressed size and ratio limits before a
-// byte is inflated; while inflating, yauzl stops any entry whose data runs
-// past the size it declared. Entries are streamed one at a time and never
-// held whole.
+// byte is inflated; while inflating, any entry whose data runs past the size
+// it declared is stopped. Entries are streamed one at a time and never held
+// whole.
 
-import { PassThrough, type Readable } from "node:stream";
+import { createReadStream } from "node:fs";
+import { PassThrough, pipeline, Readable, Transform } from "node:stream";
+import { createInflateRaw } from "node:zlib";
 import { crc32Update } from "../checksum/running-crc32.js";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InvalidArgumentError, messageOf, ResourceExhaustedError } from "../errors.js";
@@ -17,6 +19,7 @@ export interface ZipEntryInfo {
 
 export class ZipArchive {
   private constructor(
+    private readonly path: string,
     private readonly zip: ZipFile,
     /** Files, in the archive's order; directories left out. */
     private readonly entries: Entry[],
@@ -39,7 +42,7 @@ export class ZipArchive {
       zip.close();
       throw new InvalidArgumentError(field, `'${name}' has a damaged zip directory: ${messageOf(err)}`);
     }
-    return new ZipArchive(zip, entries);
+    return new ZipArchive(path, zip, entries);
   }
 
   get files(): ZipEntryInfo[] {
@@ -58,20 +61,37 @@ export class ZipArchive {
     }
   }
 
+  /** Throws unless the file named `fileName` is held and within the limits. */
+  checkEntry(fileName: string, settings: ImportSettings, name: string): void {
+    this.check(this.entry(fileName, name), settings, name);
+  }
+
   /**
    * Streams the file named `fileName` after checking it against the limits.
    * Damaged data fails the stream with INVALID_ARGUMENT naming the file: the
-   * upload is at fault, not the sidecar.
+   * upload is at fault, not the sidecar. A reader may stop early: the
+   * stream's parts are then destroyed. (yauzl's own stream of a stored entry,
+   * destroyed with a read queued, threw from that read and ended the process:
+   * the bytes are read here with a file stream of their own.)
    */
   async openEntry(fileName: string, settings: ImportSettings, name: string): Promise<Readable> {
-    const entry = this.entries.find((e) => e.fileName === fileName);
-    if (entry === undefined) throw new InvalidArgumentError("upload_id", `'${name}' holds no file '${fileName}'`);
+    const entry = this.entry(fileName, name);
     this.check(entry, settings, name);
-    const inflated = await this.zip.openReadStreamPromise(entry);
+    const damaged = (err: unknown) => new InvalidArgumentError("upload_id", `'${fileName}' in '${name}' is damaged: ${messageOf(err)}`);
+    let start: number;
+    try {
+      start = (await this.zip.readLocalFileHeaderPromise(entry, { minimal: true })).fileDataStart;
+    } catch (err: unknown) {
+      throw damaged(err);
+    }
+    const raw = entry.compressedSize === 0 ? Readable.from([]) : createReadStream(this.path, { start, end: start + entry.compressedSize - 1 });
+    const stages: (Readable | Transform)[] = entry.compressionMethod === 8 ? [raw, createInflateRaw()] : [raw];
+    stages.push(declaredSize(entry.uncompressedSize));
     const out = new PassThrough();
-    inflated.on("error", (err: unknown) => out.destroy(new InvalidArgumentError("upload_id", `'${fileName}' in '${name}' is damaged: ${messageOf(err)}`)));
-    out.on("close", () => inflated.destroy());
-    return inflated.pipe(out);
+    // Listening before pipeline does, so that the reader is told why, in the upload's terms.
+    for (const stage of stages) stage.on("error", (err: unknown) => out.destroy(damaged(err)));
+    pipeline([...stages, out], () => undefined);
+    return out;
   }
 
   /**
@@ -99,6 +119,12 @@ export class ZipArchive {
     this.zip.close();
   }
 
+  private entry(fileName: string, name: string): Entry {
+    const entry = this.entries.find((e) => e.fileName === fileName);
+    if (entry === undefined) throw new InvalidArgumentError("upload_id", `'${name}' holds no file '${fileName}'`);
+    return entry;
+  }
+
   private check(entry: Entry, settings: ImportSettings, name: string): void {
     const what = `'${entry.fileName}' in '${name}'`;
     if (entry.isEncrypted()) throw new InvalidArgumentError("upload_id", `${what} is encrypted`);
@@ -113,4 +139,18 @@ export class ZipArchive {
       throw new ResourceExhaustedError(`${what} is compressed ${Math.round(ratio)}:1, over the limit of ${settings.maxZipRatio}:1 (a zip bomb?)`);
     }
   }
+}
+
+/** Passes the bytes on, failing once they run past `size` or end short of it. */
+function declaredSize(size: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > size ? new Error(`it holds more than the ${size} bytes it declares`) : undefined, chunk);
+    },
+    flush(done) {
+      done(seen < size ? new Error(`it ends after ${seen} of the ${size} bytes it declares`) : undefined);
+    },
+  });
 }
