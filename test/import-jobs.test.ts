@@ -250,6 +250,35 @@ describe("import jobs", () => {
     expect(targeted.events.map((e) => e.entry?.account)).toContain("tenant-1, tenant-2");
   });
 
+  it("with the columns mapped, a first row is a header only when it names a field: a row that merely looks unlike the next is data", async () => {
+    const customers = join(dir.path, "customers.txt");
+    writeFileSync(customers, "alice\nC10001\nC10002\n");
+    const asIds = { mapping: [{ column: 0, field: ImportField.CUSTOMER_ID }] };
+    const ids = await runImport(client, await upload(client, customers), asIds);
+    expect(ids).toMatchObject({ options: { hasHeader: false }, counts: { rowsRead: 3n, added: 3n, rejected: 0n } });
+    expect((await client.call(AdminService.method.getContact, { contact: "alice", kind: ContactKind.CUSTOMER_ID })).entries).toHaveLength(1);
+
+    // An address that lost its '@' is a rejected row with its number, not a header left out.
+    const emails = join(dir.path, "emails.txt");
+    writeFileSync(emails, "jane.example.com\nbob.first@example.com\ncarol.first@example.com\n");
+    const mail = await runImport(client, await upload(client, emails), { mapping: [{ column: 0, field: ImportField.EMAIL }] });
+    expect(mail).toMatchObject({ options: { hasHeader: false }, counts: { rowsRead: 3n, added: 2n, rejected: 1n } });
+    expect((await client.call(AdminService.method.getImportReport, { jobId: mail.jobId })).rejected.map((r) => [Number(r.rowNumber), r.raw])).toEqual([[1, "jane.example.com"]]);
+
+    // A header that names its field is still one.
+    const named = join(dir.path, "named.txt");
+    writeFileSync(named, "Customer ID\nC20001\n");
+    expect(await runImport(client, await upload(client, named), asIds)).toMatchObject({ options: { hasHeader: true }, counts: { rowsRead: 1n, added: 1n } });
+  });
+
+  it("resumed past its header and committed rows, an import reads the next row as data even when it is a bad one", async () => {
+    const path = join(dir.path, "resume-bad.csv");
+    writeFileSync(path, "phone,note\n+447700900951,first\n12,bad\n+447700900953,third\n");
+    const job = await runImport(client, await upload(client, path), { skipRows: 2 });
+    expect(job).toMatchObject({ options: { hasHeader: false }, counts: { rowsRead: 2n, added: 1n, rejected: 1n } });
+    expect((await client.call(AdminService.method.getImportReport, { jobId: job.jobId })).rejected.map((r) => Number(r.rowNumber))).toEqual([3]);
+  });
+
   it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {
     const id = await upload(client, phoneFile("once.csv", 30_000, 3));
     const job = await runImport(client, id);

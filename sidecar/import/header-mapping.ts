@@ -127,6 +127,20 @@ export function mappingFromRows(rows: string[][]): ColumnMapping[] {
  */
 export function isHeaderRow(first: string[], second: string[] | undefined): boolean {
   if (first.some(looksLikeContact)) return false;
-  if (first.some((cell) => fieldOfHeader(cell) !== undefined)) return true;
+  if (namesAField(first)) return true;
   return second !== undefined && second.some(looksLikeContact);
+}
+
+/**
+ * Whether `first` is a header when the caller mapped the columns itself:
+ * only when it names a known field and holds no contact. Guessed from the
+ * next row, a customer id such as `alice`, or a first address that lost its
+ * '@', would be read as a header and silently left out.
+ */
+export function isNamingHeaderRow(first: string[]): boolean {
+  return !first.some(looksLikeContact) && namesAField(first);
+}
+
+function namesAField(cells: string[]): boolean {
+  return cells.some((cell) => fieldOfHeader(cell) !== undefined);
 }
