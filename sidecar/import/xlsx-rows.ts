@@ -1,30 +1,28 @@
 // The rows of one sheet of an .xlsx, a batch at a time: cells become text as
-// a spreadsheet shows them (a formula's saved result, rich text joined, a
-// number as typed), and rows the sheet leaves out count as empty so row
-// numbers match the sheet's. The workbook's parts are read from the zip in
-// the order the reading needs (its relationships, the workbook, the shared
-// strings, then the one sheet asked for) through exceljs's part readers,
-// rather than in the zip's order through exceljs's WorkbookReader.parse:
-// that one meets the sheets before the shared strings in the files Excel
-// and LibreOffice write, and parks each in a temporary file it removes only
-// after reading it to its end (a preview or a cancelled import left files
-// and descriptors behind), reads every sheet before the one named, and
-// waits for ever on a damaged part. Shared strings go into a packed table
-// rather than exceljs's cache of JS strings (a few bytes a string beyond
-// its text); the rows come a batch at a time. A workbook that names a shared string it lacks, or holds no
-// worksheet, is refused, never read as rows of placeholder text or as a
-// workbook without sheets.
+// a spreadsheet shows them (sheet-xml.ts), and rows the sheet leaves out
+// count as empty so row numbers match the sheet's. The workbook's parts are
+// read from the zip in the order the reading needs (its relationships and
+// the workbook, through exceljs's part readers, then the shared strings and
+// the one sheet asked for), rather than in the zip's order through exceljs's
+// WorkbookReader.parse: that one meets the sheets before the shared strings
+// in the files Excel and LibreOffice write, and parks each in a temporary
+// file it removes only after reading it to its end (a preview or a cancelled
+// import left files and descriptors behind), reads every sheet before the
+// one named, and waits for ever on a damaged part. Shared strings go into a
+// packed table rather than a cache of JS strings (a few bytes a string
+// beyond its text); the rows come a batch at a time. A workbook that names a
+// shared string it lacks, or holds no worksheet, is refused, never read as
+// rows of placeholder text or as a workbook without sheets.
 
 import ExcelJS from "exceljs";
-import type { CellValue, Row } from "exceljs";
 import { posix } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DncError, InvalidArgumentError, messageOf } from "../errors.js";
-import { unescapeOoxml } from "../export/ooxml-escape.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
+import { sharedStrings, sheetRows } from "./sheet-xml.js";
 import { ZipArchive } from "./zip-archive.js";
 
 export interface WorkbookInfo {
@@ -38,17 +36,6 @@ interface PartReader {
   workbookRels?: { Id: string; Type: string; Target: string }[];
   _parseRels(stream: Readable): Promise<void>;
   _parseWorkbook(stream: Readable): Promise<void>;
-  /** In "emit" mode, each shared string as { index, text }. */
-  _parseSharedStrings(stream: Readable): AsyncIterable<{ index: number; text: SharedText }>;
-  /** The sheet's reader as { eventType: "worksheet", value }. */
-  _parseWorksheet(stream: AsyncIterable<unknown>, sheetNo: string): Iterable<{ value: AsyncIterable<Row> }>;
-}
-
-type SharedText = string | { richText: { text: string }[] } | null;
-
-/** A cell that names a shared string, as exceljs leaves it when it does not cache them. */
-interface SharedStringRef {
-  sharedString: number;
 }
 
 const RELS = "xl/_rels/workbook.xml.rels";
@@ -108,7 +95,7 @@ export async function* xlsxRows(
     if (!parts.has(part)) throw new InvalidArgumentError("upload_id", `the workbook could not be read: its sheet '${wanted.name}' is in '${part}', which it does not hold`);
     const strings = new SharedStringTable();
     if (parts.has(SHARED_STRINGS)) {
-      for await (const s of reader._parseSharedStrings(await open(SHARED_STRINGS))) strings.push(sharedText(s.text));
+      for await (const batch of sharedStrings(await open(SHARED_STRINGS))) for (const text of batch) strings.push(text);
     }
     const sheetBytes = parts.get(part)!;
     let inflated = 0;
@@ -122,25 +109,26 @@ export async function* xlsxRows(
     // Its failure is what the sheet's reader throws; the rejection here is only kept from being unhandled.
     feeding.catch(() => undefined);
     const bytesRead = () => Math.min(bytesTotal, Math.round((bytesTotal * inflated) / Math.max(sheetBytes, 1)));
-    const [worksheetPart] = reader._parseWorksheet(counted, /sheet(\d+)\.xml$/.exec(part)?.[1] ?? "");
     let rows: string[][] = [];
     let firstRow = 1;
     let next = 1;
-    for await (const row of worksheetPart!.value) {
-      for (; next < row.number; next++) {
-        rows.push(EMPTY_ROW);
+    for await (const batch of sheetRows(counted, (index) => sharedString(strings, index))) {
+      for (const row of batch) {
+        for (; next < row.number; next++) {
+          rows.push(EMPTY_ROW);
+          if (rows.length === batchRows) {
+            yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
+            firstRow += rows.length;
+            rows = [];
+          }
+        }
+        rows.push(row.cells);
+        next++;
         if (rows.length === batchRows) {
           yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
           firstRow += rows.length;
           rows = [];
         }
-      }
-      rows.push(cellsOf(row, strings));
-      next++;
-      if (rows.length === batchRows) {
-        yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
-        firstRow += rows.length;
-        rows = [];
       }
     }
     await feeding;
@@ -159,47 +147,10 @@ function partPath(target: string): string {
   return target.startsWith("/") ? target.slice(1) : posix.normalize(posix.join("xl", target));
 }
 
-function cellsOf(row: Row, strings: SharedStringTable): string[] {
-  const values = row.values as (CellValue | SharedStringRef)[];
-  const cells = new Array<string>(Math.max(values.length - 1, 0));
-  for (let i = 1; i < values.length; i++) {
-    const value = values[i];
-    cells[i - 1] = isSharedString(value) ? sharedString(strings, value.sharedString) : cellText(value);
-  }
-  return cells;
-}
-
 function sharedString(strings: SharedStringTable, index: number): string {
   const text = strings.get(index);
   if (text === undefined) {
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: the workbook names shared string ${index}, which it does not hold`);
   }
   return text;
-}
-
-function isSharedString(value: unknown): value is SharedStringRef {
-  return typeof value === "object" && value !== null && "sharedString" in value;
-}
-
-function sharedText(text: SharedText): string {
-  if (text === null) return "";
-  return unescapeOoxml(typeof text === "string" ? text : text.richText.map((r) => r.text).join(""));
-}
-
-/**
- * A cell as text. exceljs drops the saved result of a formula that ended in
- * an error (#DIV/0!…): such a cell reads #ERROR, so a row that maps it is
- * refused with the cell in its raw text rather than taken as empty.
- */
-function cellText(value: CellValue): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return unescapeOoxml(value);
-  if (typeof value === "number") return Number.isNaN(value) ? "#ERROR" : String(value);
-  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
-  if (value instanceof Date) return value.toISOString();
-  if ("richText" in value) return unescapeOoxml(value.richText.map((r) => r.text).join(""));
-  if ("formula" in value || "sharedFormula" in value) return value.result === undefined ? "#ERROR" : cellText(value.result as CellValue);
-  if ("error" in value) return value.error;
-  if ("text" in value) return cellText(value.text as CellValue);
-  return "";
 }

@@ -1,0 +1,68 @@
+// The text of shared strings and cells as OOXML writes them: runs joined,
+// phonetic readings and the white space between tags left out, entities
+// decoded once, rows and cells without references placed after the ones
+// before them; the same whatever the chunks the bytes arrive in.
+
+import { describe, expect, it } from "vitest";
+import { sharedStrings, sheetRows, type SheetRow } from "./sheet-xml.js";
+
+async function* chunks(xml: string, size: number): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(xml, "utf8");
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+async function all<T>(batches: AsyncGenerator<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of batches) out.push(...batch);
+  return out;
+}
+
+const SST = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="7" uniqueCount="7">
+  <si><t>plain</t></si>
+  <si>
+    <r><rPr><b/></rPr><t xml:space="preserve">Hello </t></r>
+    <r><t>World</t></r>
+  </si>
+  <si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh><phoneticPr fontId="1"/></si>
+  <si><t>AT&amp;amp;T</t></si>
+  <si><t>line_x000D_break</t></si>
+  <si><t/></si>
+  <si><t>  padded  </t></si>
+</sst>`;
+
+const SHEET = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><r><t xml:space="preserve">+44 7700 </t></r><r><t>900205</t></r><rPh><t>x</t></rPh></is></c></row>
+<row r="3"><c r="A3"><v>447700900105</v></c><c r="B3" t="b"><v>1</v></c><c r="C3" t="e"><v>#N/A</v></c><c r="D3" s="2"/></row>
+<row><c><f>1/0</f><v>#DIV/0!</v></c><c t="str"><f>A1&amp;"x"</f><v>AT&amp;amp;T</v></c><c><f>SUM(A1)</f></c><c><v>1E+20</v></c></row>
+<row r="5"><c r="B5" t="inlineStr"><is><t>AT&amp;amp;T</t></is></c><c r="AB5" t="d"><v>2026-01-15T00:00:00Z</v></c></row>
+</sheetData></worksheet>`;
+
+describe("sheet XML", () => {
+  it("reads each shared string as the text of its <t> elements, runs joined, readings left out", async () => {
+    for (const size of [1, 7, 1 << 16]) {
+      expect(await all(sharedStrings(chunks(SST, size)))).toEqual(["plain", "Hello World", "山田", "AT&amp;T", "line\rbreak", "", "  padded  "]);
+    }
+  });
+
+  it("reads a prefixed namespace as the default one", async () => {
+    const prefixed = `<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:si><x:t>a</x:t></x:si></x:sst>`;
+    expect(await all(sharedStrings(chunks(prefixed, 5)))).toEqual(["a"]);
+  });
+
+  it("reads each cell's text by its type, placing rows and cells without references after the ones before", async () => {
+    const shared = (index: number) => ["zero"][index] ?? `missing ${index}`;
+    const expected: SheetRow[] = [
+      { number: 1, cells: ["zero", "", "+44 7700 900205"] },
+      { number: 3, cells: ["447700900105", "TRUE", "#N/A"] },
+      { number: 4, cells: ["#ERROR", "AT&amp;T", "#ERROR", "100000000000000000000"] },
+      { number: 5, cells: ["", "AT&amp;T", ...Array<string>(25).fill(""), "2026-01-15T00:00:00Z"] },
+    ];
+    for (const size of [1, 13, 1 << 16]) expect(await all(sheetRows(chunks(SHEET, size), shared))).toEqual(expected);
+  });
+
+  it("fails on XML that is not well formed", async () => {
+    await expect(all(sheetRows(chunks("<worksheet><sheetData><row><c><v>1</c></row>", 4), String))).rejects.toThrow();
+  });
+});
