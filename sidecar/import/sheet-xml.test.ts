@@ -4,7 +4,10 @@
 // before them; the same whatever the chunks the bytes arrive in.
 
 import { describe, expect, it } from "vitest";
+import { DateParts } from "./date-formats.js";
 import { sharedStrings, sheetRows, type SheetRow } from "./sheet-xml.js";
+
+const NO_DATES = { parts: [], date1904: false };
 
 async function* chunks(xml: string, size: number): AsyncGenerator<Buffer> {
   const bytes = Buffer.from(xml, "utf8");
@@ -59,10 +62,21 @@ describe("sheet XML", () => {
       { number: 4, cells: ["#ERROR", "AT&amp;T", "#ERROR", "100000000000000000000"] },
       { number: 5, cells: ["", "AT&amp;T", ...Array<string>(25).fill(""), "2026-01-15T00:00:00Z"] },
     ];
-    for (const size of [1, 13, 1 << 16]) expect(await all(sheetRows(chunks(SHEET, size), shared))).toEqual(expected);
+    for (const size of [1, 13, 1 << 16]) expect(await all(sheetRows(chunks(SHEET, size), shared, NO_DATES))).toEqual(expected);
   });
 
   it("fails on XML that is not well formed", async () => {
-    await expect(all(sheetRows(chunks("<worksheet><sheetData><row><c><v>1</c></row>", 4), String))).rejects.toThrow();
+    await expect(all(sheetRows(chunks("<worksheet><sheetData><row><c><v>1</c></row>", 4), String, NO_DATES))).rejects.toThrow();
+  });
+
+  it("reads a number in a date style as its date, a formula's result too, and leaves other numbers as written", async () => {
+    const sheet = `<worksheet><sheetData><row>
+      <c s="1"><v>46037</v></c><c s="2"><v>0.5625</v></c><c s="3"><f>NOW()</f><v>46037.75</v></c><c s="4"><v>46037</v></c><c><v>46037</v></c><c s="1"><v>-3</v></c>
+    </row></sheetData></worksheet>`;
+    const dates = { parts: [DateParts.NONE, DateParts.DATE, DateParts.TIME, DateParts.DATE_TIME, DateParts.NONE], date1904: false };
+    expect(await all(sheetRows(chunks(sheet, 9), String, dates))).toEqual([
+      { number: 1, cells: ["2026-01-15", "13:30:00", "2026-01-15 18:00:00", "46037", "46037", "-3"] },
+    ]);
+    expect((await all(sheetRows(chunks(sheet, 9), String, { ...dates, date1904: true })))[0]!.cells[0]).toBe("2030-01-16");
   });
 });

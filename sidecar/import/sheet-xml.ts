@@ -10,6 +10,7 @@
 
 import { SaxesParser, type SaxesTagPlain } from "saxes";
 import { unescapeOoxml } from "../export/ooxml-escape.js";
+import { DateParts, serialText } from "./date-formats.js";
 
 export interface SheetRow {
   /** From 1, as the sheet numbers it. */
@@ -109,19 +110,27 @@ function columnOf(ref: string): number {
   return column;
 }
 
+/** How the workbook shows numbers as dates: each cell style's date parts, and its date system. */
+export interface DateStyles {
+  parts: DateParts[];
+  date1904: boolean;
+}
+
 /**
  * The rows of a worksheet, a batch per chunk of the part, each cell as text
- * as a spreadsheet shows it without its number format: a formula's saved
- * result, a shared string from `shared`, a number as written, TRUE or
+ * as a spreadsheet shows it, but for number formats other than dates': a
+ * formula's saved result, a shared string from `shared`, a number as
+ * written, a number in a date style as its date (date-formats.ts), TRUE or
  * FALSE. A formula whose result is an error, or missing, reads #ERROR, so a
  * row that maps it is refused with the cell in its text rather than taken as
  * empty.
  */
-export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) => string): AsyncGenerator<SheetRow[]> {
+export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) => string, dates: DateStyles): AsyncGenerator<SheetRow[]> {
   let row: SheetRow | undefined;
   let lastRow = 0;
   let column = 0;
   let type = "";
+  let style = 0;
   let formula = false;
   let value: string | undefined;
   let inValue = false;
@@ -144,7 +153,9 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
       default: {
         if (value === undefined) return formula ? "#ERROR" : "";
         const number = Number.parseFloat(value);
-        return Number.isNaN(number) ? "#ERROR" : String(number);
+        if (Number.isNaN(number)) return "#ERROR";
+        const parts = dates.parts[style] ?? DateParts.NONE;
+        return (parts !== DateParts.NONE ? serialText(number, parts, dates.date1904) : undefined) ?? String(number);
       }
     }
   };
@@ -160,6 +171,7 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
         const r = tag.attributes.r;
         column = r === undefined ? column + 1 : columnOf(r);
         type = tag.attributes.t ?? "n";
+        style = tag.attributes.s === undefined ? 0 : Number.parseInt(tag.attributes.s, 10);
         formula = false;
         value = undefined;
       } else if (name === "f") {

@@ -22,6 +22,7 @@ import { DncError, InvalidArgumentError, messageOf } from "../errors.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
+import { readDateStyles } from "./date-formats.js";
 import { sharedStrings, sheetRows } from "./sheet-xml.js";
 import { ZipArchive } from "./zip-archive.js";
 
@@ -32,7 +33,7 @@ export interface WorkbookInfo {
 
 /** The part readers of exceljs's WorkbookReader, which its types leave out. */
 interface PartReader {
-  model?: { sheets?: { name: string; rId: string }[] };
+  model?: { sheets?: { name: string; rId: string }[]; properties?: { date1904?: boolean } };
   workbookRels?: { Id: string; Type: string; Target: string }[];
   _parseRels(stream: Readable): Promise<void>;
   _parseWorkbook(stream: Readable): Promise<void>;
@@ -93,6 +94,12 @@ export async function* xlsxRows(
     }
     const part = wanted.part;
     if (!parts.has(part)) throw new InvalidArgumentError("upload_id", `the workbook could not be read: its sheet '${wanted.name}' is in '${part}', which it does not hold`);
+    const stylesRel = rels.find((r) => r.Type.endsWith("/styles"));
+    const stylesPart = stylesRel === undefined ? undefined : partPath(stylesRel.Target);
+    const dates = {
+      parts: stylesPart !== undefined && parts.has(stylesPart) ? await readDateStyles(await open(stylesPart)) : [],
+      date1904: reader.model?.properties?.date1904 === true,
+    };
     const strings = new SharedStringTable();
     if (parts.has(SHARED_STRINGS)) {
       for await (const batch of sharedStrings(await open(SHARED_STRINGS))) for (const text of batch) strings.push(text);
@@ -112,7 +119,7 @@ export async function* xlsxRows(
     let rows: string[][] = [];
     let firstRow = 1;
     let next = 1;
-    for await (const batch of sheetRows(counted, (index) => sharedString(strings, index))) {
+    for await (const batch of sheetRows(counted, (index) => sharedString(strings, index), dates)) {
       for (const row of batch) {
         for (; next < row.number; next++) {
           rows.push(EMPTY_ROW);
