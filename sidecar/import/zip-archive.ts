@@ -77,7 +77,11 @@ export class ZipArchive {
   async openEntry(fileName: string, settings: ImportSettings, name: string): Promise<Readable> {
     const entry = this.entry(fileName, name);
     this.check(entry, settings, name);
-    const damaged = (err: unknown) => new InvalidArgumentError("upload_id", `'${fileName}' in '${name}' is damaged: ${messageOf(err)}`);
+    return this.stream(entry, name);
+  }
+
+  private async stream(entry: Entry, name: string): Promise<Readable> {
+    const damaged = (err: unknown) => new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: ${messageOf(err)}`);
     let start: number;
     try {
       start = (await this.zip.readLocalFileHeaderPromise(entry, { minimal: true })).fileDataStart;
@@ -104,11 +108,7 @@ export class ZipArchive {
   async verifyAll(name: string): Promise<void> {
     for (const entry of this.entries) {
       let crc = 0;
-      try {
-        for await (const chunk of await this.zip.openReadStreamPromise(entry)) crc = crc32Update(crc, chunk as Buffer);
-      } catch (err: unknown) {
-        throw new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: ${messageOf(err)}`);
-      }
+      for await (const chunk of await this.stream(entry, name)) crc = crc32Update(crc, chunk as Buffer);
       if (crc !== entry.crc32) {
         throw new InvalidArgumentError("upload_id", `'${entry.fileName}' in '${name}' is damaged: its contents do not match their CRC-32`);
       }
