@@ -277,6 +277,12 @@ describe("import jobs", () => {
     const job = await runImport(client, await upload(client, path), { skipRows: 2 });
     expect(job).toMatchObject({ options: { hasHeader: false }, counts: { rowsRead: 2n, added: 1n, rejected: 1n } });
     expect((await client.call(AdminService.method.getImportReport, { jobId: job.jobId })).rejected.map((r) => Number(r.rowNumber))).toEqual([3]);
+
+    // Lines skipped before a header that names its fields leave it the header.
+    const preamble = join(dir.path, "preamble.csv");
+    writeFileSync(preamble, "Exported by\nops@example.com\nphone,name\n+447700900955,Ann\n");
+    const after = await runImport(client, await upload(client, preamble), { skipRows: 2 });
+    expect(after).toMatchObject({ options: { hasHeader: true }, counts: { rowsRead: 1n, added: 1n, rejected: 0n } });
   });
 
   it("a completed job's upload is removed; ListImports shows the jobs newest first", async () => {

@@ -2,7 +2,7 @@
 // serial numbers stand for in both date systems.
 
 import { describe, expect, it } from "vitest";
-import { DateParts, formatParts, readDateStyles, serialText } from "./date-formats.js";
+import { DateParts, formatParts, readDate1904, readDateStyles, serialText } from "./date-formats.js";
 
 async function* bytes(xml: string): AsyncGenerator<Buffer> {
   yield Buffer.from(xml, "utf8");
@@ -16,7 +16,8 @@ describe("date formats", () => {
       ["[$-409]mmmm d, yyyy;@", DateParts.DATE],
       ["mmm", DateParts.DATE],
       ["h:mm AM/PM", DateParts.TIME],
-      ["[h]:mm:ss", DateParts.TIME],
+      ["[h]:mm:ss", DateParts.ELAPSED],
+      ["[mm]:ss", DateParts.ELAPSED],
       ["mm:ss.0", DateParts.TIME],
       ["yyyy-mm-dd hh:mm:ss", DateParts.DATE_TIME],
       ['"Day "d', DateParts.DATE],
@@ -33,6 +34,7 @@ describe("date formats", () => {
     const styles = `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
       <numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/><numFmt numFmtId="165" formatCode="0.000"/></numFmts>
       <cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>
+      <dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="0.00"/></dxf></dxfs>
       <cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="21"/><xf numFmtId="22"/></cellXfs>
     </styleSheet>`;
     expect(await readDateStyles(bytes(styles))).toEqual([DateParts.NONE, DateParts.DATE, DateParts.DATE, DateParts.NONE, DateParts.TIME, DateParts.DATE_TIME]);
@@ -44,5 +46,16 @@ describe("date formats", () => {
     expect(serialText(46037.999999, DateParts.DATE_TIME, false)).toBe("2026-01-16 00:00:00");
     expect(serialText(0.25, DateParts.TIME, false)).toBe("06:00:00");
     expect(serialText(-1, DateParts.DATE, false)).toBeUndefined();
+    expect(serialText(1.5, DateParts.ELAPSED, false)).toBe("36:00:00");
+  });
+
+  it("reads the date system from the workbook part, date1904 given as 1 or as true", async () => {
+    const workbook = (pr: string) => bytes(`<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${pr}<sheets/></workbook>`);
+    expect(await Promise.all(['<workbookPr date1904="1"/>', '<workbookPr date1904="true"/>', '<workbookPr date1904="false"/>', ""].map((pr) => readDate1904(workbook(pr))))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

@@ -1,68 +1,81 @@
 // Which of a workbook's cell styles show a number as a date or a time, read
 // from its styles part, and the text such a cell shows: a spreadsheet keeps
-// 2026-01-15 as the number 46037 with a date format, and an import that
-// ignored the format stored "46037" in a note. Dates are written as ISO 8601
-// (2026-01-15, 13:30:00, 2026-01-15 13:30:00), whatever the format's own
-// order of day and month, which a reader in another country would misread.
+// 2026-01-15 as the number 46037 with a date format. Dates are written as
+// ISO 8601 (2026-01-15, 13:30:00, 2026-01-15 13:30:00), whatever the format's
+// own order of day and month, which a reader in another country would
+// misread; an elapsed time ([h]:mm:ss) as its hours, past 24 too (36:00:00).
 
-import { SaxesParser, type SaxesTagPlain } from "saxes";
+import type { SaxesTagPlain } from "saxes";
+import { localName, parsePart } from "./xml-part.js";
 
-/** Bit 1: a date; bit 2: a time of day. */
-export type DateParts = 0 | 1 | 2 | 3;
-export const DateParts = { NONE: 0, DATE: 1, TIME: 2, DATE_TIME: 3 } as const;
+/** Bit 1: a date; bit 2: a time of day; ELAPSED alone: hours, minutes and seconds counted from zero. */
+export type DateParts = 0 | 1 | 2 | 3 | 4;
+export const DateParts = { NONE: 0, DATE: 1, TIME: 2, DATE_TIME: 3, ELAPSED: 4 } as const;
 
-/** The built-in number formats that show a date or a time (ECMA-376 §18.8.30, and the East Asian ones). */
+/**
+ * The built-in number formats that show a date or a time (ECMA-376
+ * §18.8.30). Ids 27 to 36 and 50 to 58 are the East Asian locales' own: read
+ * as dates, as their Japanese and Korean forms are (a few Chinese ones are
+ * times, which then show as the date their serial falls on).
+ */
 function builtIn(id: number): DateParts {
-  if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || (id >= 34 && id <= 36) || (id >= 50 && id <= 58)) return DateParts.DATE;
-  if ((id >= 18 && id <= 21) || id === 32 || id === 33 || (id >= 45 && id <= 47)) return DateParts.TIME;
+  if ((id >= 14 && id <= 17) || (id >= 27 && id <= 36) || (id >= 50 && id <= 58)) return DateParts.DATE;
+  if ((id >= 18 && id <= 21) || id === 45 || id === 47) return DateParts.TIME;
+  if (id === 46) return DateParts.ELAPSED;
   return id === 22 ? DateParts.DATE_TIME : DateParts.NONE;
 }
 
 /** What a custom format code shows, from its first section, its quoted text, escapes and [colour] or [$locale] tags left out. */
 export function formatParts(code: string): DateParts {
   const first = code.split(";")[0]!;
-  const elapsed = /\[(?:h+|m+|s+)\]/i.test(first);
+  if (/\[(?:h+|m+|s+)\]/i.test(first)) return DateParts.ELAPSED;
   const bare = first
     .replace(/"[^"]*"/g, "")
     .replace(/\\./g, "")
     .replace(/[_*]./g, "")
     .replace(/\[[^\]]*\]/g, "");
-  if (/general/i.test(bare) || /[0#?]/.test(bare.replace(/[hms]\.0+/gi, ""))) return elapsed ? DateParts.TIME : DateParts.NONE;
-  const time = elapsed || /[hs]/i.test(bare) || /am\/pm|a\/p/i.test(bare);
+  if (/general/i.test(bare) || /[0#?]/.test(bare.replace(/[hms]\.0+/gi, ""))) return DateParts.NONE;
+  const time = /[hs]/i.test(bare) || /am\/pm|a\/p/i.test(bare);
   const date = /[yd]/i.test(bare) || (/m/i.test(bare) && !/[hs]/i.test(bare));
   return ((date ? DateParts.DATE : 0) | (time ? DateParts.TIME : 0)) as DateParts;
 }
 
 /** The date parts of each cell style (the index a cell's `s` names), read from the workbook's styles part. */
 export async function readDateStyles(part: AsyncIterable<Buffer>): Promise<DateParts[]> {
-  const parser = new SaxesParser();
   const custom = new Map<number, string>();
   const styleFormats: number[] = [];
-  let inCellXfs = false;
-  let failure: Error | undefined;
-  parser.on("error", (err) => {
-    failure ??= err;
+  // Only the formats of <numFmts> and the styles of <cellXfs>: <dxfs> (conditional formats) and <cellStyleXfs> reuse both names.
+  let within = "";
+  const reading = parsePart<never>(part, (parser) => {
+    parser.on("opentag", (tag: SaxesTagPlain) => {
+      const name = localName(tag);
+      if (name === "numFmts" || name === "cellXfs") within = name;
+      else if (name === "numFmt" && within === "numFmts") custom.set(Number(tag.attributes.numFmtId), tag.attributes.formatCode ?? "");
+      else if (name === "xf" && within === "cellXfs") styleFormats.push(Number(tag.attributes.numFmtId ?? 0));
+    });
+    parser.on("closetag", (tag: SaxesTagPlain) => {
+      if (localName(tag) === within) within = "";
+    });
   });
-  parser.on("opentag", (tag: SaxesTagPlain) => {
-    const name = tag.name.slice(tag.name.indexOf(":") + 1);
-    if (name === "numFmt") custom.set(Number(tag.attributes.numFmtId), tag.attributes.formatCode ?? "");
-    else if (name === "cellXfs") inCellXfs = true;
-    else if (name === "xf" && inCellXfs) styleFormats.push(Number(tag.attributes.numFmtId ?? 0));
-  });
-  parser.on("closetag", (tag: SaxesTagPlain) => {
-    if (tag.name.slice(tag.name.indexOf(":") + 1) === "cellXfs") inCellXfs = false;
-  });
-  const decoder = new TextDecoder("utf-8");
-  for await (const chunk of part) {
-    parser.write(decoder.decode(chunk, { stream: true }));
-    if (failure !== undefined) throw failure;
-  }
-  parser.write(decoder.decode()).close();
-  if (failure !== undefined) throw failure;
+  for await (const _ of reading);
   return styleFormats.map((id) => {
     const code = custom.get(id);
     return code === undefined ? builtIn(id) : formatParts(code);
   });
+}
+
+/** Whether the workbook part says its serials count from 1904 (`date1904` is an xsd:boolean: 1 or true). */
+export async function readDate1904(part: AsyncIterable<Buffer>): Promise<boolean> {
+  let date1904 = false;
+  const reading = parsePart<never>(part, (parser) => {
+    parser.on("opentag", (tag: SaxesTagPlain) => {
+      if (localName(tag) !== "workbookPr") return;
+      const value = tag.attributes.date1904;
+      date1904 = value === "1" || value === "true";
+    });
+  });
+  for await (const _ of reading);
+  return date1904;
 }
 
 const DAY_MS = 86_400_000;
@@ -76,20 +89,18 @@ const pad = (n: number) => String(n).padStart(2, "0");
  */
 export function serialText(serial: number, parts: DateParts, date1904: boolean): string | undefined {
   if (!(serial >= 0) || serial > 2_958_465) return undefined;
-  let days = Math.floor(serial);
-  let seconds = Math.round((serial - days) * 86_400);
-  if (seconds === 86_400) {
-    days++;
-    seconds = 0;
-  }
+  const totalSeconds = Math.round(serial * 86_400);
+  const clock = (seconds: number, hours: number) => `${pad(hours)}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+  if (parts === DateParts.ELAPSED) return clock(totalSeconds, Math.floor(totalSeconds / 3600));
+  const days = Math.floor(totalSeconds / 86_400);
+  const seconds = totalSeconds - days * 86_400;
+  const time = clock(seconds, Math.floor(seconds / 3600));
+  if (parts === DateParts.TIME) return time;
   let date: string;
   if (!date1904 && days === 60) date = "1900-02-29";
   else {
     const epoch = date1904 ? Date.UTC(1904, 0, 1) : days < 60 ? Date.UTC(1899, 11, 31) : Date.UTC(1899, 11, 30);
     date = new Date(epoch + days * DAY_MS).toISOString().slice(0, 10);
   }
-  const time = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
-  if (parts === DateParts.TIME) return time;
-  if (parts === DateParts.DATE) return date;
-  return `${date} ${time}`;
+  return parts === DateParts.DATE ? date : `${date} ${time}`;
 }

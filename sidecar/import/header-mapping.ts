@@ -132,12 +132,12 @@ export function isHeaderRow(first: string[], second: string[] | undefined): bool
 }
 
 /**
- * Whether `first` is a header when the caller mapped the columns itself:
- * only when it names a known field and holds no contact. Guessed from the
- * next row, a customer id such as `alice`, or a first address that lost its
- * '@', would be read as a header and silently left out.
+ * Whether `first` is a header by its own cells: it names a known field and
+ * holds no contact. Unlike isHeaderRow, the row after it is not asked: a
+ * customer id such as `alice`, or a first address that lost its '@', looks
+ * unlike the next row too, and would be left out as a header.
  */
-export function isNamingHeaderRow(first: string[]): boolean {
+export function isHeaderByName(first: string[]): boolean {
   return !first.some(looksLikeContact) && namesAField(first);
 }
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { PreviewRowSchema, type PreviewRow } from "../gen/dnc/v1/admin_service_pb.js";
 import type { ColumnMapping, ImportOptions } from "../gen/dnc/v1/import_pb.js";
-import { isHeaderRow, isNamingHeaderRow, mappingFromHeader, mappingFromRows } from "./header-mapping.js";
+import { isHeaderRow, isHeaderByName, mappingFromHeader, mappingFromRows } from "./header-mapping.js";
 import type { ImportSettings } from "./import-settings.js";
 import { openImportSource, type ImportSource, type TextSource } from "./import-source.js";
 import { isBlank, type RowBatch } from "./row-batch.js";
@@ -66,8 +66,9 @@ export async function planImport(uploads: UploadStore, uploadId: string, options
     const { first, leading, whole } = await firstRows(rows(PREVIEW_BATCH), options.skipRows);
     // An import resumed with --skip past committed rows starts among data rows: the file's own header, before the skipped rows, still names its columns.
     const leadingHeader = leading[0] !== undefined && isHeaderRow(leading[0].cells, (leading[1] ?? first[0])?.cells) ? leading[0] : undefined;
+    // With the columns mapped, or a header already among the skipped rows, only a row that names a field is one: the next row is not asked.
     const guessed = () =>
-      leadingHeader === undefined && (options.mapping.length > 0 ? isNamingHeaderRow(first[0]!.cells) : isHeaderRow(first[0]!.cells, first[1]?.cells));
+      options.mapping.length > 0 || leadingHeader !== undefined ? isHeaderByName(first[0]!.cells) : isHeaderRow(first[0]!.cells, first[1]?.cells);
     const headerFirst = first.length > 0 && (options.hasHeader ?? guessed());
     const resumedHeader = headerFirst ? undefined : leadingHeader;
     const header = headerFirst ? first[0]!.cells : (resumedHeader?.cells ?? []);

@@ -73,10 +73,10 @@ export class RowMapper {
 
   /**
    * What the history keeps of a row refused before it became entries: its
-   * first contact and every other field, read as map reads them, so that the
-   * history can be searched by the scope the row asked for. A cell map
+   * first contact and every other field, read as map reads them, so that
+   * whoever reads the refusal sees the scope the row asked for. A cell map
    * refused leaves its field at the default; several target accounts are
-   * named together.
+   * named together, as one text.
    */
   refusedRecord(cells: string[]): Entry {
     const { columns, defaults } = this;
@@ -191,8 +191,8 @@ function enumCell(cells: string[], column: number, values: LooseEnum, field: str
 
 /** A cell's enum value, or `fallback` when the cell is empty or not one of `values`. */
 function parsedCell(cells: string[], column: number, values: LooseEnum, fallback: number): number {
-  const value = column < 0 ? undefined : enumCell(cells, column, values, "");
-  return typeof value === "number" ? value : fallback;
+  const text = textCell(cells, column);
+  return (text === "" ? undefined : values.parse(text)) ?? fallback;
 }
 
 /** U+FFFD is what the decoder made of bytes that were not UTF-8: storing it would garble the value. */

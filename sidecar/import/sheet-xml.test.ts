@@ -32,6 +32,7 @@ const SST = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
   <si><t>line_x000D_break</t></si>
   <si><t/></si>
   <si><t>  padded  </t></si>
+  <si><r><t>price_x00</t></r><r><t>41_ ok</t></r></si>
 </sst>`;
 
 const SHEET = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -45,7 +46,7 @@ const SHEET = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 describe("sheet XML", () => {
   it("reads each shared string as the text of its <t> elements, runs joined, readings left out", async () => {
     for (const size of [1, 7, 1 << 16]) {
-      expect(await all(sharedStrings(chunks(SST, size)))).toEqual(["plain", "Hello World", "山田", "AT&amp;T", "line\rbreak", "", "  padded  "]);
+      expect(await all(sharedStrings(chunks(SST, size)))).toEqual(["plain", "Hello World", "山田", "AT&amp;T", "line\rbreak", "", "  padded  ", "price_x0041_ ok"]);
     }
   });
 
@@ -78,5 +79,33 @@ describe("sheet XML", () => {
       { number: 1, cells: ["2026-01-15", "13:30:00", "2026-01-15 18:00:00", "46037", "46037", "-3"] },
     ]);
     expect((await all(sheetRows(chunks(sheet, 9), String, { ...dates, date1904: true })))[0]!.cells[0]).toBe("2030-01-16");
+  });
+
+  it("keeps a dropped cell's inline text out of the next cell, reads CDATA and xsd:boolean values", async () => {
+    const sheet = `<worksheet><sheetData><row r="1">
+      <c r="A1" t="str"><is><t>not inline</t></is><v>kept</v></c><c r="B1" t="inlineStr"><is><t>ok</t></is></c>
+      <c r="C1" t="b"><v>true</v></c><c r="D1" t="b"><v>false</v></c><c r="E1" t="str"><v><![CDATA[a<b]]></v></c>
+    </row></sheetData></worksheet>`;
+    expect(await all(sheetRows(chunks(sheet, 7), String, NO_DATES))).toEqual([{ number: 1, cells: ["kept", "ok", "TRUE", "FALSE", "a<b"] }]);
+  });
+
+  it("refuses a reference past the last column or row, and a shared string index that is not a number, rather than filling memory", async () => {
+    const bad = [
+      [`<c r="ZZZZZZZ1"><v>1</v></c>`, /past the last column, XFD/],
+      [`<c r="XFE1"><v>1</v></c>`, /past the last column, XFD/],
+      [`<c r="1"><v>1</v></c>`, /is not a cell reference/],
+      [`<c r="@1"><v>1</v></c>`, /is not a cell reference/],
+      [`<c r="A1" t="s"><v>1x</v></c>`, /names shared string '1x'/],
+    ] as const;
+    for (const [cell, message] of bad) {
+      await expect(all(sheetRows(chunks(`<worksheet><sheetData><row r="1">${cell}</row></sheetData></worksheet>`, 64), String, NO_DATES))).rejects.toThrow(message);
+    }
+    await expect(all(sheetRows(chunks(`<worksheet><sheetData><row r="1048577"/></sheetData></worksheet>`, 64), String, NO_DATES))).rejects.toThrow(/row number from 1 to 1048576/);
+    expect(await all(sheetRows(chunks(`<worksheet><sheetData><row r="1"><c r="XFD1"><v>1</v></c></row></sheetData></worksheet>`, 64), String, NO_DATES))).toEqual([
+      { number: 1, cells: [...Array<string>(16383).fill(""), "1"] },
+    ]);
+    expect(await all(sheetRows(chunks(`<worksheet><sheetData><row r="1"><c r="b1"><v>2</v></c></row></sheetData></worksheet>`, 64), String, NO_DATES))).toEqual([
+      { number: 1, cells: ["", "2"] },
+    ]);
   });
 });

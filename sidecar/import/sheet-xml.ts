@@ -1,16 +1,12 @@
-// The XML of a workbook's shared strings and of one worksheet, read with a
-// SAX parser into the text of each string and each cell. exceljs's stream
-// readers changed text on the way: a shared string's phonetic reading
-// (Excel writes one for Japanese typed with an input method) replaced its
-// text, an inline string kept only its last run and was decoded twice, white
-// space between tags joined a string, and a cell without a reference ended
-// the read. Here a string is the text of its <t> elements, its runs joined,
-// readings left out; a row or cell without a reference follows the one
-// before it.
+// The text of a workbook's shared strings and of one worksheet's cells,
+// read from their XML. A string is the text of its <t> elements, its runs
+// joined and its phonetic readings (<rPh>) left out; a row or cell without a
+// reference follows the one before it.
 
-import { SaxesParser, type SaxesTagPlain } from "saxes";
+import type { SaxesTagPlain } from "saxes";
 import { unescapeOoxml } from "../export/ooxml-escape.js";
 import { DateParts, serialText } from "./date-formats.js";
+import { localName, parsePart } from "./xml-part.js";
 
 export interface SheetRow {
   /** From 1, as the sheet numbers it. */
@@ -18,61 +14,48 @@ export interface SheetRow {
   cells: string[];
 }
 
-/** A parser fed a part's bytes; `listen` sets its handlers, which `emit` what each chunk completes. */
-async function* parse<T>(part: AsyncIterable<Buffer>, listen: (parser: SaxesParser, emit: (item: T) => void) => void): AsyncGenerator<T[]> {
-  const parser = new SaxesParser();
-  let out: T[] = [];
-  listen(parser, (item) => out.push(item));
-  let failure: Error | undefined;
-  parser.on("error", (err) => {
-    failure ??= err;
-  });
-  const decoder = new TextDecoder("utf-8");
-  for await (const chunk of part) {
-    parser.write(decoder.decode(chunk, { stream: true }));
-    if (failure !== undefined) throw failure;
-    if (out.length > 0) {
-      yield out;
-      out = [];
-    }
-  }
-  parser.write(decoder.decode()).close();
-  if (failure !== undefined) throw failure;
-  if (out.length > 0) yield out;
-}
-
-function localName(tag: { name: string }): string {
-  const colon = tag.name.indexOf(":");
-  return colon < 0 ? tag.name : tag.name.slice(colon + 1);
-}
+/** The most rows and columns a sheet has (Excel's, 1,048,576 by XFD): a reference past them is a damaged sheet. */
+const MAX_ROW = 1 << 20;
+const MAX_COLUMN = 1 << 14;
 
 /**
  * Tracks the <t> elements whose text is a string's: those of the string and
  * of its runs, not those of a phonetic reading (<rPh>).
  */
 class StringText {
-  text = "";
-  private inText = false;
+  private text = "";
+  /** The <t> being read: its escapes are its own, never formed across two runs. */
+  private run: string | undefined;
   private inReading = 0;
 
   open(name: string): void {
     if (name === "rPh") this.inReading++;
-    else if (name === "t" && this.inReading === 0) this.inText = true;
+    else if (name === "t" && this.inReading === 0) this.run = "";
   }
 
   close(name: string): void {
     if (name === "rPh") this.inReading--;
-    else if (name === "t") this.inText = false;
+    else if (name === "t" && this.run !== undefined) {
+      this.text += unescapeOoxml(this.run);
+      this.run = undefined;
+    }
   }
 
   add(text: string): void {
-    if (this.inText) this.text += text;
+    if (this.run !== undefined) this.run += text;
   }
 
   take(): string {
-    const text = unescapeOoxml(this.text);
-    this.text = "";
+    const text = this.text;
+    this.reset();
     return text;
+  }
+
+  /** Drops what a cell that was not kept held, so that it cannot join the next one's. */
+  reset(): void {
+    this.text = "";
+    this.run = undefined;
+    this.inReading = 0;
   }
 }
 
@@ -80,15 +63,17 @@ class StringText {
 export function sharedStrings(part: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   const text = new StringText();
   let inString = false;
-  return parse<string>(part, (parser, emit) => {
+  return parsePart<string>(part, (parser, emit) => {
     parser.on("opentag", (tag: SaxesTagPlain) => {
       const name = localName(tag);
       if (name === "si") inString = true;
       else if (inString) text.open(name);
     });
-    parser.on("text", (t) => {
+    const add = (t: string) => {
       if (inString) text.add(t);
-    });
+    };
+    parser.on("text", add);
+    parser.on("cdata", add);
     parser.on("closetag", (tag: SaxesTagPlain) => {
       const name = localName(tag);
       if (name === "si") {
@@ -99,15 +84,30 @@ export function sharedStrings(part: AsyncIterable<Buffer>): AsyncGenerator<strin
   });
 }
 
-/** "AB12" → 28. */
+/** "AB12" (or "ab12", which LibreOffice reads too) → 28; throws past column XFD or for a reference that starts with no column letter. */
 function columnOf(ref: string): number {
   let column = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
+  let i = 0;
+  for (; i < ref.length; i++) {
+    const c = ref.charCodeAt(i) & ~32;
     if (c < 65 || c > 90) break;
     column = column * 26 + (c - 64);
+    if (column > MAX_COLUMN) throw new Error(`cell reference '${ref.slice(0, 20)}' is past the last column, XFD`);
   }
+  if (i === 0) throw new Error(`'${ref.slice(0, 20)}' is not a cell reference`);
   return column;
+}
+
+function rowNumberOf(r: string): number {
+  const row = /^\d+$/.test(r) ? Number(r) : 0;
+  if (row < 1 || row > MAX_ROW) throw new Error(`'${r.slice(0, 20)}' is not a row number from 1 to ${MAX_ROW}`);
+  return row;
+}
+
+/** The index a t="s" cell names. */
+function stringIndex(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`a cell names shared string '${value.slice(0, 20)}'`);
+  return Number(value);
 }
 
 /** How the workbook shows numbers as dates: each cell style's date parts, and its date system. */
@@ -119,9 +119,9 @@ export interface DateStyles {
 /**
  * The rows of a worksheet, a batch per chunk of the part, each cell as text
  * as a spreadsheet shows it, but for number formats other than dates': a
- * formula's saved result, a shared string from `shared`, a number as
- * written, a number in a date style as its date (date-formats.ts), TRUE or
- * FALSE. A formula whose result is an error, or missing, reads #ERROR, so a
+ * formula's saved result, a shared string from `shared`, a number in its
+ * shortest form (447700900123, 0.1, 1e+21), a number in a date style as its
+ * date (date-formats.ts), TRUE or FALSE. A formula whose result is an error, or missing, reads #ERROR, so a
  * row that maps it is refused with the cell in its text rather than taken as
  * empty.
  */
@@ -139,13 +139,13 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
   const cellText = (): string => {
     switch (type) {
       case "s":
-        return value === undefined ? "" : shared(Number.parseInt(value, 10));
+        return value === undefined ? "" : shared(stringIndex(value));
       case "inlineStr":
         return inline.take();
       case "str":
         return value === undefined ? (formula ? "#ERROR" : "") : unescapeOoxml(value);
       case "b":
-        return value === undefined ? (formula ? "#ERROR" : "") : Number.parseInt(value, 10) !== 0 ? "TRUE" : "FALSE";
+        return value === undefined ? (formula ? "#ERROR" : "") : value === "1" || value === "true" ? "TRUE" : "FALSE";
       case "e":
         return formula ? "#ERROR" : (value ?? "");
       case "d":
@@ -159,22 +159,26 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
       }
     }
   };
-  return parse<SheetRow>(part, (parser, emit) => {
+  return parsePart<SheetRow>(part, (parser, emit) => {
     parser.on("opentag", (tag: SaxesTagPlain) => {
       const name = localName(tag);
       if (name === "row") {
         const r = tag.attributes.r;
-        lastRow = r === undefined ? lastRow + 1 : Number.parseInt(r, 10);
+        lastRow = r === undefined ? lastRow + 1 : rowNumberOf(r);
+        if (lastRow > MAX_ROW) throw new Error(`the sheet has rows past row ${MAX_ROW}`);
         row = { number: lastRow, cells: [] };
         column = 0;
       } else if (name === "c" && row !== undefined) {
         const r = tag.attributes.r;
         column = r === undefined ? column + 1 : columnOf(r);
+        if (column > MAX_COLUMN) throw new Error("the sheet has cells past the last column, XFD");
         type = tag.attributes.t ?? "n";
+        inline.reset();
+        inInline = false;
         style = tag.attributes.s === undefined ? 0 : Number.parseInt(tag.attributes.s, 10);
         formula = false;
         value = undefined;
-      } else if (name === "f") {
+      } else if (name === "f" && row !== undefined) {
         formula = true;
       } else if (name === "v") {
         inValue = true;
@@ -185,10 +189,12 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
         inline.open(name);
       }
     });
-    parser.on("text", (t) => {
+    const add = (t: string) => {
       if (inValue) value += t;
       else if (inInline) inline.add(t);
-    });
+    };
+    parser.on("text", add);
+    parser.on("cdata", add);
     parser.on("closetag", (tag: SaxesTagPlain) => {
       const name = localName(tag);
       if (name === "v") inValue = false;

@@ -22,7 +22,7 @@ import { DncError, InvalidArgumentError, messageOf } from "../errors.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
-import { readDateStyles } from "./date-formats.js";
+import { readDate1904, readDateStyles } from "./date-formats.js";
 import { sharedStrings, sheetRows } from "./sheet-xml.js";
 import { ZipArchive } from "./zip-archive.js";
 
@@ -33,7 +33,7 @@ export interface WorkbookInfo {
 
 /** The part readers of exceljs's WorkbookReader, which its types leave out. */
 interface PartReader {
-  model?: { sheets?: { name: string; rId: string }[]; properties?: { date1904?: boolean } };
+  model?: { sheets?: { name: string; rId: string }[] };
   workbookRels?: { Id: string; Type: string; Target: string }[];
   _parseRels(stream: Readable): Promise<void>;
   _parseWorkbook(stream: Readable): Promise<void>;
@@ -98,7 +98,7 @@ export async function* xlsxRows(
     const stylesPart = stylesRel === undefined ? undefined : partPath(stylesRel.Target);
     const dates = {
       parts: stylesPart !== undefined && parts.has(stylesPart) ? await readDateStyles(await open(stylesPart)) : [],
-      date1904: reader.model?.properties?.date1904 === true,
+      date1904: await readDate1904(await open(WORKBOOK)),
     };
     const strings = new SharedStringTable();
     if (parts.has(SHARED_STRINGS)) {
