@@ -104,6 +104,20 @@ function rowNumberOf(r: string): number {
   return row;
 }
 
+/**
+ * A t="d" cell's ISO 8601 value as its style shows it, in the forms
+ * serialText writes: the date, the time, or both; as it is when it is not
+ * a date and time of that form, or its style shows neither.
+ */
+function isoCellText(value: string, parts: DateParts): string {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2}))?/.exec(value);
+  if (m === null) return value;
+  const time = m[2] ?? "00:00:00";
+  if (parts === DateParts.DATE) return m[1]!;
+  if (parts === DateParts.TIME) return time;
+  return parts === DateParts.DATE_TIME || m[2] !== undefined ? `${m[1]} ${time}` : m[1]!;
+}
+
 /** The index a t="s" cell names. */
 function stringIndex(value: string): number {
   if (!/^\d+$/.test(value)) throw new Error(`a cell names shared string '${value.slice(0, 20)}'`);
@@ -149,7 +163,7 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
       case "e":
         return formula ? "#ERROR" : (value ?? "");
       case "d":
-        return value ?? "";
+        return value === undefined ? "" : isoCellText(value, dates.parts[style] ?? DateParts.NONE);
       default: {
         if (value === undefined) return formula ? "#ERROR" : "";
         const number = Number.parseFloat(value);
