@@ -374,7 +374,7 @@ export class DncList {
         const ids = this.idsOf(v.scope);
         return ids === undefined ? undefined : entryKey(ids);
       });
-    const result = await this.removeStoredKeys(storeKeys, note, actor);
+    const result = await this.removeInTurn(storeKeys, note, actor);
     if (rejected.length > 0) {
       await this.recordRejected(
         rejected.map((r) => ({ entry: refusedRemoval(keys[r.index]!, note), reason: `removal refused: ${r.reason}` })),
@@ -393,9 +393,14 @@ export class DncList {
    * another opt-out, which the caller's choice (a filter) may not cover, and
    * is left, reported as not found.
    */
-  removeStoredKeys(storeKeys: (Buffer | undefined)[] | (() => (Buffer | undefined)[]), note: string, actor: string, addedSeqs?: ArrayLike<number>): Promise<RemoveResult> {
+  removeStoredKeys(keys: (Buffer | undefined)[], note: string, actor: string, addedSeqs?: ArrayLike<number>): Promise<RemoveResult> {
+    return this.removeInTurn(() => keys, note, actor, addedSeqs);
+  }
+
+  /** removeStoredKeys, with the keys taken in the removal's turn among the writes. */
+  private removeInTurn(keysInTurn: () => (Buffer | undefined)[], note: string, actor: string, addedSeqs?: ArrayLike<number>): Promise<RemoveResult> {
     return this.exclusive(async () => {
-      const keys = typeof storeKeys === "function" ? storeKeys() : storeKeys;
+      const keys = keysInTurn();
       const result: RemoveResult = { removed: 0, notFound: [], rejected: [] };
       const removed: EntryIds[] = [];
       const changes = new CounterDeltas();
@@ -557,8 +562,7 @@ export class DncList {
    */
   private noRoomFor(pending: PendingIds, sender: string): string {
     if (sender === "" || pending.senders.nextId <= MAX_SCOPE_NAME_ID) return "";
-    const length = nameBytes(sender);
-    if (this.index.senders.lookup(NAME_BYTES, 0, length) >= 0 || pending.senders.lookup(NAME_BYTES, 0, length) >= 0) return "";
+    if (this.knownName(pending, "senders", nameBytes(sender)) >= 0) return "";
     return `sender: the list already names ${MAX_SCOPE_NAME_ID.toLocaleString("en")} distinct senders, the most it can hold`;
   }
 
@@ -566,15 +570,18 @@ export class DncList {
     if (name === "") return 0;
     // The entry's checks bounded the name to MAX_NAME_CHARS, so it fits.
     const length = nameBytes(name);
-    const known = this.names(table).lookup(NAME_BYTES, 0, length);
-    if (known >= 0) return known;
-    const pendingTable = pending[table];
-    let id = pendingTable.lookup(NAME_BYTES, 0, length);
+    let id = this.knownName(pending, table, length);
     if (id < 0) {
-      id = pendingTable.intern(NAME_BYTES, 0, length);
+      id = pending[table].intern(NAME_BYTES, 0, length);
       w.putName(table, id, name);
     }
     return id;
+  }
+
+  /** The id of the name in NAME_BYTES[0, length), in the index or among the batch's new names; -1 for neither. */
+  private knownName(pending: PendingIds, table: NameTable, length: number): number {
+    const known = this.names(table).lookup(NAME_BYTES, 0, length);
+    return known >= 0 ? known : pending[table].lookup(NAME_BYTES, 0, length);
   }
 
   private commitPending(pending: PendingIds): void {

@@ -153,14 +153,15 @@ export class NativeUnaryDoor {
       fail(stream, { code: status.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${PREFIX_BYTES + response.length} vs. ${this.maxSendBytes})` });
       return;
     }
-    const frame = Buffer.allocUnsafe(PREFIX_BYTES + response.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(response.length, 1);
-    response.copy(frame, PREFIX_BYTES);
+    // The prefix goes as a write of its own: the response (a copy the writer made already) is not copied again behind it.
+    const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
+    prefix[0] = 0;
+    prefix.writeUInt32BE(response.length, 1);
     try {
       stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
       stream.once("wantTrailers", () => stream.sendTrailers(OK_TRAILERS));
-      stream.end(frame);
+      stream.write(prefix);
+      stream.end(response);
     } catch {
       // The session went as the answer was written: there is no one to tell, and a throw here would end the process.
     }

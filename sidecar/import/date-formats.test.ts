@@ -2,7 +2,7 @@
 // serial numbers stand for in both date systems.
 
 import { describe, expect, it } from "vitest";
-import { DateParts, formatParts, readDate1904, readDateStyles, serialText } from "./date-formats.js";
+import { DateParts, formatParts, readDateStyles, serialText } from "./date-formats.js";
 
 async function* bytes(xml: string): AsyncGenerator<Buffer> {
   yield Buffer.from(xml, "utf8");
@@ -47,15 +47,5 @@ describe("date formats", () => {
     expect(serialText(0.25, DateParts.TIME, false)).toBe("06:00:00");
     expect(serialText(-1, DateParts.DATE, false)).toBeUndefined();
     expect(serialText(1.5, DateParts.ELAPSED, false)).toBe("36:00:00");
-  });
-
-  it("reads the date system from the workbook part, date1904 given as 1 or as true", async () => {
-    const workbook = (pr: string) => bytes(`<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${pr}<sheets/></workbook>`);
-    expect(await Promise.all(['<workbookPr date1904="1"/>', '<workbookPr date1904="true"/>', '<workbookPr date1904="false"/>', ""].map((pr) => readDate1904(workbook(pr))))).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
   });
 });

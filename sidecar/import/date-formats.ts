@@ -64,20 +64,6 @@ export async function readDateStyles(part: AsyncIterable<Buffer>): Promise<DateP
   });
 }
 
-/** Whether the workbook part says its serials count from 1904 (`date1904` is an xsd:boolean: 1 or true). */
-export async function readDate1904(part: AsyncIterable<Buffer>): Promise<boolean> {
-  let date1904 = false;
-  const reading = parsePart<never>(part, (parser) => {
-    parser.on("opentag", (tag: SaxesTagPlain) => {
-      if (localName(tag) !== "workbookPr") return;
-      const value = tag.attributes.date1904;
-      date1904 = value === "1" || value === "true";
-    });
-  });
-  for await (const _ of reading);
-  return date1904;
-}
-
 const DAY_MS = 86_400_000;
 const pad = (n: number) => String(n).padStart(2, "0");
 

@@ -1,20 +1,16 @@
 // The rows of one sheet of an .xlsx, a batch at a time: cells become text as
 // a spreadsheet shows them (sheet-xml.ts), and rows the sheet leaves out
 // count as empty so row numbers match the sheet's. The workbook's parts are
-// read from the zip in the order the reading needs (its relationships and
-// the workbook, through exceljs's part readers, then the shared strings and
-// the one sheet asked for), rather than in the zip's order through exceljs's
-// WorkbookReader.parse: that one meets the sheets before the shared strings
-// in the files Excel and LibreOffice write, and parks each in a temporary
-// file it removes only after reading it to its end (a preview or a cancelled
-// import left files and descriptors behind), reads every sheet before the
-// one named, and waits for ever on a damaged part. Shared strings go into a
+// read from the zip in the order the reading needs (its relationships, the
+// workbook, the styles, the shared strings, then only the sheet asked for),
+// each as it streams: exceljs's WorkbookReader.parse meets the sheets before
+// the shared strings in the files Excel and LibreOffice write, and parks each
+// in a temporary file until it is read to its end. Shared strings go into a
 // packed table rather than a cache of JS strings (a few bytes a string
 // beyond its text); the rows come a batch at a time. A workbook that names a
 // shared string it lacks, or holds no worksheet, is refused, never read as
 // rows of placeholder text or as a workbook without sheets.
 
-import ExcelJS from "exceljs";
 import { posix } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -22,21 +18,14 @@ import { DncError, InvalidArgumentError, messageOf } from "../errors.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
-import { readDate1904, readDateStyles } from "./date-formats.js";
+import { readDateStyles } from "./date-formats.js";
 import { sharedStrings, sheetRows } from "./sheet-xml.js";
+import { readRelationships, readWorkbook } from "./workbook-xml.js";
 import { ZipArchive } from "./zip-archive.js";
 
 export interface WorkbookInfo {
   /** The sheets' names, in the workbook's order, once the workbook part is read. */
   sheets: string[];
-}
-
-/** The part readers of exceljs's WorkbookReader, which its types leave out. */
-interface PartReader {
-  model?: { sheets?: { name: string; rId: string }[] };
-  workbookRels?: { Id: string; Type: string; Target: string }[];
-  _parseRels(stream: Readable): Promise<void>;
-  _parseWorkbook(stream: Readable): Promise<void>;
 }
 
 const RELS = "xl/_rels/workbook.xml.rels";
@@ -58,31 +47,23 @@ export async function* xlsxRows(
   info: WorkbookInfo,
 ): AsyncGenerator<RowBatch> {
   const archive = await ZipArchive.open(path, name, "upload_id");
-  // A part whose XML fails halfway is left paused by exceljs's reader, holding the archive's file open.
+  // A part whose XML fails halfway is left unread, holding the archive's file open.
   const opened: Readable[] = [];
   const open = async (part: string) => {
     const stream = await archive.openEntry(part, settings, name);
     opened.push(stream);
     return stream;
   };
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(undefined as unknown as Readable, {
-    worksheets: "emit",
-    sharedStrings: "emit",
-    hyperlinks: "ignore",
-    styles: "ignore",
-    entries: "ignore",
-  }) as unknown as PartReader;
   /** The workbook's parts and their inflated sizes. */
   const parts = new Map(archive.files.map((f) => [f.name, f.size]));
   try {
     if (!parts.has(RELS) || !parts.has(WORKBOOK)) throw new InvalidArgumentError("options.sheet", "the workbook has no sheet");
-    await reader._parseRels(await open(RELS));
-    await reader._parseWorkbook(await open(WORKBOOK));
-    const rels = reader.workbookRels ?? [];
+    const rels = await readRelationships(await open(RELS));
+    const workbook = await readWorkbook(await open(WORKBOOK));
     // Worksheets only: a chart sheet holds no rows.
-    const worksheets = (reader.model?.sheets ?? []).flatMap((s) => {
-      const rel = rels.find((r) => r.Id === s.rId);
-      return rel !== undefined && rel.Type.endsWith("/worksheet") ? [{ name: s.name, part: partPath(rel.Target) }] : [];
+    const worksheets = workbook.sheets.flatMap((s) => {
+      const rel = rels.find((r) => r.id === s.relId);
+      return rel !== undefined && rel.type.endsWith("/worksheet") ? [{ name: s.name, part: partPath(rel.target) }] : [];
     });
     info.sheets = worksheets.map((s) => s.name);
     const wanted = sheet === "" ? worksheets[0] : worksheets.find((s) => s.name === sheet);
@@ -94,11 +75,11 @@ export async function* xlsxRows(
     }
     const part = wanted.part;
     if (!parts.has(part)) throw new InvalidArgumentError("upload_id", `the workbook could not be read: its sheet '${wanted.name}' is in '${part}', which it does not hold`);
-    const stylesRel = rels.find((r) => r.Type.endsWith("/styles"));
-    const stylesPart = stylesRel === undefined ? undefined : partPath(stylesRel.Target);
+    const stylesRel = rels.find((r) => r.type.endsWith("/styles"));
+    const stylesPart = stylesRel === undefined ? undefined : partPath(stylesRel.target);
     const dates = {
       parts: stylesPart !== undefined && parts.has(stylesPart) ? await readDateStyles(await open(stylesPart)) : [],
-      date1904: await readDate1904(await open(WORKBOOK)),
+      date1904: workbook.date1904,
     };
     const strings = new SharedStringTable();
     if (parts.has(SHARED_STRINGS)) {

@@ -2,6 +2,7 @@
 // the handlers complete in each chunk comes out as one batch.
 
 import { SaxesParser } from "saxes";
+import { StringDecoder } from "node:string_decoder";
 
 /** `listen` sets the parser's handlers, which `emit` what they complete. */
 export async function* parsePart<T>(part: AsyncIterable<Buffer>, listen: (parser: SaxesParser, emit: (item: T) => void) => void): AsyncGenerator<T[]> {
@@ -12,16 +13,17 @@ export async function* parsePart<T>(part: AsyncIterable<Buffer>, listen: (parser
   parser.on("error", (err) => {
     failure ??= err;
   });
-  const decoder = new TextDecoder("utf-8");
+  // As text-format.ts reads UTF-8: StringDecoder is several times faster than TextDecoder (a BOM is left to saxes, which skips it).
+  const decoder = new StringDecoder("utf8");
   for await (const chunk of part) {
-    parser.write(decoder.decode(chunk, { stream: true }));
+    parser.write(decoder.write(chunk));
     if (failure !== undefined) throw failure;
     if (out.length > 0) {
       yield out;
       out = [];
     }
   }
-  parser.write(decoder.decode()).close();
+  parser.write(decoder.end()).close();
   if (failure !== undefined) throw failure;
   if (out.length > 0) yield out;
 }
