@@ -19,9 +19,10 @@ export interface ImportSettings {
    */
   batchRows: number;
   /**
-   * Rows of a sheet per write. exceljs leaves more garbage per row than the
-   * text reader, and the heap's high-water mark follows what is live at
-   * once: small batches keep a large workbook within the memory bound.
+   * Rows of a sheet per write. A sheet's rows come through more layers than
+   * a text file's (zip, XML, shared strings), and the heap's high-water mark
+   * follows what is live at once: small batches keep a large workbook within
+   * the memory bound.
    */
   sheetBatchRows: number;
   /** How long an upload is kept when no job completes it. */

@@ -145,7 +145,7 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-/** An .xlsx is a zip of XML parts: each is held to the same limits, and (`verify`) to its checksum, before exceljs inflates any. */
+/** An .xlsx is a zip of XML parts: each is held to the same limits, and (`verify`) to its checksum, before its rows are read. */
 async function checkWorkbook(path: string, name: string, settings: ImportSettings, verify: boolean): Promise<void> {
   const archive = await ZipArchive.open(path, name, "upload_id");
   try {

@@ -100,10 +100,9 @@ export class ZipArchive {
 
   /**
    * Inflates every entry to its end, checking its CRC-32, and keeps none of
-   * it: a damaged entry is refused here, naming it, rather than halfway
-   * through a read that cannot say why (exceljs waits for ever on a sheet
-   * whose deflate data is damaged: its zip reader reports the error where
-   * exceljs is not listening).
+   * it: a damaged entry is refused here, naming it, before a row of it is
+   * imported, rather than halfway through an import (and data that inflates
+   * but is not what was written shows only in its CRC).
    */
   async verifyAll(name: string): Promise<void> {
     for (const entry of this.entries) {
