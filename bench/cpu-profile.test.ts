@@ -42,4 +42,27 @@ describe("cpu-profile", () => {
     expect(samplesOf(whole.frames, "beforeWindow")).toBeGreaterThan(10);
     expect(samplesOf(whole.frames, "afterWindow")).toBeGreaterThan(10);
   });
+
+  it("names the native probe's frames as dnc's own code, not as the builtin V8 names them after", () => {
+    // The shape an inspector profile of the engine gave: the C's samples on a url-less child of RecipientProbe.run.
+    const run = new URL("../sidecar/native/recipient-probe.js", import.meta.url).href;
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1 }, children: [2, 4] },
+        { id: 2, callFrame: { functionName: "run", url: run, lineNumber: 40 }, children: [3] },
+        { id: 3, callFrame: { functionName: "resumeWriting", url: "", lineNumber: -1 } },
+        { id: 4, callFrame: { functionName: "resumeWriting", url: "", lineNumber: -1 } },
+      ],
+      startTime: 0,
+      samples: [3, 3, 3, 2, 4],
+      timeDeltas: [1, 1, 1, 1, 1],
+    };
+    const { frames, areas } = topFrames(profile, { fromUs: 0, toUs: 10 });
+    expect(frames.map((f) => [f.name, f.where, f.area, f.samples])).toEqual([
+      ["probe (native)", "sidecar/native/recipient-probe.c", "dnc", 3],
+      ["run", expect.stringMatching(/sidecar\/native\/recipient-probe\.js:41$/), "dnc", 1],
+      ["resumeWriting", "", "V8 and native", 1],
+    ]);
+    expect(areas.get("dnc")).toBe(4);
+  });
 });

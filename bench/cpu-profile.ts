@@ -18,11 +18,14 @@ import { fmt } from "./report.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The compiled tree this file is in (dist/): frames under its sidecar/ are dnc's own code. */
 const DNC_CODE = new URL("../sidecar/", import.meta.url).href;
+/** The file whose frame calls the native probe (compiled): its url-less child frames are the probe's C. */
+const NATIVE_PROBE_CALLER = "/sidecar/native/recipient-probe.js";
 const TOP = 15;
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 /** A .cpuprofile: `startTime` and `timeDeltas` in microseconds of the monotonic clock that `process.hrtime` reads. */
@@ -76,15 +79,21 @@ export function topFrames(profile: CpuProfile, window: ClockWindow): { frames: F
   }
   const byFrame = new Map<string, Frame>();
   const areas = new Map<string, number>();
+  const nativeProbes = new Set<number>();
+  for (const node of profile.nodes) {
+    if (node.callFrame.url.endsWith(NATIVE_PROBE_CALLER)) for (const child of node.children ?? []) nativeProbes.add(child);
+  }
   let total = 0;
   for (const node of profile.nodes) {
     const hits = hitsOf.get(node.id) ?? 0;
     if (hits === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
-    const name = functionName === "" ? "(anonymous)" : functionName;
-    const where = url === "" ? "" : `${url.replace(`file://${ROOT}`, "")}:${lineNumber + 1}`;
+    // V8 names a Node-API function's frame after whatever builtin it resembles ("resumeWriting"), with no url.
+    const probe = url === "" && nativeProbes.has(node.id);
+    const name = probe ? "probe (native)" : functionName === "" ? "(anonymous)" : functionName;
+    const where = probe ? "sidecar/native/recipient-probe.c" : url === "" ? "" : `${url.replace(`file://${ROOT}`, "")}:${lineNumber + 1}`;
     const key = `${name} ${where}`;
-    const area = areaOf(url, name);
+    const area = probe ? "dnc" : areaOf(url, name);
     const frame = byFrame.get(key) ?? { name, where, area, samples: 0 };
     frame.samples += hits;
     byFrame.set(key, frame);

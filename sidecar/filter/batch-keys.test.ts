@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { hashBytes, KeyScratch } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
+import { DEFERRED } from "../native/recipient-probe.js";
 import { BatchKeys } from "./batch-keys.js";
 
 const RECIPIENTS = [
@@ -81,6 +82,18 @@ describe("BatchKeys.fill", () => {
     expect(keys.codes[0]).toBe(0);
     expect(keys.kinds[0]).toBe(ContactKind.PHONE);
     expect(keys.codes[1]).not.toBe(0);
+  });
+
+  it("with the probe's ids, keys only the recipients the probe deferred", () => {
+    const { src, spans } = encode(["bad", "+447700900123", "07700 900123"]);
+    const keys = new BatchKeys();
+    keys.fill(src, spans, 3, "GB", new Int32Array([7, 7, DEFERRED]));
+    const scratch = new KeyScratch(true);
+    expect(normaliseContactBytes(src, spans[4]!, spans[5]!, ContactKind.UNSPECIFIED, "GB", scratch)).toBe(0);
+    expect(keys.codes[2]).toBe(0);
+    expect(Buffer.from(keys.arena.subarray(keys.starts[2], keys.ends[2])).equals(Buffer.from(scratch.bytes.subarray(0, scratch.length)))).toBe(true);
+    expect(Array.from(keys.codes.subarray(0, 2))).toEqual([0, 0]);
+    expect(Array.from(keys.kinds.subarray(0, 2))).toEqual([0, 0]);
   });
 
   it("grows past its first arena and arrays", () => {

@@ -8,6 +8,7 @@ import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { hashBytes, KeyScratch, MAX_KEY_BYTES, MAX_PHONE_KEY_BYTES } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
 import { packCanonicalE164 } from "../normalise/phone-normaliser.js";
+import { DEFERRED } from "../native/recipient-probe.js";
 import type { CountryCode } from "libphonenumber-js";
 
 export class BatchKeys {
@@ -23,12 +24,17 @@ export class BatchKeys {
   altEnds = new Int32Array(1024);
   count = 0;
 
-  /** Normalises recipients `spans[2i]..spans[2i + 1]` of `src`, i < `count`. */
-  fill(src: Uint8Array, spans: Int32Array | number[], count: number, country: CountryCode | undefined): void {
+  /**
+   * Normalises recipients `spans[2i]..spans[2i + 1]` of `src`, i < `count`;
+   * with `probed`, only those the native probe deferred (the others' entries
+   * here are left as they were).
+   */
+  fill(src: Uint8Array, spans: Int32Array | number[], count: number, country: CountryCode | undefined, probed?: Int32Array): void {
     if (count > this.starts.length) this.grow(count);
     const scratch = this.scratch;
     let used = 0;
     for (let i = 0; i < count; i++) {
+      if (probed !== undefined && probed[i] !== DEFERRED) continue;
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
       if (used + MAX_KEY_BYTES + MAX_PHONE_KEY_BYTES > this.arena.length) this.growArena(used);

@@ -1,7 +1,9 @@
 // Answers send requests against the list (SPEC §4). FilterBatch and Check
-// work on the request bytes: recipients are normalised into a reused key buffer,
-// looked up in the intern table and matched on the index; only a blocked
-// recipient reads its entry from the (memory-mapped) store.
+// work on the request bytes: a batch's canonical E.164 recipients are keyed
+// and looked up natively (recipient-probe.c), the others normalised into a
+// reused key buffer and looked up in the intern table; each found contact is
+// matched on the index, and only a blocked recipient reads its entry from the
+// (memory-mapped) store.
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
@@ -20,6 +22,7 @@ import { BatchResponseWriter } from "./batch-response-writer.js";
 import { CheckDecoder, DecodedCheck } from "./check-decoder.js";
 import { CheckResponseWriter } from "./check-response-writer.js";
 import { BatchKeys } from "./batch-keys.js";
+import { DEFERRED, RecipientProbe } from "../native/recipient-probe.js";
 
 export const ALLOWED = 0;
 export const BLOCKED = 1;
@@ -43,6 +46,7 @@ export class FilterEngine {
   private readonly checkWriter = new CheckResponseWriter();
   private readonly scratch = new KeyScratch(true);
   private readonly keys = new BatchKeys();
+  private readonly probe = new RecipientProbe();
   /** The Bloom words the last batch touched first, mixed: kept where the compiler cannot drop the reads. */
   touchedWords = 0;
   private readonly matched = new MatchedScope();
@@ -135,14 +139,26 @@ export class FilterEngine {
       if (batch.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("channel", "required with recipients");
       let blocked = 0;
       let invalid = 0;
-      const keys = this.keys;
-      keys.fill(buf, spans, batch.recipientCount, country);
       const contacts = this.list.index.contacts;
-      let touched = 0;
-      for (let i = 0; i < batch.recipientCount; i++) if (keys.codes[i] === 0) touched ^= contacts.touch(keys.hashes[i]!);
-      this.touchedWords = touched;
+      const deferred = this.probe.run(buf, spans, batch.recipientCount, contacts);
+      // Read after the run: a larger batch than any before replaces the array.
+      const ids = this.probe.ids;
+      if (deferred > 0) {
+        const keys = this.keys;
+        keys.fill(buf, spans, batch.recipientCount, country, ids);
+        let touched = 0;
+        for (let i = 0; i < batch.recipientCount; i++) if (ids[i] === DEFERRED && keys.codes[i] === 0) touched ^= contacts.touch(keys.hashes[i]!);
+        this.touchedWords = touched;
+      }
+      const phoneMisfit = channelMisfit(ContactKind.PHONE, batch.channel);
       for (let i = 0; i < batch.recipientCount; i++) {
-        const v = this.checkKey(i, batch.channel, senderId, accountId);
+        const id = ids[i]!;
+        const v =
+          id === DEFERRED
+            ? this.checkKey(i, batch.channel, senderId, accountId)
+            : phoneMisfit !== 0
+              ? -phoneMisfit
+              : this.matchContact(id, batch.channel, senderId, accountId);
         if (v === BLOCKED) {
           this.writeBlocked(i);
           blocked++;

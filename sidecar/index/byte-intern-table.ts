@@ -98,6 +98,14 @@ export interface InternTableState {
   nextId: number;
 }
 
+export interface LookupArrays {
+  arena: Uint8Array;
+  offsets: Uint32Array;
+  slots: Uint32Array;
+  bloom: Uint32Array;
+  idBase: number;
+}
+
 export class ByteInternTable {
   private arena: Uint8Array;
   private arenaUsed = 0;
@@ -179,6 +187,15 @@ export class ByteInternTable {
       }
       i = (i + 1) & mask;
     }
+  }
+
+  /**
+   * The arrays lookupHashed reads, for native/recipient-probe.c, which
+   * repeats it over them: good until the next insert or growth step, so a
+   * caller takes them afresh for each batch.
+   */
+  get lookupArrays(): LookupArrays {
+    return { arena: this.arena, offsets: this.offsets, slots: this.slots, bloom: this.bloom, idBase: this.idBase };
   }
 
   /** The id of the key, assigning the next id when it is new. */

@@ -171,6 +171,21 @@ function startsWithPrefix(src: Uint8Array, start: number, end: number, r: Callin
   return false;
 }
 
+/**
+ * isCanonicalPossible's table in the form native/recipient-probe.c reads: per
+ * calling code, [known, possible lengths, first digits of a literal prefix,
+ * lengths a prefix pattern can match]. A number that might start with a
+ * prefix is left to the JS here, which alone runs the patterns.
+ */
+export function canonicalRuleTable(): Int32Array {
+  const table = new Int32Array(rules.length * 4);
+  rules.forEach((r, cc) => {
+    if (r === undefined) return;
+    table.set([1, r.lengths, r.prefixFirstDigits, r.patternLengths], cc * 4);
+  });
+  return table;
+}
+
 /** Whether E.164 `digits` (no '+') are a valid number by libphonenumber's patterns, not only a possible length. Only adds ask, never the filter. */
 export function isValidE164(digits: string): boolean {
   return parsePhoneNumberFromString(`+${digits}`)?.isValid() ?? false;

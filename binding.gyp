@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "recipient_probe",
+      "sources": ["sidecar/native/recipient-probe.c"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-Werror"]
+    }
+  ]
+}
