@@ -98,6 +98,20 @@ describe("import fixtures", () => {
     expect(await entriesOf("+447700900105")).toMatchObject([{ channel: Channel.MMS }]);
   });
 
+  it("an .xlsx saved by LibreOffice with numbers in number formats: read as the formats show them, leading zero and plus kept", async () => {
+    const id = await fixture("phone-formats.xlsx");
+    const options = { defaults: { country: "IT" } };
+    const a = await analyze(id, options);
+    expect(a.preview.map((r) => r.cells[0])).toEqual(["0612345678", "3123456789", "+390612345678"]);
+    expect(a.dryRun).toMatchObject(counts(3, 2, 1, 0));
+    const job = await runImport(client, id, options);
+    expect(job).toMatchObject({ state: ImportState.COMPLETED, counts: counts(3, 2, 1, 0) });
+    // Without its format, 612345678 reads as +39 612345678: another number, and Rome's stays allowed.
+    expect(await entriesOf("+390612345678")).toHaveLength(1);
+    expect(await entriesOf("+39612345678")).toEqual([]);
+    expect(await entriesOf("+393123456789")).toHaveLength(1);
+  });
+
   it("an .xlsx with formulas (their saved results) and merged cells (the covered cells empty); a sheet by name", async () => {
     const id = await fixture("formulas-merged.xlsx");
     const a = await analyze(id);

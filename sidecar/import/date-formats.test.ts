@@ -2,7 +2,7 @@
 // serial numbers stand for in both date systems.
 
 import { describe, expect, it } from "vitest";
-import { DateParts, formatParts, readDateStyles, serialText } from "./date-formats.js";
+import { DateParts, formatParts, readStyleFormats, serialText } from "./date-formats.js";
 
 async function* bytes(xml: string): AsyncGenerator<Buffer> {
   yield Buffer.from(xml, "utf8");
@@ -32,12 +32,14 @@ describe("date formats", () => {
 
   it("reads each cell style's parts from the styles part, built-in formats and custom ones, ignoring cellStyleXfs", async () => {
     const styles = `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-      <numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/><numFmt numFmtId="165" formatCode="0.000"/></numFmts>
+      <numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/><numFmt numFmtId="165" formatCode="0.000"/><numFmt numFmtId="166" formatCode="00000000000"/></numFmts>
       <cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>
       <dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="0.00"/></dxf></dxfs>
-      <cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="21"/><xf numFmtId="22"/></cellXfs>
+      <cellXfs count="7"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="21"/><xf numFmtId="22"/><xf numFmtId="166"/></cellXfs>
     </styleSheet>`;
-    expect(await readDateStyles(bytes(styles))).toEqual([DateParts.NONE, DateParts.DATE, DateParts.DATE, DateParts.NONE, DateParts.TIME, DateParts.DATE_TIME]);
+    const { parts, digits } = await readStyleFormats(bytes(styles));
+    expect(parts).toEqual([DateParts.NONE, DateParts.DATE, DateParts.DATE, DateParts.NONE, DateParts.TIME, DateParts.DATE_TIME, DateParts.NONE]);
+    expect(digits).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, Array<string>(11).fill("0")]);
   });
 
   it("turns serials into the dates a spreadsheet shows, 1900-02-29 included", () => {

@@ -1,11 +1,13 @@
-// Which of a workbook's cell styles show a number as a date or a time, read
-// from its styles part, and the text such a cell shows: a spreadsheet keeps
+// Which of a workbook's cell styles show a number as a date or a time (or as
+// digits: digit-formats.ts), read from its styles part, and the text a date
+// cell shows: a spreadsheet keeps
 // 2026-01-15 as the number 46037 with a date format. Dates are written as
 // ISO 8601 (2026-01-15, 13:30:00, 2026-01-15 13:30:00), whatever the format's
 // own order of day and month, which a reader in another country would
 // misread; an elapsed time ([h]:mm:ss) as its hours, past 24 too (36:00:00).
 
 import type { SaxesTagPlain } from "saxes";
+import { digitFormat, type DigitFormat } from "./digit-formats.js";
 import { localName, parsePart } from "./xml-part.js";
 
 /** Bit 1: a date; bit 2: a time of day; ELAPSED alone: hours, minutes and seconds counted from zero. */
@@ -40,8 +42,14 @@ export function formatParts(code: string): DateParts {
   return ((date ? DateParts.DATE : 0) | (time ? DateParts.TIME : 0)) as DateParts;
 }
 
-/** The date parts of each cell style (the index a cell's `s` names), read from the workbook's styles part. */
-export async function readDateStyles(part: AsyncIterable<Buffer>): Promise<DateParts[]> {
+/** What each cell style (the index a cell's `s` names) shows a number as: a date, digits with text around them, or neither. */
+export interface StyleFormats {
+  parts: DateParts[];
+  digits: (DigitFormat | undefined)[];
+}
+
+/** Each cell style's formats, read from the workbook's styles part. */
+export async function readStyleFormats(part: AsyncIterable<Buffer>): Promise<StyleFormats> {
   const custom = new Map<number, string>();
   const styleFormats: number[] = [];
   // Only the formats of <numFmts> and the styles of <cellXfs>: <dxfs> (conditional formats) and <cellStyleXfs> reuse both names.
@@ -58,10 +66,15 @@ export async function readDateStyles(part: AsyncIterable<Buffer>): Promise<DateP
     });
   });
   for await (const _ of reading);
-  return styleFormats.map((id) => {
+  const parts = styleFormats.map((id) => {
     const code = custom.get(id);
     return code === undefined ? builtIn(id) : formatParts(code);
   });
+  const digits = styleFormats.map((id, i) => {
+    const code = custom.get(id);
+    return code === undefined || parts[i] !== DateParts.NONE ? undefined : digitFormat(code);
+  });
+  return { parts, digits };
 }
 
 const DAY_MS = 86_400_000;

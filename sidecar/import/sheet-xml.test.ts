@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DateParts } from "./date-formats.js";
 import { sharedStrings, sheetRows, type SheetRow } from "./sheet-xml.js";
 
-const NO_DATES = { parts: [], date1904: false };
+const NO_DATES = { parts: [], digits: [], date1904: false };
 
 async function* chunks(xml: string, size: number): AsyncGenerator<Buffer> {
   const bytes = Buffer.from(xml, "utf8");
@@ -74,7 +74,7 @@ describe("sheet XML", () => {
     const sheet = `<worksheet><sheetData><row>
       <c s="1"><v>46037</v></c><c s="2"><v>0.5625</v></c><c s="3"><f>NOW()</f><v>46037.75</v></c><c s="4"><v>46037</v></c><c><v>46037</v></c><c s="1"><v>-3</v></c>
     </row></sheetData></worksheet>`;
-    const dates = { parts: [DateParts.NONE, DateParts.DATE, DateParts.TIME, DateParts.DATE_TIME, DateParts.NONE], date1904: false };
+    const dates = { parts: [DateParts.NONE, DateParts.DATE, DateParts.TIME, DateParts.DATE_TIME, DateParts.NONE], digits: [], date1904: false };
     expect(await all(sheetRows(chunks(sheet, 9), String, dates))).toEqual([
       { number: 1, cells: ["2026-01-15", "13:30:00", "2026-01-15 18:00:00", "46037", "46037", "-3"] },
     ]);
@@ -82,6 +82,16 @@ describe("sheet XML", () => {
     // A date cell (t="d") holds ISO 8601 already: shown as its style shows it.
     const iso = `<worksheet><sheetData><row><c t="d" s="1"><v>2026-01-15T13:30:00</v></c><c t="d" s="2"><v>2026-01-15T13:30:00</v></c><c t="d"><v>2026-01-15</v></c><c t="d"><v>soon</v></c></row></sheetData></worksheet>`;
     expect(await all(sheetRows(chunks(iso, 9), String, dates))).toEqual([{ number: 1, cells: ["2026-01-15", "13:30:00", "2026-01-15", "soon"] }]);
+  });
+
+  it("reads a whole number in a digit style with the zeros and text the style shows; other numbers as written", async () => {
+    const sheet = `<worksheet><sheetData><row>
+      <c s="1"><v>7700900123</v></c><c s="2"><v>447700900123</v></c><c s="1"><v>7700900123.5</v></c><c s="1"><v>-7</v></c><c><v>7700900123</v></c><c s="1" t="s"><v>0</v></c>
+    </row></sheetData></worksheet>`;
+    const styles = { parts: [], digits: [undefined, ["0", "0", "0", "0", "0", " ", "0", "0", "0", "0", "0", "0"], ["+", "0"]], date1904: false };
+    expect(await all(sheetRows(chunks(sheet, 9), () => "0612345678", styles))).toEqual([
+      { number: 1, cells: ["07700 900123", "+447700900123", "7700900123.5", "-7", "7700900123", "0612345678"] },
+    ]);
   });
 
   it("keeps a dropped cell's inline text out of the next cell, reads CDATA and xsd:boolean values", async () => {

@@ -5,7 +5,8 @@
 
 import type { SaxesTagPlain } from "saxes";
 import { unescapeOoxml } from "../export/ooxml-escape.js";
-import { DateParts, serialText } from "./date-formats.js";
+import { DateParts, serialText, type StyleFormats } from "./date-formats.js";
+import { digitText } from "./digit-formats.js";
 import { localName, parsePart } from "./xml-part.js";
 
 export interface SheetRow {
@@ -124,22 +125,22 @@ function stringIndex(value: string): number {
   return Number(value);
 }
 
-/** How the workbook shows numbers as dates: each cell style's date parts, and its date system. */
-export interface DateStyles {
-  parts: DateParts[];
+/** How the workbook shows numbers: each cell style's formats (date-formats.ts), and its date system. */
+export interface NumberStyles extends StyleFormats {
   date1904: boolean;
 }
 
 /**
  * The rows of a worksheet, a batch per chunk of the part, each cell as text
- * as a spreadsheet shows it, but for number formats other than dates': a
- * formula's saved result, a shared string from `shared`, a number in its
- * shortest form (447700900123, 0.1, 1e+21), a number in a date style as its
- * date (date-formats.ts), TRUE or FALSE. A formula whose result is an error, or missing, reads #ERROR, so a
+ * as a spreadsheet shows it, but for number formats other than dates' and
+ * digits': a formula's saved result, a shared string from `shared`, a number
+ * in its shortest form (447700900123, 0.1, 1e+21), a number in a date style
+ * as its date (date-formats.ts), a whole number in a digit style with its
+ * zeros and text (digit-formats.ts: 07700900123, +447700900123), TRUE or FALSE. A formula whose result is an error, or missing, reads #ERROR, so a
  * row that maps it is refused with the cell in its text rather than taken as
  * empty.
  */
-export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) => string, dates: DateStyles): AsyncGenerator<SheetRow[]> {
+export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) => string, styles: NumberStyles): AsyncGenerator<SheetRow[]> {
   let row: SheetRow | undefined;
   let lastRow = 0;
   let column = 0;
@@ -163,13 +164,15 @@ export function sheetRows(part: AsyncIterable<Buffer>, shared: (index: number) =
       case "e":
         return formula ? "#ERROR" : (value ?? "");
       case "d":
-        return value === undefined ? "" : isoCellText(value, dates.parts[style] ?? DateParts.NONE);
+        return value === undefined ? "" : isoCellText(value, styles.parts[style] ?? DateParts.NONE);
       default: {
         if (value === undefined) return formula ? "#ERROR" : "";
         const number = Number.parseFloat(value);
         if (Number.isNaN(number)) return "#ERROR";
-        const parts = dates.parts[style] ?? DateParts.NONE;
-        return (parts !== DateParts.NONE ? serialText(number, parts, dates.date1904) : undefined) ?? String(number);
+        const parts = styles.parts[style] ?? DateParts.NONE;
+        if (parts !== DateParts.NONE) return serialText(number, parts, styles.date1904) ?? String(number);
+        const digits = styles.digits[style];
+        return (digits !== undefined ? digitText(number, digits) : undefined) ?? String(number);
       }
     }
   };

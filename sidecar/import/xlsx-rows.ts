@@ -18,7 +18,7 @@ import { DncError, InvalidArgumentError, messageOf } from "../errors.js";
 import type { ImportSettings } from "./import-settings.js";
 import { EMPTY_ROW, NO_ERRORS, type RowBatch } from "./row-batch.js";
 import { SharedStringTable } from "./shared-string-table.js";
-import { readDateStyles } from "./date-formats.js";
+import { readStyleFormats } from "./date-formats.js";
 import { sharedStrings, sheetRows } from "./sheet-xml.js";
 import { readRelationships, readWorkbook } from "./workbook-xml.js";
 import { ZipArchive } from "./zip-archive.js";
@@ -77,8 +77,8 @@ export async function* xlsxRows(
     if (!parts.has(part)) throw new InvalidArgumentError("upload_id", `the workbook could not be read: its sheet '${wanted.name}' is in '${part}', which it does not hold`);
     const stylesRel = rels.find((r) => r.type.endsWith("/styles"));
     const stylesPart = stylesRel === undefined ? undefined : partPath(stylesRel.target);
-    const dates = {
-      parts: stylesPart !== undefined && parts.has(stylesPart) ? await readDateStyles(await open(stylesPart)) : [],
+    const styles = {
+      ...(stylesPart !== undefined && parts.has(stylesPart) ? await readStyleFormats(await open(stylesPart)) : { parts: [], digits: [] }),
       date1904: workbook.date1904,
     };
     const strings = new SharedStringTable();
@@ -100,7 +100,7 @@ export async function* xlsxRows(
     let rows: string[][] = [];
     let firstRow = 1;
     let next = 1;
-    for await (const batch of sheetRows(counted, (index) => sharedString(strings, index), dates)) {
+    for await (const batch of sheetRows(counted, (index) => sharedString(strings, index), styles)) {
       for (const row of batch) {
         for (; next < row.number; next++) {
           rows.push(EMPTY_ROW);
