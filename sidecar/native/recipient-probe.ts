@@ -28,9 +28,18 @@ interface NativeProbe {
   ): number;
 }
 
-const native = createRequire(import.meta.url)(
-  import.meta.url.endsWith(".ts") ? "../../build/Release/recipient_probe.node" : "../../../build/Release/recipient_probe.node",
-) as NativeProbe;
+const ADDON = import.meta.url.endsWith(".ts") ? "../../build/Release/recipient_probe.node" : "../../../build/Release/recipient_probe.node";
+
+const native = loadAddon();
+
+function loadAddon(): NativeProbe {
+  try {
+    return createRequire(import.meta.url)(ADDON) as NativeProbe;
+  } catch (err: unknown) {
+    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new Error(`dnc's native addon did not load (${why}): build it with \`npm run install\` (node-gyp; python3, make and g++)`);
+  }
+}
 
 const rules = canonicalRuleTable();
 
