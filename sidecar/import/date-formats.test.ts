@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DateParts, formatParts, readStyleFormats, serialText } from "./date-formats.js";
+import { ZERO_DIGIT } from "./digit-formats.js";
 
 async function* bytes(xml: string): AsyncGenerator<Buffer> {
   yield Buffer.from(xml, "utf8");
@@ -39,7 +40,7 @@ describe("date formats", () => {
     </styleSheet>`;
     const { parts, digits } = await readStyleFormats(bytes(styles));
     expect(parts).toEqual([DateParts.NONE, DateParts.DATE, DateParts.DATE, DateParts.NONE, DateParts.TIME, DateParts.DATE_TIME, DateParts.NONE]);
-    expect(digits).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, Array<string>(11).fill("0")]);
+    expect(digits).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, Array<number>(11).fill(ZERO_DIGIT)]);
   });
 
   it("turns serials into the dates a spreadsheet shows, 1900-02-29 included", () => {

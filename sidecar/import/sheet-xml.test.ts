@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DateParts } from "./date-formats.js";
+import { digitFormat } from "./digit-formats.js";
 import { sharedStrings, sheetRows, type SheetRow } from "./sheet-xml.js";
 
 const NO_DATES = { parts: [], digits: [], date1904: false };
@@ -84,13 +85,13 @@ describe("sheet XML", () => {
     expect(await all(sheetRows(chunks(iso, 9), String, dates))).toEqual([{ number: 1, cells: ["2026-01-15", "13:30:00", "2026-01-15", "soon"] }]);
   });
 
-  it("reads a whole number in a digit style with the zeros and text the style shows; other numbers as written", async () => {
+  it("reads a number in a digit style with the zeros and text the style shows, rounded as it shows it; negative ones as written", async () => {
     const sheet = `<worksheet><sheetData><row>
-      <c s="1"><v>7700900123</v></c><c s="2"><v>447700900123</v></c><c s="1"><v>7700900123.5</v></c><c s="1"><v>-7</v></c><c><v>7700900123</v></c><c s="1" t="s"><v>0</v></c>
+      <c s="1"><v>7700900123.5</v></c><c s="2"><v>447700900123</v></c><c s="1"><v>-7</v></c><c><v>7700900123</v></c><c s="1" t="s"><v>0</v></c>
     </row></sheetData></worksheet>`;
-    const styles = { parts: [], digits: [undefined, ["0", "0", "0", "0", "0", " ", "0", "0", "0", "0", "0", "0"], ["+", "0"]], date1904: false };
+    const styles = { parts: [], digits: [undefined, digitFormat("00000 000000"), digitFormat('"+"0')], date1904: false };
     expect(await all(sheetRows(chunks(sheet, 9), () => "0612345678", styles))).toEqual([
-      { number: 1, cells: ["07700 900123", "+447700900123", "7700900123.5", "-7", "7700900123", "0612345678"] },
+      { number: 1, cells: ["07700 900124", "+447700900123", "-7", "7700900123", "0612345678"] },
     ]);
   });
 

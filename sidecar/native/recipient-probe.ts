@@ -30,7 +30,8 @@ interface NativeProbe {
 
 const ADDON = import.meta.url.endsWith(".ts") ? "../../build/Release/recipient_probe.node" : "../../../build/Release/recipient_probe.node";
 
-const native = loadAddon();
+/** Loaded by the first RecipientProbe (a sidecar's start), not on import: the CLI's client commands do without it. */
+let native: NativeProbe | undefined;
 
 function loadAddon(): NativeProbe {
   try {
@@ -48,6 +49,7 @@ export class RecipientProbe {
   ids = new Int32Array(1024);
   private keys = new Uint8Array(1024 * MAX_PHONE_KEY_BYTES);
   private hashes = new Uint32Array(1024);
+  private readonly native = (native ??= loadAddon());
 
   /** Probes recipients `spans[2i]..spans[2i + 1]` of `src`, i < `count`, in `table`; returns how many it deferred. */
   run(src: Uint8Array, spans: Int32Array, count: number, table: ByteInternTable): number {
@@ -57,6 +59,6 @@ export class RecipientProbe {
       this.hashes = new Uint32Array(count);
     }
     const t = table.lookupArrays;
-    return native.probe(src, spans, count, rules, this.keys, this.hashes, this.ids, t.arena, t.offsets, t.slots, t.bloom, t.idBase);
+    return this.native.probe(src, spans, count, rules, this.keys, this.hashes, this.ids, t.arena, t.offsets, t.slots, t.bloom, t.idBase);
   }
 }
