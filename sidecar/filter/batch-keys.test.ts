@@ -7,6 +7,7 @@ import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { hashBytes, KeyScratch } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
 import { DEFERRED } from "../native/recipient-probe.js";
+import { recipientBytes } from "../../test/support/recipient-bytes.js";
 import { BatchKeys } from "./batch-keys.js";
 
 const RECIPIENTS = [
@@ -36,21 +37,10 @@ const RECIPIENTS = [
   "é@example.com",
 ];
 
-function encode(recipients: string[]): { src: Buffer; spans: number[] } {
-  const parts = recipients.map((r) => Buffer.from(r, "utf8"));
-  const spans: number[] = [];
-  let at = 0;
-  for (const p of parts) {
-    spans.push(at, at + p.length);
-    at += p.length;
-  }
-  return { src: Buffer.concat(parts), spans };
-}
-
 describe("BatchKeys.fill", () => {
   for (const country of [undefined, "GB" as const]) {
     it(`keys each recipient as normaliseContactBytes does (default country ${country ?? "none"})`, () => {
-      const { src, spans } = encode(RECIPIENTS);
+      const { src, spans } = recipientBytes(RECIPIENTS);
       const keys = new BatchKeys();
       keys.fill(src, spans, RECIPIENTS.length, country);
       const scratch = new KeyScratch();
@@ -74,10 +64,10 @@ describe("BatchKeys.fill", () => {
 
   it("reuses its arrays for a later, shorter batch without keeping the earlier verdicts", () => {
     const keys = new BatchKeys();
-    const first = encode(["bad", "+447700900123"]);
+    const first = recipientBytes(["bad", "+447700900123"]);
     keys.fill(first.src, first.spans, 2, undefined);
     expect(keys.codes[0]).not.toBe(0);
-    const second = encode(["+447700900123", "bad"]);
+    const second = recipientBytes(["+447700900123", "bad"]);
     keys.fill(second.src, second.spans, 2, undefined);
     expect(keys.codes[0]).toBe(0);
     expect(keys.kinds[0]).toBe(ContactKind.PHONE);
@@ -85,7 +75,7 @@ describe("BatchKeys.fill", () => {
   });
 
   it("with the probe's ids, keys only the recipients the probe deferred", () => {
-    const { src, spans } = encode(["bad", "+447700900123", "07700 900123"]);
+    const { src, spans } = recipientBytes(["bad", "+447700900123", "07700 900123"]);
     const keys = new BatchKeys();
     keys.fill(src, spans, 3, "GB", new Int32Array([7, 7, DEFERRED]));
     const scratch = new KeyScratch(true);
@@ -98,7 +88,7 @@ describe("BatchKeys.fill", () => {
 
   it("grows past its first arena and arrays", () => {
     const many = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? `user${i}.${"x".repeat(40)}@example.com` : `+4477009${String(i).padStart(5, "0")}`));
-    const { src, spans } = encode(many);
+    const { src, spans } = recipientBytes(many);
     const keys = new BatchKeys();
     keys.fill(src, spans, many.length, undefined);
     const scratch = new KeyScratch();

@@ -29,7 +29,7 @@ export class BatchKeys {
    * with `probed`, only those the native probe deferred (the others' entries
    * here are left as they were).
    */
-  fill(src: Uint8Array, spans: Int32Array | number[], count: number, country: CountryCode | undefined, probed?: Int32Array): void {
+  fill(src: Uint8Array, spans: Int32Array, count: number, country: CountryCode | undefined, probed?: Int32Array): void {
     if (count > this.starts.length) this.grow(count);
     const scratch = this.scratch;
     let used = 0;

@@ -22,6 +22,7 @@ describe("date formats", () => {
       ["mm:ss.0", DateParts.TIME],
       ["yyyy-mm-dd hh:mm:ss", DateParts.DATE_TIME],
       ['"Day "d', DateParts.DATE],
+      ['"a;b "yyyy-mm-dd', DateParts.DATE],
       ["General", DateParts.NONE],
       ["0.00%", DateParts.NONE],
       ["#,##0.00 [$€-407]", DateParts.NONE],

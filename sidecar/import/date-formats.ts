@@ -8,6 +8,7 @@
 
 import type { SaxesTagPlain } from "saxes";
 import { digitFormat, type DigitFormat } from "./digit-formats.js";
+import { firstSection } from "./format-code.js";
 import { localName, parsePart } from "./xml-part.js";
 
 /** Bit 1: a date; bit 2: a time of day; ELAPSED alone: hours, minutes and seconds counted from zero. */
@@ -29,7 +30,7 @@ function builtIn(id: number): DateParts {
 
 /** What a custom format code shows, from its first section, its quoted text, escapes and [colour] or [$locale] tags left out. */
 export function formatParts(code: string): DateParts {
-  const first = code.split(";")[0]!;
+  const first = firstSection(code);
   if (/\[(?:h+|m+|s+)\]/i.test(first)) return DateParts.ELAPSED;
   const bare = first
     .replace(/"[^"]*"/g, "")
@@ -66,15 +67,14 @@ export async function readStyleFormats(part: AsyncIterable<Buffer>): Promise<Sty
     });
   });
   for await (const _ of reading);
-  const parts = styleFormats.map((id) => {
+  const formats: StyleFormats = { parts: [], digits: [] };
+  for (const id of styleFormats) {
     const code = custom.get(id);
-    return code === undefined ? builtIn(id) : formatParts(code);
-  });
-  const digits = styleFormats.map((id, i) => {
-    const code = custom.get(id);
-    return code === undefined || parts[i] !== DateParts.NONE ? undefined : digitFormat(code);
-  });
-  return { parts, digits };
+    const parts = code === undefined ? builtIn(id) : formatParts(code);
+    formats.parts.push(parts);
+    formats.digits.push(code === undefined || parts !== DateParts.NONE ? undefined : digitFormat(code));
+  }
+  return formats;
 }
 
 const DAY_MS = 86_400_000;

@@ -8,6 +8,8 @@
 // Only the first section counts (positive numbers; a zero shows through it
 // too here, where a third section would show it otherwise).
 
+import { firstSection } from "./format-code.js";
+
 /** A placeholder: a digit, or 0 when the number has no more ('0'). */
 export const ZERO_DIGIT = 0;
 /** A placeholder: a digit, or nothing when the number has no more ('#'). */
@@ -63,18 +65,6 @@ export function digitFormat(code: string): DigitFormat | undefined {
     }
   }
   return placeholders > 0 ? parts : undefined;
-}
-
-/** The code up to its first ';' that is not quoted or escaped: the section for positive numbers. */
-function firstSection(code: string): string {
-  let quoted = false;
-  for (let i = 0; i < code.length; i++) {
-    const c = code[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === "\\" && !quoted) i++;
-    else if (c === ";" && !quoted) return code.slice(0, i);
-  }
-  return code;
 }
 
 /**

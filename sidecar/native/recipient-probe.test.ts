@@ -7,32 +7,13 @@ import { createRequire } from "node:module";
 import { getCountries, getExampleNumber, type CountryCode } from "libphonenumber-js";
 import examples from "libphonenumber-js/examples.mobile.json" with { type: "json" };
 import { describe, expect, it, vi } from "vitest";
+import { Mulberry32 } from "../../bench/data-set.js";
+import { recipientBytes } from "../../test/support/recipient-bytes.js";
 import { ContactKind } from "../gen/dnc/v1/types_pb.js";
 import { ByteInternTable } from "../index/byte-intern-table.js";
 import { KeyScratch } from "../normalise/contact-key.js";
 import { normaliseContactBytes } from "../normalise/contact-normaliser.js";
 import { DEFERRED, RecipientProbe } from "./recipient-probe.js";
-
-function encode(recipients: string[]): { src: Buffer; spans: Int32Array } {
-  const parts = recipients.map((r) => Buffer.from(r, "utf8"));
-  const spans = new Int32Array(2 * recipients.length);
-  let at = 0;
-  parts.forEach((p, i) => {
-    spans[2 * i] = at;
-    spans[2 * i + 1] = at + p.length;
-    at += p.length;
-  });
-  return { src: Buffer.concat(parts), spans };
-}
-
-/** A seeded generator: the same corpus on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function exampleNumbers(): string[] {
   const out: string[] = [];
@@ -45,8 +26,9 @@ function exampleNumbers(): string[] {
 
 /** Example numbers, each with digits changed, added and taken away, and strings that only look like numbers. */
 function corpus(): string[] {
-  const next = random(7);
-  const digit = () => String(Math.floor(next() * 10));
+  const rng = new Mulberry32(7);
+  const next = () => rng.next() / 2 ** 32;
+  const digit = () => String(rng.below(10));
   const out = exampleNumbers();
   for (const n of exampleNumbers()) {
     for (let k = 0; k < 20; k++) {
@@ -101,7 +83,7 @@ function expectSameAsJs(recipients: string[], src: Buffer, spans: Int32Array, ta
 describe("RecipientProbe", () => {
   it("finds or misses each recipient it takes exactly as the JS normaliser and lookup do", () => {
     const recipients = corpus();
-    const { src, spans } = encode(recipients);
+    const { src, spans } = recipientBytes(recipients);
     const table = tableOf(recipients, src, spans);
     const probe = new RecipientProbe();
     const deferred = probe.run(src, spans, recipients.length, table);
@@ -119,7 +101,7 @@ describe("RecipientProbe", () => {
     const taken = ["+447700900123", "+14155550123", "+4915123456789", "+33612345678", "+919876543210"];
     const left = ["+44 7700 900123", "07700900123", "447700900123", "+0447700900123", "+78005553535", "alice@example.com", "+1", ""];
     const recipients = [...taken, ...left];
-    const { src, spans } = encode(recipients);
+    const { src, spans } = recipientBytes(recipients);
     const probe = new RecipientProbe();
     expect(probe.run(src, spans, recipients.length, new ByteInternTable())).toBe(left.length);
     recipients.forEach((r, i) => expect(probe.ids[i], r).toBe(i < taken.length ? -1 : DEFERRED));
@@ -128,7 +110,7 @@ describe("RecipientProbe", () => {
   it("answers from the current slots while a large table grows them in the background, and after", async () => {
     // 170,000 keys leave 262,144 slots between the load that starts a background growth and the one that ends it at once.
     const many = Array.from({ length: 340_000 }, (_, i) => `+4477${String((i * 7919) % 1e8).padStart(8, "0")}`);
-    const { src, spans } = encode(many);
+    const { src, spans } = recipientBytes(many);
     const table = tableOf(many, src, spans, new ByteInternTable(0, 16));
     expect((table as unknown as { growing?: object }).growing).toBeDefined();
     const probe = new RecipientProbe();
@@ -141,7 +123,7 @@ describe("RecipientProbe", () => {
   });
 
   it("reads spans outside the request as a recipient to defer, never past the bytes", () => {
-    const { src } = encode(["+447700900123"]);
+    const { src } = recipientBytes(["+447700900123"]);
     const probe = new RecipientProbe();
     expect(probe.run(src, new Int32Array([0, 13, 5, 400, -1, 4, 6, 2]), 4, new ByteInternTable())).toBe(3);
     expect(Array.from(probe.ids.subarray(0, 4))).toEqual([-1, DEFERRED, DEFERRED, DEFERRED]);
