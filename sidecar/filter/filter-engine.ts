@@ -16,7 +16,9 @@ import { normaliseContactBytes, resolveCountry } from "../normalise/contact-norm
 import { InvalidReason } from "../normalise/invalid-reason.js";
 import type { DncList } from "../engine/dnc-list.js";
 import { STORED_ENTRY_OFFSET, type NameTable } from "../store/entry-store.js";
-import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
+import { BatchDecoder, DecodedBatch, type Span } from "./batch-decoder.js";
+import { LastName } from "./last-name.js";
+import { RequestColumns, checkChannel } from "./request-columns.js";
 import { CHANNEL_SLOTS, TrafficCounters } from "../stats/traffic-counters.js";
 import { BatchResponseWriter } from "./batch-response-writer.js";
 import { CheckDecoder, DecodedCheck } from "./check-decoder.js";
@@ -39,7 +41,9 @@ export interface FilterOptions {
 export class FilterEngine {
   private readonly decoder = new BatchDecoder();
   private readonly batch = new DecodedBatch();
-  private readonly request = new DecodedSendRequest();
+  private readonly columns = new RequestColumns();
+  private readonly lastSender = new LastName();
+  private readonly lastAccount = new LastName();
   private readonly writer = new BatchResponseWriter();
   private readonly checkDecoder = new CheckDecoder();
   private readonly checkRequest = new DecodedCheck();
@@ -129,13 +133,15 @@ export class FilterEngine {
     this.decoder.decode(buf, this.options.maxBatch, batch);
     checkChannel(batch.channel, "channel");
     const country = this.country(buf, batch.country);
-    const senderId = this.nameId("senders", buf, batch.sender, 0);
-    const accountId = this.nameId("accounts", buf, batch.account, 0);
+    this.lastSender.forget();
+    this.lastAccount.forget();
+    const senderId = this.nameId("senders", buf, batch.sender.start, batch.sender.end, 0);
+    const accountId = this.nameId("accounts", buf, batch.account.start, batch.account.end, 0);
     const spans = batch.spans;
     const writer = this.writer;
     const counters = this.counters;
-    writer.begin();
     if (batch.recipientCount > 0) {
+      writer.begin();
       if (batch.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("channel", "required with recipients");
       let blocked = 0;
       let invalid = 0;
@@ -171,25 +177,46 @@ export class FilterEngine {
       counters.checked[batch.channel] += batch.recipientCount;
       counters.blocked[batch.channel] += blocked;
       counters.invalid[batch.channel] += invalid;
-      if (blocked > 0) counters.blockedFor(text(buf, batch.sender), text(buf, batch.account), text(buf, batch.campaign), blocked);
+      if (blocked > 0) counters.blockedFor(spanText(buf, batch.sender), spanText(buf, batch.account), spanText(buf, batch.campaign), blocked);
       return writer.finish(batch.recipientCount);
     }
-    const req = this.request;
+    return this.filterRequests(buf, batch, country, senderId, accountId);
+  }
+
+  /**
+   * The full form: every request decoded first, its canonical E.164
+   * recipients probed natively as the fast form's are, and the rest (other
+   * forms of a number, emails, a request with a customer id) checked one by
+   * one.
+   */
+  private filterRequests(buf: Uint8Array, batch: DecodedBatch, country: CountryCode | undefined, senderId: number, accountId: number): Buffer {
+    const cols = this.columns;
+    const n = batch.requestCount;
+    cols.decode(buf, batch.spans, n, batch.channel);
+    const { senderIds, accountIds, channels, recipients, customers } = cols;
+    for (let i = 0; i < n; i++) {
+      senderIds[i] = this.nameId("senders", buf, cols.senders[2 * i]!, cols.senders[2 * i + 1]!, senderId);
+      accountIds[i] = this.nameId("accounts", buf, cols.accounts[2 * i]!, cols.accounts[2 * i + 1]!, accountId);
+    }
+    const writer = this.writer;
+    writer.begin();
+    this.probe.run(buf, recipients, n, this.list.index.contacts);
+    const ids = this.probe.ids;
     const counts = this.batchCounts;
     counts.checked.fill(0);
     counts.blocked.fill(0);
     counts.invalid.fill(0);
     let blockedRequests = 0;
-    for (let i = 0; i < batch.requestCount; i++) {
-      req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
-      const channel = req.channel !== Channel.UNSPECIFIED ? req.channel : batch.channel;
-      checkChannel(req.channel, `requests[${i}].channel`);
-      if (channel === Channel.UNSPECIFIED) {
-        throw new InvalidArgumentError(`requests[${i}].channel`, "required, here or in the batch scope");
-      }
-      const s = this.nameId("senders", buf, req.sender, senderId);
-      const a = this.nameId("accounts", buf, req.account, accountId);
-      const v = this.checkOne(buf, req.recipient.start, req.recipient.end, channel, s, a, req.customerId.start, req.customerId.end, country);
+    for (let i = 0; i < n; i++) {
+      const channel = channels[i]!;
+      const id = ids[i]!;
+      const customerEnd = customers[2 * i + 1]!;
+      const v =
+        id !== DEFERRED && customerEnd <= customers[2 * i]!
+          ? channel === Channel.EMAIL
+            ? -channelMisfit(ContactKind.PHONE, channel)
+            : this.matchContact(id, channel, senderIds[i]!, accountIds[i]!)
+          : this.checkOne(buf, recipients[2 * i]!, recipients[2 * i + 1]!, channel, senderIds[i]!, accountIds[i]!, customers[2 * i]!, customerEnd, country);
       counts.checked[channel]++;
       if (v === BLOCKED) {
         this.writeBlocked(i);
@@ -201,19 +228,20 @@ export class FilterEngine {
         counts.invalid[channel]++;
       }
     }
+    const counters = this.counters;
     counters.filterBatchCalls++;
     for (let c = 0; c < CHANNEL_SLOTS; c++) {
       counters.checked[c] += counts.checked[c]!;
       counters.blocked[c] += counts.blocked[c]!;
       counters.invalid[c] += counts.invalid[c]!;
     }
-    const campaign = text(buf, batch.campaign);
+    const campaign = spanText(buf, batch.campaign);
     for (let k = 0; k < blockedRequests; k++) {
       const i = this.blockedRequests[k]!;
-      req.decode(buf, spans[2 * i]!, spans[2 * i + 1]!, i);
-      counters.blockedFor(text(buf, req.sender, batch.sender), text(buf, req.account, batch.account), campaign, 1);
+      const sender = text(buf, cols.senders[2 * i]!, cols.senders[2 * i + 1]!, batch.sender);
+      counters.blockedFor(sender, text(buf, cols.accounts[2 * i]!, cols.accounts[2 * i + 1]!, batch.account), campaign, 1);
     }
-    return writer.finish(batch.requestCount);
+    return writer.finish(n);
   }
 
   /** Check from the request bytes to the response bytes. */
@@ -224,6 +252,8 @@ export class FilterEngine {
     if (!decoded.hasRequest) throw new InvalidArgumentError("request", "required");
     const send = decoded.request;
     checkChannel(send.channel, "request.channel");
+    this.lastSender.forget();
+    this.lastAccount.forget();
     if (send.channel === Channel.UNSPECIFIED) throw new InvalidArgumentError("request.channel", "required");
     const country = this.country(buf, decoded.country);
     const v = this.checkOne(
@@ -231,8 +261,8 @@ export class FilterEngine {
       send.recipient.start,
       send.recipient.end,
       send.channel,
-      this.nameId("senders", buf, send.sender, 0),
-      this.nameId("accounts", buf, send.account, 0),
+      this.nameId("senders", buf, send.sender.start, send.sender.end, 0),
+      this.nameId("accounts", buf, send.account.start, send.account.end, 0),
       send.customerId.start,
       send.customerId.end,
       country,
@@ -242,7 +272,7 @@ export class FilterEngine {
     counters.checked[send.channel]++;
     if (v === BLOCKED) {
       counters.blocked[send.channel]++;
-      counters.blockedFor(text(buf, send.sender), text(buf, send.account), text(buf, decoded.campaign), 1);
+      counters.blockedFor(spanText(buf, send.sender), spanText(buf, send.account), spanText(buf, decoded.campaign), 1);
       const raw = this.matchedRaw();
       if (raw !== undefined) return this.checkWriter.blocked(raw, STORED_ENTRY_OFFSET, raw.length);
       const entry = this.removedEntry();
@@ -304,11 +334,12 @@ export class FilterEngine {
    * a request's takes the batch's), UNKNOWN_NAME when no entry holds it.
    * 0 and UNKNOWN_NAME match alike: only entries for every sender or account.
    */
-  private nameId(table: NameTable, buf: Uint8Array, span: Span, unset: number): number {
-    if (!span.present) return unset;
-    const start = trimmedStart(buf, span.start, span.end);
-    if (start === span.end) return unset;
-    const id = this.list.names(table).lookup(buf, start, trimmedEnd(buf, start, span.end));
+  private nameId(table: NameTable, buf: Uint8Array, start: number, end: number, unset: number): number {
+    if (end <= start) return unset;
+    const from = trimmedStart(buf, start, end);
+    if (from === end) return unset;
+    const last = table === "senders" ? this.lastSender : this.lastAccount;
+    const id = last.lookup(this.list.names(table), buf, from, trimmedEnd(buf, from, end));
     return id < 0 ? UNKNOWN_NAME : id;
   }
 }
@@ -318,10 +349,14 @@ export class FilterEngine {
  * names nothing ("" when neither does): only for counting blocked
  * recipients, never per check.
  */
-function text(buf: Uint8Array, span: Span, fallback?: Span): string {
-  const start = span.present ? trimmedStart(buf, span.start, span.end) : span.end;
-  if (start === span.end) return fallback === undefined ? "" : text(buf, fallback);
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8", start, trimmedEnd(buf, start, span.end));
+function text(buf: Uint8Array, start: number, end: number, fallback?: Span): string {
+  const from = end > start ? trimmedStart(buf, start, end) : end;
+  if (from === end) return fallback === undefined ? "" : spanText(buf, fallback);
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8", from, trimmedEnd(buf, from, end));
+}
+
+function spanText(buf: Uint8Array, span: Span): string {
+  return text(buf, span.start, span.end);
 }
 
 function growInt32(a: Int32Array): Int32Array {
@@ -334,10 +369,4 @@ function growInt32(a: Int32Array): Int32Array {
 function channelMisfit(kind: number, channel: number): number {
   if (kind === ContactKind.EMAIL) return channel === Channel.EMAIL ? 0 : InvalidReason.EMAIL_ON_PHONE_CHANNEL;
   return channel === Channel.EMAIL ? InvalidReason.PHONE_ON_EMAIL_CHANNEL : 0;
-}
-
-function checkChannel(channel: number, field: string): void {
-  if (!Number.isInteger(channel) || channel < 0 || channel > Channel.VOICE) {
-    throw new InvalidArgumentError(field, `unknown channel ${channel}`);
-  }
 }
