@@ -7,10 +7,9 @@
 // snapshot copied from another data directory, or with a flipped bit, would
 // have answered from another list (a contact on this one "allowed").
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { crc32Update } from "../checksum/running-crc32.js";
-import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
+import { ByteInternTable } from "./byte-intern-table.js";
 import type { ContactOrderState } from "./contact-order.js";
 import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
@@ -97,47 +96,100 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
 /**
  * Loads a snapshot of the store `storeId`, or returns undefined when there
  * is none, it is another store's, its bytes do not match its checksum, or
- * it is not one this version reads.
+ * it is not one this version reads. Each section is read straight into the
+ * array the index keeps: a whole-file buffer, dead once the arrays were
+ * copied out of it, stayed in the process (hundreds of megabytes at ten
+ * million entries) until the collector's next major pass, which a sidecar
+ * that only filters may not run for hours.
  */
 export function readSnapshot(path: string, storeId: string): Snapshot | undefined {
-  let file: Buffer;
+  let fd: number;
   try {
-    file = readFileSync(path);
+    fd = openSync(path, "r");
   } catch {
     return undefined;
   }
   try {
-    const jsonLength = file.readUInt32LE(0);
-    const header = JSON.parse(file.toString("utf8", 4, 4 + jsonLength)) as Header;
+    const file = new SectionReader(fd, fstatSync(fd).size);
+    const jsonLength = Buffer.from(file.bytes(4)).readUInt32LE(0);
+    if (jsonLength > file.size) return undefined;
+    const header = JSON.parse(Buffer.from(file.bytes(jsonLength)).toString("utf8")) as Header;
     if (header.magic !== MAGIC || header.version !== VERSION || header.storeId !== storeId) return undefined;
-    let off = 4 + jsonLength;
-    const bodyLength = header.sections.reduce((a, b) => a + b, 0);
-    const end = off + bodyLength;
-    if (end + 4 !== file.length || crc32(file.subarray(0, end)) !== file.readUInt32LE(end)) return undefined;
-    const next = (): Buffer => {
-      const length = header.sections.shift();
-      if (length === undefined || off + length > file.length) throw new RangeError("snapshot is truncated");
-      const s = file.subarray(off, off + length);
-      off += length;
-      return s;
+    const sections = header.sections;
+    if (4 + jsonLength + sections.reduce((a, b) => a + b, 0) + 4 !== file.size) return undefined;
+    let next = 0;
+    const length = (): number => {
+      const n = sections[next++];
+      if (n === undefined) throw new RangeError("snapshot has fewer sections than it names");
+      return n;
     };
-    const table = (meta: { size: number; nextId: number }): ByteInternTable => {
-      const state: InternTableState = { arena: copy(next()), offsets: u32(next()), slots: u32(next()), bloom: u32(next()), size: meta.size, nextId: meta.nextId };
-      return ByteInternTable.fromState(state);
-    };
-    const contacts = table(header.tables.contacts);
-    const senders = table(header.tables.senders);
-    const accounts = table(header.tables.accounts);
-    const scoped = ScopedEntrySet.fromState({ table: u32(next()), ...header.scoped });
-    const unscoped = Array.from({ length: CHANNEL_SLOTS }, () => RoaringBitmap32.deserialize(next(), "portable"));
-    const scopedContacts = RoaringBitmap32.deserialize(next(), "portable");
-    const index = new FilterIndex({ contacts, senders, accounts, unscoped, scopedContacts, scoped });
-    const order = header.order === undefined ? undefined : { upTo: header.order.upTo, sorted: u32(next()) };
+    const table = () => ({ arena: file.bytes(length()), offsets: file.words(length()), slots: file.words(length()), bloom: file.words(length()) });
+    const contacts = table();
+    const senders = table();
+    const accounts = table();
+    const scopedTable = file.words(length());
+    const bitmaps = Array.from({ length: CHANNEL_SLOTS + 1 }, () => file.bytes(length()));
+    const sorted = header.order === undefined ? undefined : file.words(length());
+    const crc = file.crc;
+    if (crc !== Buffer.from(file.bytes(4)).readUInt32LE(0)) return undefined;
+    const intern = (arrays: ReturnType<typeof table>, meta: { size: number; nextId: number }) => ByteInternTable.fromState({ ...arrays, ...meta });
+    const bitmap = (bytes: Uint8Array) => RoaringBitmap32.deserialize(bytes, "portable");
+    const index = new FilterIndex({
+      contacts: intern(contacts, header.tables.contacts),
+      senders: intern(senders, header.tables.senders),
+      accounts: intern(accounts, header.tables.accounts),
+      unscoped: bitmaps.slice(0, CHANNEL_SLOTS).map(bitmap),
+      scopedContacts: bitmap(bitmaps[CHANNEL_SLOTS]!),
+      scoped: ScopedEntrySet.fromState({ table: scopedTable, ...header.scoped }),
+    });
+    const order = header.order === undefined || sorted === undefined ? undefined : { upTo: header.order.upTo, sorted };
     return { seq: header.seq, entryCount: header.entryCount, index, ...(order === undefined ? {} : { order }) };
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
+
+/** Reads a snapshot file front to back into new arrays, keeping the CRC-32 of what it read. */
+class SectionReader {
+  private position = 0;
+  crc = 0;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.fill(out);
+    return out;
+  }
+
+  /** A section of 32-bit words, in the byte order the snapshot was written in (this machine's). */
+  words(length: number): Uint32Array {
+    if (length % 4 !== 0) throw new RangeError("snapshot section is not whole 32-bit words");
+    const out = new Uint32Array(length / 4);
+    this.fill(new Uint8Array(out.buffer));
+    return out;
+  }
+
+  private fill(out: Uint8Array): void {
+    if (this.position + out.length > this.size) throw new RangeError("snapshot is truncated");
+    let done = 0;
+    while (done < out.length) {
+      const n = readSync(this.fd, out, done, Math.min(out.length - done, READ_CHUNK), this.position + done);
+      if (n === 0) throw new RangeError("snapshot is truncated");
+      done += n;
+    }
+    this.position += out.length;
+    this.crc = crc32Update(this.crc, out);
+  }
+}
+
+/** Largest single read: one read call takes at most 2 GiB. */
+const READ_CHUNK = 1 << 30;
 
 export function removeSnapshot(path: string): void {
   rmSync(path, { force: true });
@@ -145,14 +197,4 @@ export function removeSnapshot(path: string): void {
 
 function bytesOf(a: Uint32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function copy(b: Buffer): Uint8Array {
-  return new Uint8Array(b);
-}
-
-function u32(b: Buffer): Uint32Array {
-  const out = new Uint32Array(b.byteLength / 4);
-  new Uint8Array(out.buffer).set(b);
-  return out;
 }
