@@ -85,6 +85,9 @@ describe("/metrics", () => {
     expect(delta("dnc_filter_call_duration_seconds_count", { method: "FilterBatch" })).toBe(5);
     expect(delta("dnc_filter_call_duration_seconds_count", { method: "Check" })).toBe(1);
     expect(delta("dnc_filter_call_duration_seconds_sum", { method: "FilterBatch" })).toBeGreaterThan(0);
+    // Each well under a second: in the bucket of 1 s and every one above it (the reader checks they add up).
+    expect(delta("dnc_filter_call_duration_seconds_bucket", { method: "FilterBatch", le: "1" })).toBe(5);
+    expect(delta("dnc_filter_call_duration_seconds_bucket", { method: "Check", le: "1" })).toBe(1);
 
     expect(delta("dnc_recipients_checked_total", { channel: "sms" })).toBe(12);
     expect(delta("dnc_recipients_blocked_total", { channel: "sms" })).toBe(6);
