@@ -146,18 +146,26 @@ export class FilterEngine {
       let blocked = 0;
       let invalid = 0;
       const contacts = this.list.index.contacts;
-      const deferred = this.probe.run(buf, spans, batch.recipientCount, contacts);
-      // Read after the run: a larger batch than any before replaces the array.
-      const ids = this.probe.ids;
-      if (deferred > 0) {
+      // On the EMAIL channel a phone number the probe takes is invalid, not allowed: every recipient needs its verdict.
+      const phoneMisfit = channelMisfit(ContactKind.PHONE, batch.channel);
+      const found = this.probe.run(buf, spans, batch.recipientCount, contacts, phoneMisfit !== 0);
+      // Read after the run: a larger batch than any before replaces the arrays.
+      const { ids, hits } = this.probe;
+      let deferred = false;
+      for (let k = 0; k < found && !deferred; k++) deferred = ids[hits[k]!] === DEFERRED;
+      if (deferred) {
         const keys = this.keys;
         keys.fill(buf, spans, batch.recipientCount, country, ids);
         let touched = 0;
-        for (let i = 0; i < batch.recipientCount; i++) if (ids[i] === DEFERRED && keys.codes[i] === 0) touched ^= contacts.touch(keys.hashes[i]!);
+        for (let k = 0; k < found; k++) {
+          const i = hits[k]!;
+          if (ids[i] === DEFERRED && keys.codes[i] === 0) touched ^= contacts.touch(keys.hashes[i]!);
+        }
         this.touchedWords = touched;
       }
-      const phoneMisfit = channelMisfit(ContactKind.PHONE, batch.channel);
-      for (let i = 0; i < batch.recipientCount; i++) {
+      // The recipients the probe left out are absent: allowed.
+      for (let k = 0; k < found; k++) {
+        const i = hits[k]!;
         const id = ids[i]!;
         const v =
           id === DEFERRED

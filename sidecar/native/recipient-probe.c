@@ -126,19 +126,22 @@ static int typed(napi_env env, napi_value value, napi_typedarray_type want, void
   return 1;
 }
 
-#define ARGS 11
+#define ARGS 13
 
 /*
  * probe(src, spans, count, rules, keys, hashes, ids, arena, offsets, slots,
- * bloom, idBase): ids[i] becomes recipient i's contact id, ABSENT, or
- * DEFERRED; returns how many were deferred.
+ * bloom, idBase, hits, every): ids[i] becomes recipient i's contact id,
+ * ABSENT, or DEFERRED; hits lists, in order, the recipients found or
+ * deferred (every recipient when every is not 0), and the count of them is
+ * returned: most of a batch is absent, and the caller's verdict loop then
+ * visits the rest alone.
  */
 static napi_value probe(napi_env env, napi_callback_info info) {
   size_t argc = ARGS + 1;
   napi_value argv[ARGS + 1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc != ARGS + 1) {
-    napi_throw_type_error(env, NULL, "probe takes 12 arguments");
+    napi_throw_type_error(env, NULL, "probe takes 14 arguments");
     return NULL;
   }
   const uint8_t* src;
@@ -147,6 +150,9 @@ static napi_value probe(napi_env env, napi_callback_info info) {
   uint8_t* keys;
   uint32_t* hashes;
   int32_t* ids;
+  int32_t* hits;
+  uint32_t every;
+  size_t hits_length;
   size_t src_length, spans_length, rules_length, keys_length, hashes_length, ids_length, slots_length, bloom_length;
   uint32_t count, id_base;
   table_view t;
@@ -161,14 +167,16 @@ static napi_value probe(napi_env env, napi_callback_info info) {
       !typed(env, argv[8], napi_uint32_array, (void**)&t.offsets, &t.offsets_length, "offsets: a Uint32Array") ||
       !typed(env, argv[9], napi_uint32_array, (void**)&t.slots, &slots_length, "slots: a Uint32Array") ||
       !typed(env, argv[10], napi_uint32_array, (void**)&t.bloom, &bloom_length, "bloom: a Uint32Array") ||
-      napi_get_value_uint32(env, argv[11], &id_base) != napi_ok) {
+      napi_get_value_uint32(env, argv[11], &id_base) != napi_ok ||
+      !typed(env, argv[12], napi_int32_array, (void**)&hits, &hits_length, "hits: an Int32Array") ||
+      napi_get_value_uint32(env, argv[13], &every) != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
-    if (!pending) napi_throw_type_error(env, NULL, "count and idBase: unsigned 32-bit integers");
+    if (!pending) napi_throw_type_error(env, NULL, "count, idBase and every: unsigned 32-bit integers");
     return NULL;
   }
   if (rules_length < CALLING_CODES * RULE_FIELDS || spans_length < 2 * (size_t)count || keys_length < PHONE_KEY_BYTES * (size_t)count ||
-      hashes_length < count || ids_length < count || slots_length == 0 || (slots_length & (slots_length - 1)) != 0 ||
+      hashes_length < count || ids_length < count || hits_length < count || slots_length == 0 || (slots_length & (slots_length - 1)) != 0 ||
       bloom_length < BLOOM_BLOCK_WORDS || (bloom_length & (bloom_length - 1)) != 0) {
     napi_throw_range_error(env, NULL, "probe: an array is shorter than count needs, or a table array is not a power of two");
     return NULL;
@@ -177,7 +185,6 @@ static napi_value probe(napi_env env, napi_callback_info info) {
   t.bloom_mask = (uint32_t)(bloom_length / BLOOM_BLOCK_WORDS) - 1;
   t.id_base = id_base;
 
-  uint32_t deferred = 0;
   // Key every recipient and ask for its Bloom block first, so the cache misses of a large table overlap.
   for (uint32_t i = 0; i < count; i++) {
     int32_t start = spans[2 * i];
@@ -187,7 +194,6 @@ static napi_value probe(napi_env env, napi_callback_info info) {
       n = canonical_key(src + start, (size_t)(end - start), rules, keys + (size_t)i * PHONE_KEY_BYTES);
     if (n == 0) {
       ids[i] = DEFERRED;
-      deferred++;
       continue;
     }
     uint32_t hash = hash_bytes(keys + (size_t)i * PHONE_KEY_BYTES, n);
@@ -195,12 +201,13 @@ static napi_value probe(napi_env env, napi_callback_info info) {
     ids[i] = (int32_t)n;
     __builtin_prefetch(t.bloom + bloom_block(hash, t.bloom_mask));
   }
+  uint32_t hit_count = 0;
   for (uint32_t i = 0; i < count; i++) {
-    if (ids[i] == DEFERRED) continue;
-    ids[i] = lookup(&t, keys + (size_t)i * PHONE_KEY_BYTES, (size_t)ids[i], hashes[i]);
+    if (ids[i] != DEFERRED) ids[i] = lookup(&t, keys + (size_t)i * PHONE_KEY_BYTES, (size_t)ids[i], hashes[i]);
+    if (every != 0 || ids[i] != ABSENT) hits[hit_count++] = (int32_t)i;
   }
   napi_value result;
-  napi_create_uint32(env, deferred, &result);
+  napi_create_uint32(env, hit_count, &result);
   return result;
 }
 

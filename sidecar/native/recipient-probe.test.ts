@@ -86,9 +86,15 @@ describe("RecipientProbe", () => {
     const { src, spans } = recipientBytes(recipients);
     const table = tableOf(recipients, src, spans);
     const probe = new RecipientProbe();
-    const deferred = probe.run(src, spans, recipients.length, table);
+    const hits = probe.run(src, spans, recipients.length, table);
     const handled = expectSameAsJs(recipients, src, spans, table, probe);
-    expect(handled + deferred).toBe(recipients.length);
+    const ids = Array.from(probe.ids.subarray(0, recipients.length));
+    expect(handled + ids.filter((id) => id === DEFERRED).length).toBe(recipients.length);
+    // The hits are the recipients found or deferred, in order; the absent ones are left out.
+    expect(Array.from(probe.hits.subarray(0, hits))).toEqual(ids.flatMap((id, i) => (id === -1 ? [] : [i])));
+    expect(probe.run(src, spans, recipients.length, table, true)).toBe(recipients.length);
+    expect(Array.from(probe.hits.subarray(0, recipients.length))).toEqual(ids.map((_, i) => i));
+    expect(Array.from(probe.ids.subarray(0, recipients.length))).toEqual(ids);
     const found = Array.from(probe.ids.subarray(0, recipients.length)).filter((id) => id >= 0).length;
     expect(found).toBeGreaterThan(1000);
     expect(handled).toBeGreaterThan(2000);
@@ -114,8 +120,9 @@ describe("RecipientProbe", () => {
     const table = tableOf(many, src, spans, new ByteInternTable(0, 16));
     expect((table as unknown as { growing?: object }).growing).toBeDefined();
     const probe = new RecipientProbe();
-    expect(probe.run(src, spans, many.length, table)).toBe(0);
+    const hits = probe.run(src, spans, many.length, table);
     expectSameAsJs(many, src, spans, table, probe);
+    expect(hits).toBe(Array.from(probe.ids.subarray(0, many.length)).filter((id) => id >= 0).length);
     await vi.waitFor(() => expect((table as unknown as { growing?: object }).growing).toBeUndefined(), { timeout: 5000 });
     probe.run(src, spans, many.length, table);
     expectSameAsJs(many, src, spans, table, probe);
@@ -133,7 +140,7 @@ describe("RecipientProbe", () => {
     const native = createRequire(import.meta.url)("../../build/Release/recipient_probe.node") as { probe: (...args: unknown[]) => number };
     const table = new ByteInternTable().lookupArrays;
     const args = (over: Record<number, unknown>) => {
-      const a: unknown[] = [new Uint8Array(4), new Int32Array(2), 1, new Int32Array(4000), new Uint8Array(9), new Uint32Array(1), new Int32Array(1), table.arena, table.offsets, table.slots, table.bloom, 0];
+      const a: unknown[] = [new Uint8Array(4), new Int32Array(2), 1, new Int32Array(4000), new Uint8Array(9), new Uint32Array(1), new Int32Array(1), table.arena, table.offsets, table.slots, table.bloom, 0, new Int32Array(1), 0];
       for (const [k, v] of Object.entries(over)) a[Number(k)] = v;
       return a;
     };
@@ -144,7 +151,10 @@ describe("RecipientProbe", () => {
     expect(() => native.probe(...args({ 2: 2 }))).toThrow("shorter than count needs");
     expect(() => native.probe(...args({ 3: new Int32Array(10) }))).toThrow(RangeError);
     expect(() => native.probe(...args({ 9: new Uint32Array(3) }))).toThrow("power of two");
-    expect(() => native.probe(...args({ 2: "1" }))).toThrow("count and idBase");
-    expect(() => native.probe(1)).toThrow("12 arguments");
+    expect(() => native.probe(...args({ 12: new Int32Array(0) }))).toThrow("shorter than count needs");
+    expect(() => native.probe(...args({ 12: new Uint32Array(1) }))).toThrow("hits: an Int32Array");
+    expect(() => native.probe(...args({ 2: "1" }))).toThrow("count, idBase and every");
+    expect(() => native.probe(...args({ 13: "1" }))).toThrow("count, idBase and every");
+    expect(() => native.probe(1)).toThrow("14 arguments");
   });
 });
