@@ -63,6 +63,22 @@ describe("BatchDecoder", () => {
     expect(refusal(() => new DecodedSendRequest().decode(request, 0, request.length, 0))).toBe("requests[0]: not a valid dnc.v1.SendRequest: field number 0");
   });
 
+  it("reads recipients of one-byte and longer lengths alike, and refuses one cut short", () => {
+    const long = `+44${"7".repeat(200)}`;
+    const recipients = ["+447700900001", long, "", "a".repeat(127), "b".repeat(128), "+447700900002"];
+    const bytes = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients }));
+    const out = decode(bytes);
+    expect(out.recipientCount).toBe(recipients.length);
+    const read = Array.from({ length: out.recipientCount }, (_, i) => Buffer.from(bytes.subarray(out.spans[2 * i]!, out.spans[2 * i + 1]!)).toString());
+    expect(read).toEqual(recipients);
+    // The last recipient's length says 13 bytes; 12 follow.
+    expect(refusal(() => decode(bytes.subarray(0, bytes.length - 1)))).toBe(
+      "request: not a valid dnc.v1.FilterBatchRequest: length-delimited field runs past the end",
+    );
+    const many = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { recipients: Array.from({ length: 1001 }, () => "+447700900001") }));
+    expect(() => decode(many)).toThrow("a batch holds at most 1000 recipients");
+  });
+
   it("names the request whose own field has the wrong wire type", () => {
     const request = Uint8Array.from([0x08, 0x05]);
     expect(refusal(() => new DecodedSendRequest().decode(request, 0, request.length, 3))).toBe("requests[3]: not a valid dnc.v1.SendRequest: field 1 has wire type 0");
