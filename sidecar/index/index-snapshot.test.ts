@@ -1,7 +1,8 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
+import { crc32Update } from "../checksum/running-crc32.js";
 import { FilterIndex } from "./filter-index.js";
 import { readSnapshot, writeSnapshot } from "./index-snapshot.js";
 
@@ -42,5 +43,92 @@ describe("index snapshot", () => {
     // alongside them held twice that until the collector's next major pass.
     expect(held).toBeGreaterThan(0.8 * fileBytes);
     expect(held).toBeLessThan(1.2 * fileBytes);
+  });
+
+  describe("a file whose checksum holds but whose header lies", () => {
+    const small = join(dir.path, "small.snapshot");
+    const crafted = join(dir.path, "crafted.snapshot");
+    const key = new TextEncoder().encode("+447700900123");
+
+    const writeSmall = (): void => {
+      const index = new FilterIndex();
+      index.contacts.insert(key, 0, key.length, 0);
+      index.add(0, 1, 0, 0);
+      writeSnapshot(small, "store-a", 3, 1, index);
+    };
+
+    /** Rewrites the small snapshot with an edited header and sections, and a checksum the edit chooses. */
+    const craft = (edit: (header: Record<string, unknown>, sections: Buffer[]) => ((crc: number) => Buffer) | void): void => {
+      const file = readFileSync(small);
+      const jsonLength = file.readUInt32LE(0);
+      const header = JSON.parse(file.subarray(4, 4 + jsonLength).toString("utf8")) as Record<string, unknown>;
+      const lengths = header["sections"] as number[];
+      const sections: Buffer[] = [];
+      let at = 4 + jsonLength;
+      for (const n of lengths) {
+        sections.push(file.subarray(at, at + n));
+        at += n;
+      }
+      const tail = edit(header, sections);
+      const json = Buffer.from(JSON.stringify(header));
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32LE(json.length);
+      let crc = crc32Update(crc32Update(0, prefix), json);
+      for (const s of sections) crc = crc32Update(crc, s);
+      const trailer = Buffer.alloc(4);
+      trailer.writeUInt32LE(crc);
+      writeFileSync(crafted, Buffer.concat([prefix, json, ...sections, tail === undefined ? trailer : tail(crc)]));
+    };
+
+    it("reads the unedited file back", () => {
+      writeSmall();
+      craft(() => undefined);
+      const snapshot = readSnapshot(crafted, "store-a");
+      expect(snapshot?.index.contacts.lookup(key, 0, key.length)).toBe(0);
+    });
+
+    it("refuses a checksum that is not the file's last four bytes", () => {
+      writeSmall();
+      // The header names one more section than the index has; it opens with the checksum of what
+      // came before it, and the bytes after it are covered by nothing.
+      craft((header) => {
+        (header["sections"] as number[]).push(8);
+        return (crc) => {
+          const extra = Buffer.alloc(12);
+          extra.writeUInt32LE(crc, 0);
+          extra.writeUInt32LE(0xdeadbeef, 4);
+          return extra;
+        };
+      });
+      expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
+
+    it("takes a table's arrays from its sections, never from the header", () => {
+      writeSmall();
+      craft((header) => {
+        const tables = header["tables"] as Record<string, Record<string, unknown>>;
+        tables["contacts"]!["arena"] = [];
+      });
+      const snapshot = readSnapshot(crafted, "store-a");
+      expect(snapshot?.index.contacts.lookup(key, 0, key.length)).toBe(0);
+    });
+
+    it("refuses a header whose table counts are missing", () => {
+      writeSmall();
+      craft((header) => {
+        (header["tables"] as Record<string, unknown>)["senders"] = null;
+      });
+      expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
+
+    it("refuses section lengths that sum to the file's size but do not fit it", () => {
+      writeSmall();
+      craft((header) => {
+        const lengths = header["sections"] as number[];
+        lengths[0] = lengths[0]! + 2 ** 32;
+        lengths[1] = lengths[1]! - 2 ** 32;
+      });
+      expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
   });
 });

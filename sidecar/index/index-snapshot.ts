@@ -9,7 +9,7 @@
 
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { crc32Update } from "../checksum/running-crc32.js";
-import { ByteInternTable } from "./byte-intern-table.js";
+import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
 import type { ContactOrderState } from "./contact-order.js";
 import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
@@ -115,51 +115,77 @@ export function readSnapshot(path: string, storeId: string): Snapshot | undefine
     if (jsonLength > file.size) return undefined;
     const header = JSON.parse(Buffer.from(file.bytes(jsonLength)).toString("utf8")) as Header;
     if (header.magic !== MAGIC || header.version !== VERSION || header.storeId !== storeId) return undefined;
+    if (!isCount(header.seq) || !isCount(header.entryCount)) return undefined;
+    if (header.order !== undefined && (header.order === null || !isCount(header.order.upTo))) return undefined;
     const sections = header.sections;
+    if (!Array.isArray(sections) || !sections.every(isCount)) return undefined;
     if (4 + jsonLength + sections.reduce((a, b) => a + b, 0) + 4 !== file.size) return undefined;
     let next = 0;
+    // Each length is checked against what is left before an array of it is made: lengths that
+    // cancel out in the sum above could otherwise ask for gigabytes.
     const length = (): number => {
       const n = sections[next++];
-      if (n === undefined) throw new RangeError("snapshot has fewer sections than it names");
+      if (n === undefined || file.position + n > file.size - 4) throw new RangeError("snapshot sections do not fit the file");
       return n;
     };
-    const table = () => ({ arena: file.bytes(length()), offsets: file.words(length()), slots: file.words(length()), bloom: file.words(length()) });
-    const contacts = table();
-    const senders = table();
-    const accounts = table();
+    const table = (meta: { size: number; nextId: number } | undefined): InternTableState => {
+      if (meta === undefined || meta === null || !isCount(meta.size) || !isCount(meta.nextId)) throw new RangeError("snapshot table header is malformed");
+      return { arena: file.bytes(length()), offsets: file.words(length()), slots: file.words(length()), bloom: file.words(length()), size: meta.size, nextId: meta.nextId };
+    };
+    const tables = header.tables;
+    const contacts = table(tables?.contacts);
+    const senders = table(tables?.senders);
+    const accounts = table(tables?.accounts);
+    const scoped = header.scoped;
+    if (scoped === undefined || scoped === null || !isCount(scoped.used) || !isCount(scoped.live)) return undefined;
     const scopedTable = file.words(length());
     const bitmaps = Array.from({ length: CHANNEL_SLOTS + 1 }, () => file.bytes(length()));
     const sorted = header.order === undefined ? undefined : file.words(length());
+    // The trailer is the file's last four bytes, and every section the header names comes before
+    // it: a checksum met anywhere else proves nothing about the bytes after it.
+    if (next !== sections.length || file.position !== file.size - 4) return undefined;
     const crc = file.crc;
     if (crc !== Buffer.from(file.bytes(4)).readUInt32LE(0)) return undefined;
-    const intern = (arrays: ReturnType<typeof table>, meta: { size: number; nextId: number }) => ByteInternTable.fromState({ ...arrays, ...meta });
     const bitmap = (bytes: Uint8Array) => RoaringBitmap32.deserialize(bytes, "portable");
     const index = new FilterIndex({
-      contacts: intern(contacts, header.tables.contacts),
-      senders: intern(senders, header.tables.senders),
-      accounts: intern(accounts, header.tables.accounts),
+      contacts: ByteInternTable.fromState(contacts),
+      senders: ByteInternTable.fromState(senders),
+      accounts: ByteInternTable.fromState(accounts),
       unscoped: bitmaps.slice(0, CHANNEL_SLOTS).map(bitmap),
       scopedContacts: bitmap(bitmaps[CHANNEL_SLOTS]!),
-      scoped: ScopedEntrySet.fromState({ table: scopedTable, ...header.scoped }),
+      scoped: ScopedEntrySet.fromState({ table: scopedTable, used: scoped.used, live: scoped.live }),
     });
     const order = header.order === undefined || sorted === undefined ? undefined : { upTo: header.order.upTo, sorted };
     return { seq: header.seq, entryCount: header.entryCount, index, ...(order === undefined ? {} : { order }) };
   } catch {
     return undefined;
   } finally {
-    closeSync(fd);
+    try {
+      closeSync(fd);
+    } catch {
+      // A descriptor that will not close leaks; the snapshot's verdict stands either way.
+    }
   }
+}
+
+function isCount(n: unknown): n is number {
+  return Number.isSafeInteger(n) && (n as number) >= 0;
 }
 
 /** Reads a snapshot file front to back into new arrays, keeping the CRC-32 of what it read. */
 class SectionReader {
-  private position = 0;
+  private at = 0;
   crc = 0;
 
   constructor(
     private readonly fd: number,
     readonly size: number,
   ) {}
+
+  /** Bytes read so far. */
+  get position(): number {
+    return this.at;
+  }
 
   bytes(length: number): Uint8Array {
     const out = new Uint8Array(length);
@@ -176,14 +202,14 @@ class SectionReader {
   }
 
   private fill(out: Uint8Array): void {
-    if (this.position + out.length > this.size) throw new RangeError("snapshot is truncated");
+    if (this.at + out.length > this.size) throw new RangeError("snapshot is truncated");
     let done = 0;
     while (done < out.length) {
-      const n = readSync(this.fd, out, done, Math.min(out.length - done, READ_CHUNK), this.position + done);
+      const n = readSync(this.fd, out, done, Math.min(out.length - done, READ_CHUNK), this.at + done);
       if (n === 0) throw new RangeError("snapshot is truncated");
       done += n;
     }
-    this.position += out.length;
+    this.at += out.length;
     this.crc = crc32Update(this.crc, out);
   }
 }
