@@ -121,12 +121,45 @@ describe("index snapshot", () => {
       expect(readSnapshot(crafted, "store-a")).toBeUndefined();
     });
 
-    it("refuses section lengths that sum to the file's size but do not fit it", () => {
+    /** Puts `bytes` in place of section `n`, the header's length with it. */
+    const replaceSection = (header: Record<string, unknown>, sections: Buffer[], n: number, bytes: Uint8Array | Uint32Array): void => {
+      sections[n] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      (header["sections"] as number[])[n] = bytes.byteLength;
+    };
+    // The sections in order: each table's arena, offsets, slots and Bloom words (contacts, senders, accounts), then the scoped set's table.
+    const CONTACT_ARENA = 0;
+    const CONTACT_SLOTS = 2;
+    const SCOPED_TABLE = 12;
+
+    it("refuses a table whose keys lie outside its arena, which would find none of them", () => {
+      writeSmall();
+      craft((header, sections) => replaceSection(header, sections, CONTACT_ARENA, new Uint8Array(0)));
+      expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
+
+    it("refuses a table with no empty slot, where a lookup of a key not held never ends", () => {
+      writeSmall();
+      // Every slot names id 0 (id + 1 in the low bits).
+      craft((header, sections) => replaceSection(header, sections, CONTACT_SLOTS, new Uint32Array(16).fill(1)));
+      expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
+
+    it("refuses a key count the slots do not hold", () => {
       writeSmall();
       craft((header) => {
-        const lengths = header["sections"] as number[];
-        lengths[0] = lengths[0]! + 2 ** 32;
-        lengths[1] = lengths[1]! - 2 ** 32;
+        const tables = header["tables"] as Record<string, Record<string, unknown>>;
+        tables["contacts"]!["size"] = 0;
+      });
+      expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
+
+    it("refuses a scoped set with no empty slot", () => {
+      writeSmall();
+      craft((header, sections) => {
+        const table = new Uint32Array(16 * 3);
+        for (let k = 0; k < table.length; k += 3) table.set([k + 1, 1, 0], k);
+        replaceSection(header, sections, SCOPED_TABLE, table);
+        header["scoped"] = { used: 16, live: 16 };
       });
       expect(readSnapshot(crafted, "store-a")).toBeUndefined();
     });

@@ -95,8 +95,9 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
 
 /**
  * Loads a snapshot of the store `storeId`, or returns undefined when there
- * is none, it is another store's, its bytes do not match its checksum, or
- * it is not one this version reads. Each section is read straight into the
+ * is none, it is another store's, its bytes do not match its checksum, it
+ * is not one this version reads, or its arrays break the tables' own rules
+ * (the `fromState`s check them). Each section is read straight into the
  * array the index keeps: a whole-file buffer, dead once the arrays were
  * copied out of it, stayed in the process (hundreds of megabytes at ten
  * million entries) until the collector's next major pass, which a sidecar

@@ -63,7 +63,9 @@ export class ScopedEntrySet {
     return this.old !== undefined;
   }
 
+  /** Throws a RangeError for a table no set could have exported (see ByteInternTable.fromState). */
   static fromState(state: ScopedSetState): ScopedEntrySet {
+    checkState(state);
     const s = new ScopedEntrySet(4);
     s.table = state.table;
     s.mask = state.table.length / WORDS - 1;
@@ -170,6 +172,21 @@ export class ScopedEntrySet {
     this.old = undefined;
     return true;
   }
+}
+
+function checkState({ table, used, live }: ScopedSetState): void {
+  const slots = table.length / WORDS;
+  if (!Number.isInteger(slots) || slots < 16 || (slots & (slots - 1)) !== 0) throw new RangeError(`scoped set state: ${table.length} words, not 3 a slot for a power of two from 16`);
+  let filled = 0;
+  let held = 0;
+  for (let k = 0; k < table.length; k += WORDS) {
+    const s = table[k]!;
+    if (s === EMPTY) continue;
+    filled++;
+    if (s !== TOMBSTONE) held++;
+  }
+  // An empty slot must remain, or a lookup of a tuple not held never ends.
+  if (filled !== used || held !== live || used > slots * MAX_LOAD) throw new RangeError(`scoped set state: ${filled} filled and ${held} held slots of ${slots}, said ${used} and ${live}`);
 }
 
 function find(t: Uint32Array, mask: number, w0: number, w1: number, w2: number): number {
