@@ -129,16 +129,19 @@ export function readSnapshot(path: string, storeId: string): Snapshot | undefine
       if (n === undefined || file.position + n > file.size - 4) throw new RangeError("snapshot sections do not fit the file");
       return n;
     };
-    const table = (meta: { size: number; nextId: number } | undefined): InternTableState => {
-      if (meta === undefined || meta === null || !isCount(meta.size) || !isCount(meta.nextId)) throw new RangeError("snapshot table header is malformed");
-      return { arena: file.bytes(length()), offsets: file.words(length()), slots: file.words(length()), bloom: file.words(length()), size: meta.size, nextId: meta.nextId };
-    };
-    const tables = header.tables;
-    const contacts = table(tables?.contacts);
-    const senders = table(tables?.senders);
-    const accounts = table(tables?.accounts);
+    // The counts are taken by name, never spread over the arrays; fromState holds them to the arrays.
+    const table = (meta: { size: number; nextId: number }): InternTableState => ({
+      arena: file.bytes(length()),
+      offsets: file.words(length()),
+      slots: file.words(length()),
+      bloom: file.words(length()),
+      size: meta.size,
+      nextId: meta.nextId,
+    });
+    const contacts = table(header.tables.contacts);
+    const senders = table(header.tables.senders);
+    const accounts = table(header.tables.accounts);
     const scoped = header.scoped;
-    if (scoped === undefined || scoped === null || !isCount(scoped.used) || !isCount(scoped.live)) return undefined;
     const scopedTable = file.words(length());
     const bitmaps = Array.from({ length: CHANNEL_SLOTS + 1 }, () => file.bytes(length()));
     const sorted = header.order === undefined ? undefined : file.words(length());
