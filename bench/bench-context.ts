@@ -32,7 +32,8 @@ export const ratioName = (ratio: number): string => `${fmt(ratio * 100)}% blocke
 /** The chart group of a request set: its batch size and blocked ratio. */
 export const batchGroup = (set: RequestSet): string => `${fmt(set.recipientsPerRequest)} recipients per call, ${ratioName(set.ratio)}`;
 
-export type GrpcDriver = "h2load" | "grpc-js";
+/** The load generator, and for h2load the port: the gRPC port, or the filter port (--filter-listen). */
+export type GrpcDriver = "h2load" | "grpc-js" | "h2load, filter port";
 
 export const dncBatchFigure = (form: BatchForm, driver: GrpcDriver, set: RequestSet): string =>
   `FilterBatch(${fmt(set.recipientsPerRequest)}) ${form}, ${driver}, ${ratioName(set.ratio)}`;

@@ -2,14 +2,15 @@
 // start and resident memory with and without the data, then FilterBatch
 // throughput for every batch size, blocked ratio and request form, driven by
 // h2load (C, so that the load generator does not steal the measurement) and
-// by the grpc-js client (the Node-to-Node figure).
+// by the grpc-js client (the Node-to-Node figure); h2load again on the
+// filter port (--filter-listen), whose HTTP/2 runs on a thread of its own.
 
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { BENCH_SIDECAR_NODE_FLAGS, SIDECAR_ANON_FIGURE, SIDECAR_RSS_FIGURE, batchGroup, dncBatchFigure, dncBatchSeries, type BenchContext } from "./bench-context.js";
+import { BENCH_SIDECAR_NODE_FLAGS, SIDECAR_ANON_FIGURE, SIDECAR_RSS_FIGURE, batchGroup, dncBatchFigure, dncBatchSeries, type BenchContext, type GrpcDriver } from "./bench-context.js";
 import type { Cleanup } from "./cleanup.js";
 import { CpuMeter } from "./cpu-usage.js";
 import { FILTER_BATCH_PATH, FORMS, grpcFrame, verifyResponses, type BatchForm, type RequestSet } from "./filter-requests.js";
@@ -85,10 +86,10 @@ export async function grpcThroughput(sidecar: RunningSidecar, client: GrpcClient
   const h2load = h2loadPath();
   if (h2load === undefined) report.note(`FilterBatch by h2load: skipped, h2load is not installed (${SETUP_COMMAND})`);
   const pid = sidecar.child.pid;
+  const filterClient = new GrpcClient(`127.0.0.1:${sidecar.ready.filterPort}`);
   for (const set of ctx.sets) {
     for (const form of FORMS) {
       const blocked = await verifyResponses(set, form, (buf) => client.callRaw(FILTER_BATCH_PATH, buf), "gRPC");
-      const plot = (driver: "h2load" | "grpc-js") => ({ group: batchGroup(set), series: dncBatchSeries(form, driver) });
 
       const buffers = set.buffers[form];
       await driveGrpc(client, buffers, ctx.inflight, ctx.warmUpSeconds);
@@ -101,39 +102,57 @@ export async function grpcThroughput(sidecar: RunningSidecar, client: GrpcClient
         `${fmt(calls / seconds)} calls/s, ${ctx.inflight} in flight on one connection, ${fmt(buffers.length)} batches in turn; ${cpu.describe()}; ` +
           `blocked ${fmt(blocked, 1)}/${fmt(set.recipientsPerRequest)} per call`,
         targetOf(form, set),
-        { plot: plot("grpc-js") },
+        { plot: { group: batchGroup(set), series: dncBatchSeries(form, "grpc-js") } },
       );
 
       if (h2load === undefined) continue;
       const bodyFile = join(bodyDir, `body-${form}-${set.recipientsPerRequest}-${set.blockedPerRequest}.bin`);
       writeFileSync(bodyFile, grpcFrame(buffers[0]!));
-      // h2load has exited by the time its figure is known, so only the sidecar is metered.
-      const h2cpu = new CpuMeter([["sidecar", pid]]);
-      const result = await runH2load(
-        h2load,
-        {
-          url: `http://127.0.0.1:${sidecar.ready.grpcPort}${FILTER_BATCH_PATH}`,
-          bodyFile,
-          seconds: ctx.seconds,
-          warmUpSeconds: ctx.warmUpSeconds,
-          connections: 1,
-          streams: ctx.inflight,
-        },
-        (proc) => ctx.cleanup.child(proc),
-      );
-      if (result.failed > 0 || result.non2xx > 0) {
-        throw new Error(`h2load: ${result.failed} failed, ${result.non2xx} without a 2xx status\n${result.output}`);
-      }
-      report.figure(
-        dncBatchFigure(form, "h2load", set),
-        result.requestsPerSecond * set.recipientsPerRequest,
-        "checks/s",
-        `${fmt(result.requestsPerSecond)} calls/s, 1 connection × ${ctx.inflight} streams, one batch; ${h2cpu.describe()}`,
-        targetOf(form, set),
-        { plot: plot("h2load") },
-      );
+      await h2loadFigure(h2load, sidecar, sidecar.ready.grpcPort, "h2load", bodyFile, form, set, ctx);
+      const filterBlocked = await verifyResponses(set, form, (buf) => filterClient.callRaw(FILTER_BATCH_PATH, buf), "the filter port");
+      if (filterBlocked !== blocked) throw new Error(`the filter port blocked ${filterBlocked} per call where the gRPC port blocked ${blocked}`);
+      await h2loadFigure(h2load, sidecar, sidecar.ready.filterPort, "h2load, filter port", bodyFile, form, set, ctx);
     }
   }
+  filterClient.close();
+}
+
+/** One h2load run of `bodyFile` against `port`, as a figure. */
+async function h2loadFigure(
+  h2load: string,
+  sidecar: RunningSidecar,
+  port: number,
+  driver: GrpcDriver,
+  bodyFile: string,
+  form: BatchForm,
+  set: RequestSet,
+  ctx: BenchContext,
+): Promise<void> {
+  // h2load has exited by the time its figure is known, so only the sidecar is metered.
+  const cpu = new CpuMeter([["sidecar", sidecar.child.pid]]);
+  const result = await runH2load(
+    h2load,
+    {
+      url: `http://127.0.0.1:${port}${FILTER_BATCH_PATH}`,
+      bodyFile,
+      seconds: ctx.seconds,
+      warmUpSeconds: ctx.warmUpSeconds,
+      connections: 1,
+      streams: ctx.inflight,
+    },
+    (proc) => ctx.cleanup.child(proc),
+  );
+  if (result.failed > 0 || result.non2xx > 0) {
+    throw new Error(`h2load: ${result.failed} failed, ${result.non2xx} without a 2xx status\n${result.output}`);
+  }
+  ctx.report.figure(
+    dncBatchFigure(form, driver, set),
+    result.requestsPerSecond * set.recipientsPerRequest,
+    "checks/s",
+    `${fmt(result.requestsPerSecond)} calls/s, 1 connection × ${ctx.inflight} streams, one batch; ${cpu.describe()}`,
+    targetOf(form, set),
+    { plot: { group: batchGroup(set), series: dncBatchSeries(form, driver) } },
+  );
 }
 
 /** A fresh temp dir for h2load's request bodies. */

@@ -1,7 +1,7 @@
 // The sidecar in a process of its own for the gRPC benchmark, so that the
 // load generator does not share its core. Usage: sidecar-process.js DATA_DIR
 // [GC_LOG], GC_LOG naming a file to log the collector's pauses to (gc-log.ts).
-// Prints one JSON line {grpcPort, httpPort, startMs} once serving (the
+// Prints one JSON line {grpcPort, httpPort, filterPort, startMs} once serving (the
 // sidecar's own log follows on stdout, which the harness drains); stops on
 // SIGTERM or SIGINT, and when its stdin closes, so that it cannot outlive the
 // benchmark that spawned it even if that one is killed.
@@ -14,6 +14,8 @@ import { logGcPauses } from "./gc-log.js";
 export interface SidecarReady {
   grpcPort: number;
   httpPort: number;
+  /** The filter port (--filter-listen): FilterService alone, its HTTP/2 on a worker thread. */
+  filterPort: number;
   /** From the start of the script to serving: opening the list and binding the ports. */
   startMs: number;
 }
@@ -30,10 +32,11 @@ const sidecar = await Sidecar.start({
   dataDir,
   grpcListen: "127.0.0.1:0",
   httpListen: "127.0.0.1:0",
+  filterListen: "127.0.0.1:0",
   maxBatch: 10_000,
   adminToken: BENCH_ADMIN_TOKEN,
 });
-const ready: SidecarReady = { grpcPort: sidecar.grpcPort, httpPort: sidecar.httpPort, startMs: performance.now() - started };
+const ready: SidecarReady = { grpcPort: sidecar.grpcPort, httpPort: sidecar.httpPort, filterPort: sidecar.filterFront!.port, startMs: performance.now() - started };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
 
 let stopping = false;

@@ -26,7 +26,8 @@ import { messageOf } from "./errors.js";
 import { FilterService } from "./gen/dnc/v1/filter_service_pb.js";
 import { adminServiceGrpc } from "./grpc/admin-service-grpc.js";
 import { filterServiceMethods } from "./grpc/filter-service-grpc.js";
-import { GrpcServer, type TlsOptions } from "./grpc/grpc-server.js";
+import { FilterFront } from "./grpc/filter-front.js";
+import { GrpcServer, MAX_MESSAGE_BYTES, type TlsOptions } from "./grpc/grpc-server.js";
 import { AdminHttpServer } from "./http/admin-http-server.js";
 import { connectDoor } from "./http/connect-door.js";
 import { exportRoute } from "./http/export-routes.js";
@@ -52,8 +53,14 @@ export interface SidecarOptions {
   adminToken?: string;
   /** FilterService calls need a key too (any role). */
   filterToken?: boolean;
-  /** TLS, or mutual TLS, on the gRPC port. */
+  /** TLS, or mutual TLS, on the gRPC port (and the filter port). */
   tls?: TlsOptions;
+  /**
+   * HOST:PORT or unix:PATH: a second port serving FilterService alone, its
+   * HTTP/2 run by a worker thread (filter-front.ts). The gRPC port serves
+   * FilterService as well.
+   */
+  filterListen?: string;
   /** Where the structured log goes; by default stdout at DNC_LOG_LEVEL (info). */
   logger?: Logger;
   /** Import limits and batch size, over DEFAULT_IMPORT_SETTINGS (`--import-max-bytes` sets maxFileBytes). */
@@ -75,6 +82,8 @@ export class Sidecar {
     /** The bound gRPC port (0 on a unix socket) and HTTP port. */
     readonly grpcPort: number,
     readonly httpPort: number,
+    /** The filter port's worker, with --filter-listen. */
+    readonly filterFront: FilterFront | undefined,
     private readonly keys: ApiKeyStore,
     /** The secret of the admin key this start created on a store without keys: to be shown once. */
     readonly createdAdminKey: string | undefined,
@@ -105,9 +114,12 @@ export class Sidecar {
       exportMethods(list, options.defaultCountry),
     );
     const auth = new ApiKeyAuth(keys, options.adminToken);
-    const gate = new AdminGate(admin, auth, new AdminCallLog(options.logger ?? createLogger()));
+    const logger = options.logger ?? createLogger();
+    const gate = new AdminGate(admin, auth, new AdminCallLog(logger));
     const metrics = new SidecarMetrics(list, counters);
-    const grpc = new GrpcServer({ admin: adminServiceGrpc(gate) }, filterServiceMethods(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined));
+    const filterMethods = filterServiceMethods(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined);
+    const grpc = new GrpcServer({ admin: adminServiceGrpc(gate) }, filterMethods);
+    let front: FilterFront | undefined;
     let serving = false;
     const http = new AdminHttpServer([
       ...healthRoutes(() => serving),
@@ -124,6 +136,9 @@ export class Sidecar {
       const httpPort = await http.listen(options.httpListen).catch((err: unknown) => {
         throw new Error(`cannot serve HTTP on ${options.httpListen} (--http-listen): ${messageOf(err)}`);
       });
+      if (options.filterListen !== undefined) {
+        front = await FilterFront.start(options.filterListen, filterMethods, MAX_MESSAGE_BYTES, options.tls, (message) => logger.error(message));
+      }
       // Made once the ports are bound: a start that fails before left a stored key that was never printed, and the
       // next start, finding a key, printed none.
       const createdAdminKey =
@@ -132,8 +147,9 @@ export class Sidecar {
       serving = true;
       traffic.start();
       webhooks.start();
-      return new Sidecar(list, grpc, http, grpcPort, httpPort, keys, createdAdminKey, traffic, feed, webhooks, imports);
+      return new Sidecar(list, grpc, http, grpcPort, httpPort, front, keys, createdAdminKey, traffic, feed, webhooks, imports);
     } catch (err: unknown) {
+      await front?.stop(0);
       await grpc.shutdown(0);
       await http.close();
       await keys.close();
@@ -150,7 +166,7 @@ export class Sidecar {
     await this.webhooks.stop();
     // Watch streams would hold the shutdown for the whole grace period: end them first.
     this.feed.close();
-    await Promise.all([this.grpc.shutdown(graceMs), this.http.close()]);
+    await Promise.all([this.grpc.shutdown(graceMs), this.http.close(), this.filterFront?.stop(graceMs)]);
     await this.traffic.stop();
     await this.keys.close();
     await this.list.close();

@@ -22,7 +22,7 @@ import { readTlsFiles } from "./tls-files.js";
 const usage = `dnc — Do-Not-Contact filter sidecar
 
   dnc serve [--data-dir DIR] [--grpc-listen HOST:PORT|unix:PATH] [--http-listen HOST:PORT]
-            [--max-batch N] [--default-country CC] [--filter-token] [--import-max-bytes N[K|M|G]]
+            [--filter-listen HOST:PORT|unix:PATH] [--max-batch N] [--default-country CC] [--filter-token] [--import-max-bytes N[K|M|G]]
             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
   dnc add CONTACT... [--channel C ...] [--sender S ...] [--account A ...] [--kind phone|email|customer-id]
             [--source S] [--reason R] [--campaign REF] [--note TEXT] [--country CC]
@@ -37,6 +37,9 @@ ${exportUsage}
 
 Defaults: --data-dir ${DEFAULTS.dataDir}, --grpc-listen ${DEFAULTS.grpcListen}, --http-listen ${DEFAULTS.httpListen},
 --server ${DEFAULTS.grpcListen}, --max-batch ${DEFAULTS.maxBatch}, --import-max-bytes ${DEFAULT_IMPORT_SETTINGS.maxFileBytes / 1024 ** 2}M.
+
+--filter-listen adds a port serving FilterService alone, its connections held by a thread of their own:
+the faster door for a gateway's FilterBatch and Check calls (the gRPC port serves them too).
 
 AdminService calls need an API key, and with --filter-token FilterService calls too. Clients send
 --token, else $DNC_TOKEN, else $DNC_ADMIN_TOKEN. \`dnc serve\` accepts $DNC_ADMIN_TOKEN (16+ characters)
@@ -68,6 +71,10 @@ function byteSize(text: string, flag: string): number {
   return Number(m[1]) * 1024 ** " KMG".indexOf((m[2] || " ").toUpperCase());
 }
 
+function filterPortNote(address: string | undefined, sidecar: Sidecar): string {
+  return address === undefined || sidecar.filterFront === undefined ? "" : `, FilterService alone on ${bound(address, sidecar.filterFront.port)}`;
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseFlags({
     args,
@@ -75,6 +82,7 @@ async function serve(args: string[]): Promise<void> {
       "data-dir": { type: "string", default: DEFAULTS.dataDir },
       "grpc-listen": { type: "string", default: DEFAULTS.grpcListen },
       "http-listen": { type: "string", default: DEFAULTS.httpListen },
+      "filter-listen": { type: "string" },
       "max-batch": { type: "string", default: String(DEFAULTS.maxBatch) },
       "default-country": { type: "string", default: "" },
       "filter-token": { type: "boolean", default: false },
@@ -98,6 +106,7 @@ async function serve(args: string[]): Promise<void> {
     defaultCountry: resolveCountry(values["default-country"], undefined, "--default-country"),
     adminToken: adminToken(),
     filterToken: values["filter-token"],
+    filterListen: values["filter-listen"],
     imports: { maxFileBytes: byteSize(values["import-max-bytes"], "--import-max-bytes") },
     tls: cert === undefined || key === undefined ? undefined : readTlsFiles(cert, key, clientCa),
   });
@@ -106,7 +115,7 @@ async function serve(args: string[]): Promise<void> {
   }
   const entries = sidecar.list.store.entryCount();
   console.log(
-    `dnc serving ${entries} entries: gRPC on ${bound(values["grpc-listen"], sidecar.grpcPort)}, HTTP on ${bound(values["http-listen"], sidecar.httpPort)} (ready in ${Date.now() - started} ms)`,
+    `dnc serving ${entries} entries: gRPC on ${bound(values["grpc-listen"], sidecar.grpcPort)}, HTTP on ${bound(values["http-listen"], sidecar.httpPort)}${filterPortNote(values["filter-listen"], sidecar)} (ready in ${Date.now() - started} ms)`,
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -34,11 +34,19 @@ export interface GrpcStatus {
   details?: Buffer;
 }
 
+/** A status mapped already, by the thread that answered the call (the filter port's worker carries it on as it came). */
+export class MappedStatusError extends Error {
+  constructor(readonly status: GrpcStatus) {
+    super(status.message);
+  }
+}
+
 export function grpcCodeOf(err: unknown): status {
   return err instanceof DncError ? codes[err.code] : status.INTERNAL;
 }
 
 export function toGrpcStatus(err: unknown): GrpcStatus {
+  if (err instanceof MappedStatusError) return err.status;
   if (!(err instanceof DncError)) return { code: status.INTERNAL, message: messageOf(err) };
   const code = grpcCodeOf(err);
   const details = errorDetails(err);

@@ -23,6 +23,9 @@ import { STATUS_DETAILS_KEY, toGrpcStatus, type GrpcStatus } from "./grpc-status
  */
 export type NativeUnaryMethod = (request: Buffer, authorization: string | undefined) => Buffer;
 
+/** A method whose answer may come later: the filter port's, answered by the main thread (filter-front.ts). */
+export type DeferredUnaryMethod = (request: Buffer, authorization: string | undefined) => Buffer | Promise<Buffer>;
+
 const PREFIX_BYTES = 5;
 
 const RESPONSE_HEADERS = {
@@ -60,17 +63,17 @@ export class NativeUnaryDoor {
   calls = 0;
 
   constructor(
-    private readonly methods: ReadonlyMap<string, NativeUnaryMethod>,
+    private readonly methods: ReadonlyMap<string, DeferredUnaryMethod>,
     private readonly maxReceiveBytes: number,
     private readonly maxSendBytes: number,
   ) {}
 
   /** The method for a request's `:path`, or undefined when grpc-js is to serve it. */
-  methodFor(path: string | undefined): NativeUnaryMethod | undefined {
+  methodFor(path: string | undefined): DeferredUnaryMethod | undefined {
     return path === undefined ? undefined : this.methods.get(path);
   }
 
-  serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: NativeUnaryMethod): void {
+  serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: DeferredUnaryMethod): void {
     stream.once("error", ignore);
     const contentType = headers[constants.HTTP2_HEADER_CONTENT_TYPE];
     if (typeof contentType !== "string" || !contentType.startsWith("application/grpc")) {
@@ -118,10 +121,10 @@ export class NativeUnaryDoor {
         finish({ code: status.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${encoding}"` });
         return;
       }
+      // The deadline stays armed while a deferred answer is awaited: whichever comes first is the call's end.
       const answer = (request: Buffer) => {
         done = true;
-        clearTimeout(timer);
-        this.answer(stream, headers, method, request);
+        this.answer(stream, headers, method, request, () => clearTimeout(timer));
       };
       if (inflater === undefined) {
         answer(first);
@@ -138,17 +141,44 @@ export class NativeUnaryDoor {
     });
   }
 
-  private answer(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: NativeUnaryMethod, request: Buffer): void {
+  /** Ends the call with `s` and reads the rest of its body, as grpc-js does with a method it does not serve. */
+  refuse(stream: ServerHttp2Stream, s: GrpcStatus): void {
+    stream.once("error", ignore);
+    fail(stream, s);
+    stream.resume();
+  }
+
+  private answer(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: DeferredUnaryMethod, request: Buffer, settled: () => void): void {
     const header = headers.authorization;
     const authorization = typeof header === "string" && PRINTABLE.test(header) ? header : undefined;
-    let response: Buffer;
+    let response: Buffer | Promise<Buffer>;
     try {
       response = method(request, authorization);
     } catch (err: unknown) {
+      settled();
       fail(stream, toGrpcStatus(err));
       return;
     }
-    if (gone(stream)) return;
+    if (!(response instanceof Promise)) {
+      settled();
+      this.send(stream, response);
+      return;
+    }
+    response.then(
+      (r) => {
+        settled();
+        this.send(stream, r);
+      },
+      (err: unknown) => {
+        settled();
+        fail(stream, toGrpcStatus(err));
+      },
+    );
+  }
+
+  private send(stream: ServerHttp2Stream, response: Buffer): void {
+    // A status (the deadline) may have ended the call while its answer was awaited.
+    if (gone(stream) || stream.headersSent) return;
     if (response.length > this.maxSendBytes) {
       fail(stream, { code: status.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${PREFIX_BYTES + response.length} vs. ${this.maxSendBytes})` });
       return;
