@@ -117,11 +117,11 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
     if (h2load !== undefined) {
       const bodyFile = join(profDir, "body.bin");
       writeFileSync(bodyFile, grpcFrame(set.buffers.fast[0]!));
-      const url = `http://127.0.0.1:${sidecar.ready.grpcPort}${FILTER_BATCH_PATH}`;
+      const url = `http://127.0.0.1:${sidecar.ready.filterPort}${FILTER_BATCH_PATH}`;
       await runH2load(h2load, { url, bodyFile, seconds: ctx.seconds, warmUpSeconds: ctx.warmUpSeconds, connections: 1, streams: ctx.inflight }, (p) =>
         ctx.cleanup.child(p),
       );
-      driver = "h2load";
+      driver = "h2load on the filter port";
     } else {
       const client = new GrpcClient(`127.0.0.1:${sidecar.ready.grpcPort}`);
       const end = performance.now() + (ctx.seconds + ctx.warmUpSeconds) * 1000;
@@ -137,7 +137,10 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
     // The profile is written as the process exits.
     await ctx.cleanup.stop(sidecar.child, 30_000);
   }
-  const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+  // One file per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): thread 0 is the main thread, the
+  // other the filter port's worker.
+  const files = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile"));
+  const file = files.find((f) => f.split(".")[4] === "0");
   if (file === undefined) {
     ctx.report.note("CPU profile: the sidecar wrote none");
     return;
@@ -150,17 +153,25 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
   }
   const pct = (n: number) => `${fmt((100 * n) / total, 1)}%`;
   const split = [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${pct(n)}`);
+  const frontFile = files.find((f) => f !== file);
+  const front = frontFile === undefined ? undefined : topFrames(JSON.parse(readFileSync(join(profDir, frontFile), "utf8")) as CpuProfile, window);
+  const frontSplit =
+    front === undefined || front.total === 0
+      ? []
+      : [...front.areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${fmt((100 * n) / front.total, 1)}%`);
   const lines = [
     `A fresh sidecar under \`node --cpu-prof\`, FilterBatch(1,000) fast form at 1% blocked driven by ${driver} ` +
       `for ${fmt(ctx.warmUpSeconds + ctx.seconds, 1)} s. Profile: \`${outFile.replace(ROOT, "")}\` (open it in Chrome DevTools; it holds the start-up too).`,
     "",
-    `Self time by area while the load ran, after its warm-up (${fmt(total)} samples; start-up left out): ${split.join(", ")}.`,
+    `The main thread's self time by area while the load ran, after its warm-up (${fmt(total)} samples; start-up left out): ${split.join(", ")}.`,
+    ...(frontSplit.length === 0 ? [] : ["", `The filter port's worker thread (its HTTP/2), the same window: ${frontSplit.join(", ")}.`]),
     "",
     "| self | function | where | area |",
     "| --- | --- | --- | --- |",
     ...frames.slice(0, TOP).map((f) => `| ${pct(f.samples)} | \`${f.name}\` | ${f.where} | ${f.area} |`),
   ];
   ctx.report.appendix({ title: "CPU profile of the sidecar under load", lines });
-  console.log(`CPU profile (${driver} load, the measured window): ${split.join(", ")}`);
+  console.log(`CPU profile (${driver} load, the measured window), main thread: ${split.join(", ")}`);
+  if (frontSplit.length > 0) console.log(`  the filter port's worker thread: ${frontSplit.join(", ")}`);
   for (const f of frames.slice(0, 8)) console.log(`  ${pct(f.samples).padStart(6)}  ${f.name}  ${f.where}`);
 }
