@@ -96,7 +96,8 @@ export class DncList {
   /**
    * Opens (or creates) the store at `dir`. The index comes from the snapshot
    * the last clean close wrote, brought up to date from the history; without
-   * a usable snapshot it is rebuilt from the store.
+   * a usable snapshot it is rebuilt from the store. Either way the contact
+   * table then moves onto huge pages (huge-pages.c), before the list serves.
    */
   static open(dir: string): DncList {
     const store = EntryStore.open(dir);
@@ -110,11 +111,15 @@ export class DncList {
       const list = new DncList(store, snapshot.index, snapshotPath);
       if (snapshot.order !== undefined) list.contactOrder = ContactOrder.fromState(snapshot.index.contacts, snapshot.order);
       list.catchUp(snapshot.seq);
-      if (list.indexedEntries() === store.entryCount()) return list;
+      if (list.indexedEntries() === store.entryCount()) {
+        list.index.contacts.collapseHugePages();
+        return list;
+      }
     }
     // Sized for every stored contact: growing slot tables while millions go in was a tenth of the rebuild.
     const list = new DncList(store, new FilterIndex(undefined, store.contactCount()), snapshotPath);
     list.rebuild();
+    list.index.contacts.collapseHugePages();
     return list;
   }
 

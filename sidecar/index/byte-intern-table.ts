@@ -4,6 +4,7 @@
 // lookup reads straight from a request's bytes.
 
 import { performance } from "node:perf_hooks";
+import { adviseHugePages } from "../native/huge-pages.js";
 import { hashBytes } from "../normalise/contact-key.js";
 
 const EMPTY = 0;
@@ -139,10 +140,23 @@ export class ByteInternTable {
     this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
     this.offsets = new Uint32Array(Math.max(16, capacity + firstId - idBase));
     this.arena = new Uint8Array(Math.max(1024, capacity * 12));
+    for (const array of [this.slots, this.bloom, this.offsets, this.arena]) adviseHugePages(array);
   }
 
   get count(): number {
     return this.size;
+  }
+
+  /**
+   * Moves the table's arrays, written already, onto huge pages now (a
+   * snapshot's or a rebuild's, once the index is loaded and before it
+   * serves); the arrays made afterwards are advised as they are made.
+   * Returns how many 2 MB pages were advised.
+   */
+  collapseHugePages(): number {
+    let pages = 0;
+    for (const array of [this.slots, this.bloom, this.offsets, this.arena]) pages += Math.max(0, adviseHugePages(array, true));
+    return pages;
   }
 
   /** The id of `key[start..end)`, or -1. */
@@ -382,6 +396,7 @@ export class ByteInternTable {
     const need = length + (length >= LONG_KEY ? 3 : 1);
     if (this.arenaUsed + need > this.arena.length) {
       const next = new Uint8Array(Math.max(grown(this.arena.length), this.arenaUsed + need));
+      adviseHugePages(next);
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
@@ -403,6 +418,7 @@ export class ByteInternTable {
 
   private growOffsets(min: number): void {
     const next = new Uint32Array(Math.max(min, grown(this.offsets.length)));
+    adviseHugePages(next);
     next.set(this.offsets);
     this.offsets = next;
   }
@@ -417,6 +433,8 @@ export class ByteInternTable {
   private nextSlots(): NextSlots {
     const slots = new Uint32Array(this.slots.length * 2);
     const bloom = new Uint32Array(bloomWords(slots.length));
+    adviseHugePages(slots);
+    adviseHugePages(bloom);
     return { slots, mask: slots.length - 1, bloom, bloomMask: bloom.length / BLOOM_BLOCK_WORDS - 1, movedUpTo: this.idBase };
   }
 

@@ -3,10 +3,10 @@
 // up in the contacts table, so the JS keys only the rest. It is built from
 // source at install (binding.gyp); a sidecar without it does not start.
 
-import { createRequire } from "node:module";
 import type { ByteInternTable } from "../index/byte-intern-table.js";
 import { MAX_PHONE_KEY_BYTES } from "../normalise/contact-key.js";
 import { canonicalRuleTable } from "../normalise/phone-normaliser.js";
+import { nativeAddon } from "./native-addon.js";
 
 /** `ids[i]` for a recipient left to the JS normaliser. */
 export const DEFERRED = -2;
@@ -30,20 +30,6 @@ interface NativeProbe {
   ): number;
 }
 
-const ADDON = import.meta.url.endsWith(".ts") ? "../../build/Release/recipient_probe.node" : "../../../build/Release/recipient_probe.node";
-
-/** Loaded by the first RecipientProbe (a sidecar's start), not on import: the CLI's client commands do without it. */
-let native: NativeProbe | undefined;
-
-function loadAddon(): NativeProbe {
-  try {
-    return createRequire(import.meta.url)(ADDON) as NativeProbe;
-  } catch (err: unknown) {
-    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new Error(`dnc's native addon did not load (${why}): build it with \`npm run install\` (node-gyp; python3, make and g++)`);
-  }
-}
-
 const rules = canonicalRuleTable();
 
 export class RecipientProbe {
@@ -53,7 +39,7 @@ export class RecipientProbe {
   hits = new Int32Array(1024);
   private keys = new Uint8Array(1024 * MAX_PHONE_KEY_BYTES);
   private hashes = new Uint32Array(1024);
-  private readonly native = (native ??= loadAddon());
+  private readonly native = nativeAddon<NativeProbe>();
 
   /**
    * Probes recipients `spans[2i]..spans[2i + 1]` of `src`, i < `count`, in
