@@ -103,6 +103,11 @@ export function topFrames(profile: CpuProfile, window: ClockWindow): { frames: F
   return { frames: [...byFrame.values()].sort((a, b) => b.samples - a.samples), areas, total };
 }
 
+/** Each area's share of `total`, largest first, as "area 12.3%". */
+function areaSplit(areas: Map<string, number>, total: number): string[] {
+  return [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${fmt((100 * n) / total, 1)}%`);
+}
+
 /** Profiles the sidecar on `dataDir` under FilterBatch(1000), fast form, 1% blocked, and writes `outFile` (a .cpuprofile). */
 export async function profileSidecar(dataDir: string, tmpDir: string, outFile: string, ctx: BenchContext): Promise<void> {
   const set = ctx.sets.find((s) => s.recipientsPerRequest === 1_000 && s.ratio === 0.01) ?? ctx.sets[0]!;
@@ -152,13 +157,10 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
     return;
   }
   const pct = (n: number) => `${fmt((100 * n) / total, 1)}%`;
-  const split = [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${pct(n)}`);
+  const split = areaSplit(areas, total);
   const frontFile = files.find((f) => f !== file);
   const front = frontFile === undefined ? undefined : topFrames(JSON.parse(readFileSync(join(profDir, frontFile), "utf8")) as CpuProfile, window);
-  const frontSplit =
-    front === undefined || front.total === 0
-      ? []
-      : [...front.areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${fmt((100 * n) / front.total, 1)}%`);
+  const frontSplit = front === undefined || front.total === 0 ? [] : areaSplit(front.areas, front.total);
   const lines = [
     `A fresh sidecar under \`node --cpu-prof\`, FilterBatch(1,000) fast form at 1% blocked driven by ${driver} ` +
       `for ${fmt(ctx.warmUpSeconds + ctx.seconds, 1)} s. Profile: \`${outFile.replace(ROOT, "")}\` (open it in Chrome DevTools; it holds the start-up too).`,

@@ -124,7 +124,7 @@ export class NativeUnaryDoor {
       // The deadline stays armed while a deferred answer is awaited: whichever comes first is the call's end.
       const answer = (request: Buffer) => {
         done = true;
-        this.answer(stream, headers, method, request, () => clearTimeout(timer));
+        this.answer(stream, headers, method, request, timer);
       };
       if (inflater === undefined) {
         answer(first);
@@ -148,29 +148,30 @@ export class NativeUnaryDoor {
     stream.resume();
   }
 
-  private answer(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: DeferredUnaryMethod, request: Buffer, settled: () => void): void {
+  /** `deadline`, the call's grpc-timeout timer, is cleared once the answer (or a failure) is in. */
+  private answer(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: DeferredUnaryMethod, request: Buffer, deadline: NodeJS.Timeout | undefined): void {
     const header = headers.authorization;
     const authorization = typeof header === "string" && PRINTABLE.test(header) ? header : undefined;
     let response: Buffer | Promise<Buffer>;
     try {
       response = method(request, authorization);
     } catch (err: unknown) {
-      settled();
+      clearTimeout(deadline);
       fail(stream, toGrpcStatus(err));
       return;
     }
     if (!(response instanceof Promise)) {
-      settled();
+      clearTimeout(deadline);
       this.send(stream, response);
       return;
     }
     response.then(
       (r) => {
-        settled();
+        clearTimeout(deadline);
         this.send(stream, r);
       },
       (err: unknown) => {
-        settled();
+        clearTimeout(deadline);
         fail(stream, toGrpcStatus(err));
       },
     );

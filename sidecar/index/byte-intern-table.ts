@@ -140,7 +140,7 @@ export class ByteInternTable {
     this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
     this.offsets = new Uint32Array(Math.max(16, capacity + firstId - idBase));
     this.arena = new Uint8Array(Math.max(1024, capacity * 12));
-    for (const array of [this.slots, this.bloom, this.offsets, this.arena]) adviseHugePages(array);
+    for (const array of this.largeArrays()) adviseHugePages(array);
   }
 
   get count(): number {
@@ -155,8 +155,13 @@ export class ByteInternTable {
    */
   collapseHugePages(): number {
     let pages = 0;
-    for (const array of [this.slots, this.bloom, this.offsets, this.arena]) pages += Math.max(0, adviseHugePages(array, true));
+    for (const array of this.largeArrays()) pages += Math.max(0, adviseHugePages(array, true));
     return pages;
+  }
+
+  /** The arrays that grow with the keys: what huge pages are for. */
+  private largeArrays(): (Uint8Array | Uint32Array)[] {
+    return [this.slots, this.bloom, this.offsets, this.arena];
   }
 
   /** The id of `key[start..end)`, or -1. */
