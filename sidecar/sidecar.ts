@@ -27,6 +27,7 @@ import { FilterService } from "./gen/dnc/v1/filter_service_pb.js";
 import { adminServiceGrpc } from "./grpc/admin-service-grpc.js";
 import { filterServiceMethods } from "./grpc/filter-service-grpc.js";
 import { FilterFront } from "./grpc/filter-front.js";
+import { FilterPortMetrics } from "./metrics/filter-port-metrics.js";
 import { GrpcServer, MAX_MESSAGE_BYTES, type TlsOptions } from "./grpc/grpc-server.js";
 import { AdminHttpServer } from "./http/admin-http-server.js";
 import { connectDoor } from "./http/connect-door.js";
@@ -137,7 +138,18 @@ export class Sidecar {
         throw new Error(`cannot serve HTTP on ${options.httpListen} (--http-listen): ${messageOf(err)}`);
       });
       if (options.filterListen !== undefined) {
-        front = await FilterFront.start(options.filterListen, filterMethods, MAX_MESSAGE_BYTES, options.tls, (message) => logger.error(message));
+        const port = new FilterPortMetrics(metrics.registry);
+        front = await FilterFront.start(options.filterListen, filterMethods, MAX_MESSAGE_BYTES, options.tls, {
+          lost: (message) => {
+            port.lost();
+            logger.error(message);
+          },
+          restored: (message) => {
+            port.restored();
+            logger.info(message);
+          },
+        });
+        port.serving();
       }
       // Made once the ports are bound: a start that fails before left a stored key that was never printed, and the
       // next start, finding a key, printed none.

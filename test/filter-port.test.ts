@@ -9,6 +9,7 @@ import { credentials, status } from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from "node:http2";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { CheckRequestSchema, FilterService } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
@@ -16,6 +17,7 @@ import { Channel } from "../sidecar/gen/dnc/v1/types_pb.js";
 import { BadRequestSchema } from "../sidecar/gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../sidecar/gen/google/rpc/status_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
+import { createLogger } from "../sidecar/logging/logger.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { startServe } from "./support/dnc-serve.js";
 import { grpcError } from "./support/grpc-error.js";
@@ -185,6 +187,65 @@ req.on("close", () => {
 });
 req.end(Buffer.from(body, "base64"));
 `;
+
+describe("the filter port when its worker is lost", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it.each(["tcp", "unix"])("starts the worker again on the same %s address, says so in the log and the metrics, and answers as before", async (kind) => {
+    const logLines: string[] = [];
+    const sidecar = await Sidecar.start({
+      dataDir: join(dir.path, kind),
+      grpcListen: "127.0.0.1:0",
+      httpListen: "127.0.0.1:0",
+      filterListen: kind === "tcp" ? "127.0.0.1:0" : `unix:${join(dir.path, "filter.sock")}`,
+      maxBatch: 100,
+      adminToken: ADMIN_TOKEN,
+      logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
+    });
+    const admin = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: ADMIN_TOKEN });
+    const address = kind === "tcp" ? `127.0.0.1:${sidecar.filterFront!.port}` : `unix:${join(dir.path, "filter.sock")}`;
+    const metric = async (name: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+    };
+    const logged = async (start: string) => {
+      for (let i = 0; i < 100; i++) {
+        const line = logLines.find((l) => (JSON.parse(l) as { msg: string }).msg.startsWith(start));
+        if (line !== undefined) return JSON.parse(line) as { level: number; msg: string };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return undefined;
+    };
+    const blocked = async () => {
+      const client = new GrpcClient(address);
+      try {
+        return (await client.call(FilterService.method.filterBatch, { channel: Channel.SMS, recipients: ["+447700900555"] })).blocked.map((b) => b.index);
+      } finally {
+        client.close();
+      }
+    };
+    try {
+      await admin.call(AdminService.method.addEntries, { entries: [{ contact: "+447700900555" }] });
+      expect(await blocked()).toEqual([0]);
+      expect(await metric("dnc_filter_port_up")).toBe(1);
+      expect(await metric("dnc_filter_port_restarts_total")).toBe(0);
+      // As a crash would end it: the thread goes, and with it the port's socket and connections.
+      await (sidecar.filterFront as unknown as { current: { worker: Worker } }).current.worker.terminate();
+      expect(await logged("the filter port's worker")).toMatchObject({
+        level: 50,
+        msg: "the filter port's worker exited (1): the port is closed until it starts again, in 100 ms",
+      });
+      expect(await logged("the filter port serves again")).toMatchObject({ level: 30, msg: `the filter port serves again on ${address}: its worker started again` });
+      expect(await blocked()).toEqual([0]);
+      expect(await metric("dnc_filter_port_up")).toBe(1);
+      expect(await metric("dnc_filter_port_restarts_total")).toBe(1);
+    } finally {
+      admin.close();
+      await sidecar.stop(1_000);
+    }
+  });
+});
 
 describe("the filter port with keys and TLS", () => {
   const dir = tempDir();
