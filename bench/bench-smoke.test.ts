@@ -29,7 +29,7 @@ const EXPECTED = [
     ["fast", "full"].flatMap((form) => ["1%", "50%"].map((ratio) => `FilterBatch(${size}) ${form}, grpc-js, ${ratio} blocked`)),
   ),
   ...["Check p99 at 1,000 req/s", "Check p99 at 5,000 req/s", "FilterBatch(100) p99 at 50% of max", "FilterBatch(100) p99 at 90% of max"].flatMap(
-    (run) => [run, `${run}, grpc-js floor`, `${run}, node:http2 floor`],
+    (run) => [run, `${run}, filter port`, `${run}, grpc-js floor`, `${run}, node:http2 floor`],
   ),
   "write-to-visible p50",
   "write-to-visible p50, FilterBatch round-trip floor",
@@ -68,9 +68,9 @@ describe("benchmark smoke run", () => {
     // A smoke run holds nothing against a target.
     expect(results.figures.filter((f) => f.target !== undefined)).toEqual([]);
     expect(results.latencies.length).toBeGreaterThan(0);
-    // Each latency run, dnc's and its floors', says which collections paused the server and the client meanwhile.
+    // Each latency run, dnc's on both ports and its floors', says which collections paused the server and the client meanwhile.
     const latencyRuns = results.figures.filter((f) => / p99 at /.test(f.name));
-    expect(latencyRuns).toHaveLength(12);
+    expect(latencyRuns).toHaveLength(16);
     for (const f of latencyRuns) expect(f.detail, f.name).toMatch(/GC pauses in the run: server (none|\d+ \w+ \().*; client (none|\d+ \w+ \()/);
 
     expect(files).toContain(json!.replace(/\.json$/, ".md"));

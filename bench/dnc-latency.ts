@@ -1,7 +1,7 @@
 // dnc's latency figures over loopback gRPC: Check at fixed request rates and
 // FilterBatch(100) at shares of the maximum throughput measured before, both
-// open loop from a raw-frame HTTP/2 client, each run repeated at once against
-// the floors (servers that answer without doing anything: bare node:http2,
+// open loop from a raw-frame HTTP/2 client, on the gRPC port and on the
+// filter port, each run repeated at once against the floors (servers that answer without doing anything: bare node:http2,
 // and grpc-js), so that the report separates dnc's share of a tail from the
 // stack's and the machine's; and write-to-visible with grpc-js, an
 // AddEntries acknowledged (on an admin client, as an admin's write would
@@ -29,6 +29,9 @@ const CHECK_TARGET = { rate: 5_000, target: { kind: "max", value: 1 } as Target 
 const BATCH_TARGET = { share: 0.5, target: { kind: "max", value: 2 } as Target };
 const WRITE_TARGET: Target = { kind: "max", value: 1 };
 
+/** The suffix of a figure on the filter port (--filter-listen): not a floor's, so the report lists the floors under the gRPC port's figure alone. */
+export const ON_FILTER_PORT = ", filter port";
+
 const onFloor = (floor: Floor | undefined): string => (floor === undefined ? "" : `, ${floor.name}`);
 export const checkFigure = (rate: number, floor?: Floor): string => `Check p99 at ${fmt(rate)} req/s${onFloor(floor)}`;
 export const batchLatencyFigure = (share: number, floor?: Floor): string => `FilterBatch(100) p99 at ${fmt(share * 100)}% of max${onFloor(floor)}`;
@@ -47,9 +50,10 @@ export interface Floor {
   gcLog: string;
 }
 
-/** The sidecar's gRPC port and the floors', and where each process logs its collector's pauses. */
+/** The sidecar's gRPC and filter ports and the floors', and where each process logs its collector's pauses. */
 export interface LatencyPorts {
   dnc: number;
+  filterPort: number;
   dncGcLog: string;
   floors: Floor[];
 }
@@ -109,9 +113,14 @@ interface LatencyRun {
   detail: string;
 }
 
-/** `run` against dnc, then at once against each floor, with one figure and one chart row each; dnc's detail names the floors' p99. */
+/**
+ * `run` against dnc's gRPC port and its filter port, then at once against
+ * each floor, with one figure and one chart row each; the gRPC port's
+ * detail names the floors' p99.
+ */
 async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: LatencyRun): Promise<void> {
   const dnc = await measure(ctx, ports.dnc, ports.dncGcLog, run.path, run.bodies, run.rate);
+  const front = await measure(ctx, ports.filterPort, ports.dncGcLog, run.path, run.bodies, run.rate);
   const floors: [Floor, Measured][] = [];
   for (const floor of ports.floors) floors.push([floor, await measure(ctx, floor.port, floor.gcLog, run.path, run.bodies, run.rate)]);
   const dncPercentiles = percentilesMs(dnc.result.histogram);
@@ -119,6 +128,10 @@ async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: La
   const detail = `${describeOpenLoop(dnc.result)}; ${run.detail}; ${dnc.gc}${beside === "" ? "" : `; at the same rate just after: ${beside}`}`;
   ctx.report.figure(run.figure(), p99Ms(dncPercentiles), "ms", detail, run.target);
   ctx.report.latency({ name: run.row, percentiles: dncPercentiles, targetMs: run.target?.value });
+  const frontPercentiles = percentilesMs(front.result.histogram);
+  const frontDetail = `${describeOpenLoop(front.result)}; ${run.detail}; the same sidecar's filter port, just after its gRPC port; ${front.gc}`;
+  ctx.report.figure(`${run.figure()}${ON_FILTER_PORT}`, p99Ms(frontPercentiles), "ms", frontDetail, run.target);
+  ctx.report.latency({ name: `${run.row}${ON_FILTER_PORT}`, percentiles: frontPercentiles, targetMs: run.target?.value });
   for (const [floor, { result, gc }] of floors) {
     const percentiles = percentilesMs(result.histogram);
     ctx.report.figure(run.figure(floor), p99Ms(percentiles), "ms", `${describeOpenLoop(result)}; answers every call at once with an empty message, no list; ${gc}`);

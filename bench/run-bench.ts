@@ -273,7 +273,7 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
         { name: floorName("grpc-js"), port: floor.ready.grpcJsPort, gcLog: floorGcLog },
         { name: floorName("node:http2"), port: floor.ready.http2Port, gcLog: floorGcLog },
       ];
-      const ports = { dnc: sidecar.ready.grpcPort, dncGcLog: sidecarGcLog, floors };
+      const ports = { dnc: sidecar.ready.grpcPort, filterPort: sidecar.ready.filterPort, dncGcLog: sidecarGcLog, floors };
       await checkLatency(client, ports, ctx);
       await batchLatency(ports, ctx);
     } finally {
