@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../errors.js";
 import { FilterBatchRequestSchema } from "../gen/dnc/v1/filter_service_pb.js";
 import { Channel } from "../gen/dnc/v1/types_pb.js";
-import { BatchDecoder, DecodedBatch, DecodedSendRequest } from "./batch-decoder.js";
+import { BatchScan } from "../native/batch-scan.js";
+import { BatchDecoder, DecodedBatch, DecodedSendRequest, type Span } from "./batch-decoder.js";
 
 const str = (field: number, text: string) => [(field << 3) | 2, text.length, ...Buffer.from(text)];
 
@@ -77,6 +78,70 @@ describe("BatchDecoder", () => {
     );
     const many = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { recipients: Array.from({ length: 1001 }, () => "+447700900001") }));
     expect(() => decode(many)).toThrow("a batch holds at most 1000 recipients");
+  });
+
+  it("reads natively what the JavaScript reads, and leaves the JavaScript every message it does not take", () => {
+    // Seeded random messages from pieces: the fast form's fields, and what the native scan must leave alone.
+    let seed = 11;
+    const rand = (n: number) => (seed = (Math.imul(seed, 48271) + 7) >>> 0) % n;
+    const pieces: (() => number[])[] = [
+      () => str(6, `+4477009${String(rand(100_000)).padStart(5, "0")}`),
+      () => str(6, ""),
+      () => [0x32, 0x81, 0x01, ...Array.from({ length: 129 }, () => 0x37)],
+      () => [0x08, rand(8)],
+      () => [0x08, 0xff, 0xff, 0xff, 0xff, 0x0f],
+      () => [0x08, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+      () => str(2 + rand(4), ["ACME", "", "acct-1", "GB"][rand(4)]!),
+      () => [0x3a, 0x02, 0x08, 0x01],
+      () => str(9, "unknown"),
+      () => [0x48, 0x05],
+      () => [0x30, 0x01],
+      () => [0x00, 0x01],
+      // A length written in two bytes where one would do, which both read alike, and one that swallows what follows.
+      () => [0x32, 0x81, 0x00, 0x37],
+      () => [0x32, 0x7f],
+    ];
+    const plain = new Set([0, 1, 2, 3, 4, 6, 12]);
+    const neverTaken = new Set([5, 7, 8, 9, 10, 11]);
+    const outcome = (run: () => DecodedBatch) => {
+      try {
+        const out = run();
+        const spans = (s: Span) => (s.present ? [s.start, s.end] : []);
+        return {
+          channel: out.channel,
+          scope: [out.sender, out.account, out.campaign, out.country].map(spans),
+          recipients: Array.from(out.spans.subarray(0, 2 * out.recipientCount)),
+          requests: Array.from(out.spans.subarray(0, 2 * out.requestCount)),
+        };
+      } catch (err: unknown) {
+        return { error: (err as Error).message };
+      }
+    };
+    const decoder = new BatchDecoder();
+    const scan = new BatchScan();
+    let native = 0;
+    for (let m = 0; m < 3000; m++) {
+      const kinds = Array.from({ length: rand(12) }, () => (rand(4) === 0 ? rand(pieces.length) : rand(3)));
+      const bytes = Uint8Array.from(kinds.flatMap((k) => pieces[k]!()));
+      const maxBatch = 1 + rand(12);
+      const bothWays = outcome(() => {
+        const out = new DecodedBatch();
+        decoder.decode(bytes, maxBatch, out);
+        return out;
+      });
+      const jsAlone = outcome(() => {
+        const out = new DecodedBatch();
+        decoder.decodeInJs(bytes, maxBatch, out);
+        return out;
+      });
+      expect(bothWays, `message ${m}: ${Buffer.from(bytes).toString("hex")}`).toEqual(jsAlone);
+      const taken = scan.run(bytes, new Int32Array(2 * 16), maxBatch) >= 0;
+      const recipients = kinds.filter((k) => k <= 2 || k === 12).length;
+      if (kinds.every((k) => plain.has(k))) expect(taken, `message ${m}`).toBe(recipients <= maxBatch);
+      if (kinds.some((k) => neverTaken.has(k))) expect(taken, `message ${m}`).toBe(false);
+      if (taken) native++;
+    }
+    expect(native).toBeGreaterThan(1000);
   });
 
   it("names the request whose own field has the wrong wire type", () => {

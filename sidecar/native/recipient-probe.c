@@ -211,13 +211,15 @@ static napi_value probe(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* huge-pages.c, in the same addon. */
+/* huge-pages.c and batch-scan.c, in the same addon. */
 napi_status register_huge_pages(napi_env env, napi_value exports);
+napi_status register_batch_scan(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "probe", NAPI_AUTO_LENGTH, probe, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "probe", fn) != napi_ok || register_huge_pages(env, exports) != napi_ok)
+      napi_set_named_property(env, exports, "probe", fn) != napi_ok || register_huge_pages(env, exports) != napi_ok ||
+      register_batch_scan(env, exports) != napi_ok)
     return NULL;
   return exports;
 }
