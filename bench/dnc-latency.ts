@@ -1,8 +1,9 @@
 // dnc's latency figures over loopback gRPC: Check at fixed request rates and
-// FilterBatch(100) at shares of the maximum throughput measured before, both
-// open loop from a raw-frame HTTP/2 client, on the gRPC port and on the
-// filter port, each run repeated at once against the floors (servers that answer without doing anything: bare node:http2,
-// and grpc-js), so that the report separates dnc's share of a tail from the
+// FilterBatch(100) at shares of the maximum throughput measured before (each
+// port's own), both open loop from a raw-frame HTTP/2 client, on the gRPC
+// port and on the filter port, each run repeated at once against the floors
+// (servers that answer without doing anything: bare node:http2, and
+// grpc-js), so that the report separates dnc's share of a tail from the
 // stack's and the machine's; and write-to-visible with grpc-js, an
 // AddEntries acknowledged (on an admin client, as an admin's write would
 // come) and then the next FilterBatch from the gateway's client, which must
@@ -111,6 +112,8 @@ interface LatencyRun {
   target: Target | undefined;
   /** Appended to dnc's figure's detail. */
   detail: string;
+  /** The filter port's own rate and detail, where a share of its own maximum differs from the gRPC port's. */
+  filterPort?: { rate: number; detail: string };
 }
 
 /**
@@ -120,7 +123,7 @@ interface LatencyRun {
  */
 async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: LatencyRun): Promise<void> {
   const dnc = await measure(ctx, ports.dnc, ports.dncGcLog, run.path, run.bodies, run.rate);
-  const front = await measure(ctx, ports.filterPort, ports.dncGcLog, run.path, run.bodies, run.rate);
+  const front = await measure(ctx, ports.filterPort, ports.dncGcLog, run.path, run.bodies, run.filterPort?.rate ?? run.rate);
   const floors: [Floor, Measured][] = [];
   for (const floor of ports.floors) floors.push([floor, await measure(ctx, floor.port, floor.gcLog, run.path, run.bodies, run.rate)]);
   const dncPercentiles = percentilesMs(dnc.result.histogram);
@@ -129,7 +132,7 @@ async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: La
   ctx.report.figure(run.figure(), p99Ms(dncPercentiles), "ms", detail, run.target);
   ctx.report.latency({ name: run.row, percentiles: dncPercentiles, targetMs: run.target?.value });
   const frontPercentiles = percentilesMs(front.result.histogram);
-  const frontDetail = `${describeOpenLoop(front.result)}; ${run.detail}; the same sidecar's filter port, just after its gRPC port; ${front.gc}`;
+  const frontDetail = `${describeOpenLoop(front.result)}; ${run.filterPort?.detail ?? run.detail}; the same sidecar's filter port, just after its gRPC port; ${front.gc}`;
   ctx.report.figure(`${run.figure()}${ON_FILTER_PORT}`, p99Ms(frontPercentiles), "ms", frontDetail, run.target);
   ctx.report.latency({ name: `${run.row}${ON_FILTER_PORT}`, percentiles: frontPercentiles, targetMs: run.target?.value });
   for (const [floor, { result, gc }] of floors) {
@@ -161,11 +164,14 @@ export async function checkLatency(client: GrpcClient, ports: LatencyPorts, ctx:
   }
 }
 
+/** Each port is loaded at shares of its own FilterBatch(100) maximum (the floors at the gRPC port's). */
 export async function batchLatency(ports: LatencyPorts, ctx: BenchContext): Promise<void> {
   const set = smallSet(ctx);
   const basis = ctx.report.find(dncBatchFigure("fast", "h2load", set)) ?? ctx.report.find(dncBatchFigure("fast", "grpc-js", set));
   if (basis === undefined) throw new Error("FilterBatch latency: no FilterBatch(100) throughput to take shares of");
+  const frontBasis = ctx.report.find(dncBatchFigure("fast", "h2load, filter port", set)) ?? basis;
   const maxCalls = basis.value / set.recipientsPerRequest;
+  const frontMaxCalls = frontBasis.value / set.recipientsPerRequest;
   const bodies = set.buffers.fast.map(grpcFrame);
   for (const share of LOAD_SHARES) {
     await measureWithFloors(ctx, ports, {
@@ -176,6 +182,7 @@ export async function batchLatency(ports: LatencyPorts, ctx: BenchContext): Prom
       rate: share * maxCalls,
       target: share === BATCH_TARGET.share ? BATCH_TARGET.target : undefined,
       detail: `max = ${fmt(maxCalls)} calls/s (${basis.name})`,
+      filterPort: { rate: share * frontMaxCalls, detail: `max = ${fmt(frontMaxCalls)} calls/s (${frontBasis.name})` },
     });
   }
 }
