@@ -128,7 +128,7 @@ async function measureWithFloors(ctx: BenchContext, ports: LatencyPorts, run: La
   for (const floor of ports.floors) floors.push([floor, await measure(ctx, floor.port, floor.gcLog, run.path, run.bodies, run.rate)]);
   const dncPercentiles = percentilesMs(dnc.result.histogram);
   const beside = floors.map(([floor, { result }]) => `${floor.name} p99 ${ms(p99Ms(percentilesMs(result.histogram)))} ms`).join(", ");
-  const detail = `${describeOpenLoop(dnc.result)}; ${run.detail}; ${dnc.gc}${beside === "" ? "" : `; at the same rate just after: ${beside}`}`;
+  const detail = `${describeOpenLoop(dnc.result)}; ${run.detail}; ${dnc.gc}${beside === "" ? "" : `; at the same rate just after (after the filter port's run): ${beside}`}`;
   ctx.report.figure(run.figure(), p99Ms(dncPercentiles), "ms", detail, run.target);
   ctx.report.latency({ name: run.row, percentiles: dncPercentiles, targetMs: run.target?.value });
   const frontPercentiles = percentilesMs(front.result.histogram);

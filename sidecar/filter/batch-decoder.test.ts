@@ -144,6 +144,40 @@ describe("BatchDecoder", () => {
     expect(native).toBeGreaterThan(1000);
   });
 
+  it("holds the scan to the batch bound as given and to the room it has, one DecodedBatch reused throughout", () => {
+    const decoder = new BatchDecoder();
+    const out = new DecodedBatch();
+    const alone = new DecodedBatch();
+    const recipients = Array.from({ length: 1500 }, (_, i) => `+4477009${String(i).padStart(5, "0")}`);
+    const big = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, sender: "ACME", recipients }));
+    const small = toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.EMAIL, recipients: ["ann@example.com"] }));
+    const scan = new BatchScan();
+    // More recipients than the spans have room for: the JavaScript reads it and grows them, and the scan takes it from then on.
+    expect(scan.run(big, out.spans, 10_000)).toBe(-1);
+    for (const [bytes, maxBatch] of [[big, 10_000], [small, 10_000], [big, 10_000], [small, 1.5], [small, -1], [small, Number.NaN], [big, 1_500]] as const) {
+      const got = (() => {
+        try {
+          decoder.decode(bytes, maxBatch, out);
+          return { channel: out.channel, sender: [out.sender.start, out.sender.end], spans: Array.from(out.spans.subarray(0, 2 * out.recipientCount)) };
+        } catch (err: unknown) {
+          return (err as Error).message;
+        }
+      })();
+      const want = (() => {
+        try {
+          decoder.decodeInJs(bytes, maxBatch, alone);
+          return { channel: alone.channel, sender: [alone.sender.start, alone.sender.end], spans: Array.from(alone.spans.subarray(0, 2 * alone.recipientCount)) };
+        } catch (err: unknown) {
+          return (err as Error).message;
+        }
+      })();
+      expect(got, `maxBatch ${maxBatch}`).toEqual(want);
+    }
+    expect(scan.run(big, out.spans, 10_000)).toBe(1500);
+    expect(scan.run(small, out.spans, -1)).toBe(-1);
+    expect(() => decoder.decode(small, -1, out)).toThrow("a batch holds at most -1 recipients");
+  });
+
   it("names the request whose own field has the wrong wire type", () => {
     const request = Uint8Array.from([0x08, 0x05]);
     expect(refusal(() => new DecodedSendRequest().decode(request, 0, request.length, 3))).toBe("requests[3]: not a valid dnc.v1.SendRequest: field 1 has wire type 0");

@@ -11,7 +11,7 @@
 // and its reconnects find the port again instead of a port closed until the
 // sidecar restarts.
 
-import { existsSync, lstatSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { messageOf } from "../errors.js";
@@ -98,16 +98,13 @@ function launch(job: FilterFrontJob, answerers: NativeUnaryMethod[]): Launched {
 
 /**
  * The address a lost worker is started again on: a port chosen by the
- * system (":0") is the one it chose, and a unix socket's file, which the
- * lost worker's end left behind, goes first.
+ * system (":0") is the one it chose. A unix socket's file goes with the
+ * lost worker's server (libuv unlinks it as the worker's handles close);
+ * one that is there all the same is not ours to remove, and the start
+ * fails and is tried again.
  */
 function againAddress(address: string, port: number): string {
-  if (address.startsWith("unix:")) {
-    const path = address.slice("unix:".length);
-    if (existsSync(path) && lstatSync(path).isSocket()) rmSync(path);
-    return address;
-  }
-  return `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
+  return address.startsWith("unix:") ? address : `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
 }
 
 export class FilterFront {
@@ -170,32 +167,36 @@ export class FilterFront {
       if (this.closed !== undefined || launched !== this.current) return;
       // A worker that served a while before it was lost is started again at once; one that keeps failing, less and less often.
       if (Date.now() - serving > MOST_RESTART_MS) this.restartMs = FIRST_RESTART_MS;
-      this.events.lost(`the filter port's worker ${why}: the port is closed until it starts again, in ${this.restartMs} ms`);
-      this.restartLater();
+      const delay = this.restartLater();
+      this.events.lost(`the filter port's worker ${why}: the port is closed until it starts again, in ${delay} ms`);
     });
   }
 
-  private restartLater(): void {
-    this.restartTimer = setTimeout(() => void this.restart(), this.restartMs);
+  /** Schedules the next start, before anything is said of it; returns its delay. */
+  private restartLater(): number {
+    const delay = this.restartMs;
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
     this.restartTimer.unref();
-    this.restartMs = Math.min(MOST_RESTART_MS, this.restartMs * 2);
+    this.restartMs = Math.min(MOST_RESTART_MS, delay * 2);
+    return delay;
   }
 
   private async restart(): Promise<void> {
     if (this.closed !== undefined) return;
     const address = againAddress(this.job.address, this.port);
-    const next = launch({ ...this.job, address }, this.answerers);
-    this.current = next;
     try {
+      // A worker that cannot even be made (no memory for a thread) is a failed start too, tried again later.
+      const next = launch({ ...this.job, address }, this.answerers);
+      this.current = next;
       await next.listening;
     } catch (err: unknown) {
       if (this.closed !== undefined) return;
-      this.events.lost(`the filter port's worker could not start again: ${messageOf(err)}; next try in ${this.restartMs} ms`);
-      this.restartLater();
+      const delay = this.restartLater();
+      this.events.lost(`the filter port's worker could not start again: ${messageOf(err)}; next try in ${delay} ms`);
       return;
     }
     if (this.closed !== undefined) return;
     this.events.restored(`the filter port serves again on ${address}: its worker started again`);
-    this.watch(next);
+    this.watch(this.current);
   }
 }

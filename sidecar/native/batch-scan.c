@@ -94,13 +94,14 @@ static napi_value scan_batch(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 ||
       !typed(env, argv[0], napi_uint8_array, (void**)&src, &src_length) || !typed(env, argv[1], napi_int32_array, (void**)&spans, &spans_length) ||
       !typed(env, argv[2], napi_int32_array, (void**)&scope, &scope_length) || scope_length < SCOPE_LENGTH ||
-      napi_get_value_uint32(env, argv[3], &max_batch) != napi_ok || src_length > INT32_MAX) {
+      napi_get_value_uint32(env, argv[3], &max_batch) != napi_ok) {
     napi_throw_type_error(env, NULL, "scanBatch(src: Uint8Array, spans: Int32Array, scope: Int32Array(9), maxBatch: uint32)");
     return NULL;
   }
   size_t capacity = spans_length / 2 < max_batch ? spans_length / 2 : max_batch;
   napi_value result;
-  napi_create_int32(env, scan(src, src_length, spans, capacity, scope), &result);
+  /* Offsets past INT32_MAX do not fit the spans: such a message is the JavaScript's (gRPC's 32 MB bound keeps it away). */
+  napi_create_int32(env, src_length > INT32_MAX ? -1 : scan(src, src_length, spans, capacity, scope), &result);
   return result;
 }
 

@@ -15,6 +15,8 @@ export class BatchScan {
 
   /** Recipient i's bytes go to `spans[2i]..spans[2i + 1]`; returns how many, or -1 (see batch-scan.c). */
   run(src: Uint8Array, spans: Int32Array, maxBatch: number): number {
+    // N-API would read -1 as 2^32 - 1: a bound that is no count goes to the JavaScript, which holds to it as given.
+    if (!Number.isInteger(maxBatch) || maxBatch < 0) return -1;
     return this.native.scanBatch(src, spans, this.scope, maxBatch);
   }
 }
