@@ -155,22 +155,16 @@ describe("BatchDecoder", () => {
     // More recipients than the spans have room for: the JavaScript reads it and grows them, and the scan takes it from then on.
     expect(scan.run(big, out.spans, 10_000)).toBe(-1);
     for (const [bytes, maxBatch] of [[big, 10_000], [small, 10_000], [big, 10_000], [small, 1.5], [small, -1], [small, Number.NaN], [big, 1_500]] as const) {
-      const got = (() => {
+      const read = (decodeInto: (b: DecodedBatch) => void, b: DecodedBatch) => {
         try {
-          decoder.decode(bytes, maxBatch, out);
-          return { channel: out.channel, sender: [out.sender.start, out.sender.end], spans: Array.from(out.spans.subarray(0, 2 * out.recipientCount)) };
+          decodeInto(b);
+          return { channel: b.channel, sender: [b.sender.start, b.sender.end], spans: Array.from(b.spans.subarray(0, 2 * b.recipientCount)) };
         } catch (err: unknown) {
           return (err as Error).message;
         }
-      })();
-      const want = (() => {
-        try {
-          decoder.decodeInJs(bytes, maxBatch, alone);
-          return { channel: alone.channel, sender: [alone.sender.start, alone.sender.end], spans: Array.from(alone.spans.subarray(0, 2 * alone.recipientCount)) };
-        } catch (err: unknown) {
-          return (err as Error).message;
-        }
-      })();
+      };
+      const got = read((b) => decoder.decode(bytes, maxBatch, b), out);
+      const want = read((b) => decoder.decodeInJs(bytes, maxBatch, b), alone);
       expect(got, `maxBatch ${maxBatch}`).toEqual(want);
     }
     expect(scan.run(big, out.spans, 10_000)).toBe(1500);
