@@ -218,6 +218,8 @@ describe("the filter port when its worker is lost", () => {
       }
       return undefined;
     };
+    // As a crash would end it: the thread goes, and with it the port's socket and connections.
+    const loseWorker = () => (sidecar.filterFront as unknown as { current: { worker: Worker } }).current.worker.terminate();
     const blocked = async () => {
       const client = new GrpcClient(address);
       try {
@@ -231,8 +233,7 @@ describe("the filter port when its worker is lost", () => {
       expect(await blocked()).toEqual([0]);
       expect(await metric("dnc_filter_port_up")).toBe(1);
       expect(await metric("dnc_filter_port_restarts_total")).toBe(0);
-      // As a crash would end it: the thread goes, and with it the port's socket and connections.
-      await (sidecar.filterFront as unknown as { current: { worker: Worker } }).current.worker.terminate();
+      await loseWorker();
       expect(await logged("the filter port's worker")).toMatchObject({
         level: 50,
         msg: "the filter port's worker exited (1): the port is closed until it starts again, in 100 ms",
@@ -245,7 +246,7 @@ describe("the filter port when its worker is lost", () => {
       // Lost again soon after (the wait doubles: a worker that served under 10 s is not taken as healthy), with
       // another server on the port meanwhile: the starts fail, less and less often, until it goes.
       logLines.length = 0;
-      await (sidecar.filterFront as unknown as { current: { worker: Worker } }).current.worker.terminate();
+      await loseWorker();
       const squatter = createNetServer();
       await new Promise<void>((resolve) => squatter.listen(sidecar.filterFront!.port, "127.0.0.1", resolve));
       expect((await logged("the filter port's worker exited"))?.msg).toMatch(/in 200 ms$/);

@@ -19,6 +19,22 @@ function decode(bytes: number[] | Uint8Array): DecodedBatch {
   return out;
 }
 
+/** What a decode into `out` read (the channel, the scope spans sent, the recipients' and requests' spans), or its error. */
+function outcome(decodeInto: (out: DecodedBatch) => void, out = new DecodedBatch()) {
+  try {
+    decodeInto(out);
+    const spans = (s: Span) => (s.present ? [s.start, s.end] : []);
+    return {
+      channel: out.channel,
+      scope: [out.sender, out.account, out.campaign, out.country].map(spans),
+      recipients: Array.from(out.spans.subarray(0, 2 * out.recipientCount)),
+      requests: Array.from(out.spans.subarray(0, 2 * out.requestCount)),
+    };
+  } catch (err: unknown) {
+    return { error: (err as Error).message };
+  }
+}
+
 function refusal(run: () => unknown): string {
   try {
     run();
@@ -103,20 +119,6 @@ describe("BatchDecoder", () => {
     ];
     const plain = new Set([0, 1, 2, 3, 4, 6, 12]);
     const neverTaken = new Set([5, 7, 8, 9, 10, 11]);
-    const outcome = (run: () => DecodedBatch) => {
-      try {
-        const out = run();
-        const spans = (s: Span) => (s.present ? [s.start, s.end] : []);
-        return {
-          channel: out.channel,
-          scope: [out.sender, out.account, out.campaign, out.country].map(spans),
-          recipients: Array.from(out.spans.subarray(0, 2 * out.recipientCount)),
-          requests: Array.from(out.spans.subarray(0, 2 * out.requestCount)),
-        };
-      } catch (err: unknown) {
-        return { error: (err as Error).message };
-      }
-    };
     const decoder = new BatchDecoder();
     const scan = new BatchScan();
     let native = 0;
@@ -124,16 +126,8 @@ describe("BatchDecoder", () => {
       const kinds = Array.from({ length: rand(12) }, () => (rand(4) === 0 ? rand(pieces.length) : rand(3)));
       const bytes = Uint8Array.from(kinds.flatMap((k) => pieces[k]!()));
       const maxBatch = 1 + rand(12);
-      const bothWays = outcome(() => {
-        const out = new DecodedBatch();
-        decoder.decode(bytes, maxBatch, out);
-        return out;
-      });
-      const jsAlone = outcome(() => {
-        const out = new DecodedBatch();
-        decoder.decodeInJs(bytes, maxBatch, out);
-        return out;
-      });
+      const bothWays = outcome((out) => decoder.decode(bytes, maxBatch, out));
+      const jsAlone = outcome((out) => decoder.decodeInJs(bytes, maxBatch, out));
       expect(bothWays, `message ${m}: ${Buffer.from(bytes).toString("hex")}`).toEqual(jsAlone);
       const taken = scan.run(bytes, new Int32Array(2 * 16), maxBatch) >= 0;
       const recipients = kinds.filter((k) => k <= 2 || k === 12).length;
@@ -155,16 +149,8 @@ describe("BatchDecoder", () => {
     // More recipients than the spans have room for: the JavaScript reads it and grows them, and the scan takes it from then on.
     expect(scan.run(big, out.spans, 10_000)).toBe(-1);
     for (const [bytes, maxBatch] of [[big, 10_000], [small, 10_000], [big, 10_000], [small, 1.5], [small, -1], [small, Number.NaN], [big, 1_500]] as const) {
-      const read = (decodeInto: (b: DecodedBatch) => void, b: DecodedBatch) => {
-        try {
-          decodeInto(b);
-          return { channel: b.channel, sender: [b.sender.start, b.sender.end], spans: Array.from(b.spans.subarray(0, 2 * b.recipientCount)) };
-        } catch (err: unknown) {
-          return (err as Error).message;
-        }
-      };
-      const got = read((b) => decoder.decode(bytes, maxBatch, b), out);
-      const want = read((b) => decoder.decodeInJs(bytes, maxBatch, b), alone);
+      const got = outcome((b) => decoder.decode(bytes, maxBatch, b), out);
+      const want = outcome((b) => decoder.decodeInJs(bytes, maxBatch, b), alone);
       expect(got, `maxBatch ${maxBatch}`).toEqual(want);
     }
     expect(scan.run(big, out.spans, 10_000)).toBe(1500);

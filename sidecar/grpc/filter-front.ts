@@ -103,7 +103,7 @@ function launch(job: FilterFrontJob, answerers: NativeUnaryMethod[]): Launched {
  * one that is there all the same is not ours to remove, and the start
  * fails and is tried again.
  */
-function againAddress(address: string, port: number): string {
+function boundAddress(address: string, port: number): string {
   return address.startsWith("unix:") ? address : `${address.slice(0, address.lastIndexOf(":"))}:${port}`;
 }
 
@@ -118,7 +118,8 @@ export class FilterFront {
     first: Launched,
     /** The bound port (0 on a unix socket). */
     readonly port: number,
-    private readonly job: FilterFrontJob,
+    /** What a lost worker is started again with: the first's, on the address it bound. */
+    private readonly again: FilterFrontJob,
     private readonly answerers: NativeUnaryMethod[],
     private readonly events: FrontEvents,
   ) {
@@ -143,7 +144,7 @@ export class FilterFront {
     const job: FilterFrontJob = { address, paths: [...methods.keys()], maxMessageBytes, tls };
     const first = launch(job, answerers);
     const port = await first.listening;
-    return new FilterFront(first, port, job, answerers, events);
+    return new FilterFront(first, port, { ...job, address: boundAddress(address, port) }, answerers, events);
   }
 
   /** Stops taking connections; calls under way are answered for up to `graceMs`, then the rest are cut. */
@@ -183,10 +184,9 @@ export class FilterFront {
 
   private async restart(): Promise<void> {
     if (this.closed !== undefined) return;
-    const address = againAddress(this.job.address, this.port);
     try {
       // A worker that cannot even be made (no memory for a thread) is a failed start too, tried again later.
-      const next = launch({ ...this.job, address }, this.answerers);
+      const next = launch(this.again, this.answerers);
       this.current = next;
       await next.listening;
     } catch (err: unknown) {
@@ -196,7 +196,7 @@ export class FilterFront {
       return;
     }
     if (this.closed !== undefined) return;
-    this.events.restored(`the filter port serves again on ${address}: its worker started again`);
+    this.events.restored(`the filter port serves again on ${this.again.address}: its worker started again`);
     this.watch(this.current);
   }
 }

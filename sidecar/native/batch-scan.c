@@ -8,10 +8,8 @@
 // returns -1, and the JavaScript decoder reads the message instead, with
 // its own errors: the two never disagree on what a message holds.
 
-#define NAPI_VERSION 8
-#include <node_api.h>
-#include <stddef.h>
 #include <stdint.h>
+#include "napi-args.h"
 
 #define F_CHANNEL 1
 #define F_RECIPIENTS 6
@@ -35,13 +33,6 @@ static int varint32(const uint8_t* src, size_t end, size_t* pos, uint32_t* out) 
     }
   }
   return 0;
-}
-
-static int typed(napi_env env, napi_value value, napi_typedarray_type want, void** data, size_t* length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  return napi_is_typedarray(env, value, &is_typed) == napi_ok && is_typed &&
-         napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok && type == want;
 }
 
 /* The recipients' count, or -1: see scanBatch. */
@@ -92,8 +83,8 @@ static napi_value scan_batch(napi_env env, napi_callback_info info) {
   size_t src_length, spans_length, scope_length;
   uint32_t max_batch;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 ||
-      !typed(env, argv[0], napi_uint8_array, (void**)&src, &src_length) || !typed(env, argv[1], napi_int32_array, (void**)&spans, &spans_length) ||
-      !typed(env, argv[2], napi_int32_array, (void**)&scope, &scope_length) || scope_length < SCOPE_LENGTH ||
+      !typed_array(env, argv[0], napi_uint8_array, (void**)&src, &src_length) || !typed_array(env, argv[1], napi_int32_array, (void**)&spans, &spans_length) ||
+      !typed_array(env, argv[2], napi_int32_array, (void**)&scope, &scope_length) || scope_length < SCOPE_LENGTH ||
       napi_get_value_uint32(env, argv[3], &max_batch) != napi_ok) {
     napi_throw_type_error(env, NULL, "scanBatch(src: Uint8Array, spans: Int32Array, scope: Int32Array(9), maxBatch: uint32)");
     return NULL;

@@ -6,10 +6,9 @@
 // 2 MB pages inside the array are advised; memory around them is untouched.
 
 #define _GNU_SOURCE
-#define NAPI_VERSION 8
-#include <node_api.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include "napi-args.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25

@@ -6,10 +6,8 @@
 // lookupHashed (byte-intern-table.ts). A recipient it cannot vouch for is
 // left to the JS normaliser (-2), so it never decides what the JS would not.
 
-#define NAPI_VERSION 8
-#include <node_api.h>
-#include <stddef.h>
 #include <stdint.h>
+#include "napi-args.h"
 
 #define DEFERRED (-2)
 #define ABSENT (-1)
@@ -116,14 +114,9 @@ static int32_t lookup(const table_view* t, const uint8_t* key, size_t n, uint32_
 }
 
 static int typed(napi_env env, napi_value value, napi_typedarray_type want, void** data, size_t* length, const char* name) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok || type != want) {
-    napi_throw_type_error(env, NULL, name);
-    return 0;
-  }
-  return 1;
+  if (typed_array(env, value, want, data, length)) return 1;
+  napi_throw_type_error(env, NULL, name);
+  return 0;
 }
 
 #define ARGS 13
@@ -210,10 +203,6 @@ static napi_value probe(napi_env env, napi_callback_info info) {
   napi_create_uint32(env, hit_count, &result);
   return result;
 }
-
-/* huge-pages.c and batch-scan.c, in the same addon. */
-napi_status register_huge_pages(napi_env env, napi_value exports);
-napi_status register_batch_scan(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;

@@ -54,8 +54,8 @@ export class ProtoWriter {
   /**
    * A string field; proto3 leaves an empty one out. A short ASCII string
    * (what most fields of an entry hold) is copied a character at a time:
-   * counting its UTF-8 bytes and writing them natively were two calls out of
-   * JavaScript per field, a tenth of a bulk import's main thread.
+   * counting its UTF-8 bytes and writing them natively cost two calls out of
+   * JavaScript per field, for a few bytes each.
    */
   string(field: number, value: string): this {
     const chars = value.length;

@@ -1,0 +1,22 @@
+// What the addon's C files share: reading a typed-array argument, and each
+// file's registration of its functions on the addon's exports.
+
+#ifndef DNC_NAPI_ARGS_H
+#define DNC_NAPI_ARGS_H
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stddef.h>
+
+/* Whether value is a typed array of type want; its data and element count when it is. Throws nothing. */
+static inline int typed_array(napi_env env, napi_value value, napi_typedarray_type want, void** data, size_t* length) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  return napi_is_typedarray(env, value, &is_typed) == napi_ok && is_typed &&
+         napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok && type == want;
+}
+
+napi_status register_huge_pages(napi_env env, napi_value exports);
+napi_status register_batch_scan(napi_env env, napi_value exports);
+
+#endif
