@@ -22,7 +22,7 @@ import { TrafficCounters } from "./stats/traffic-counters.js";
 import { TrafficLog } from "./stats/traffic-log.js";
 import { AdminService } from "./gen/dnc/v1/admin_service_pb.js";
 import { Role } from "./gen/dnc/v1/api_key_pb.js";
-import { messageOf } from "./errors.js";
+import { InvalidArgumentError, messageOf } from "./errors.js";
 import { FilterService } from "./gen/dnc/v1/filter_service_pb.js";
 import { adminServiceGrpc } from "./grpc/admin-service-grpc.js";
 import { filterServiceMethods } from "./grpc/filter-service-grpc.js";
@@ -75,6 +75,16 @@ export const DEFAULTS = {
   maxBatch: 10_000,
 } as const;
 
+/** The largest `maxBatch`: a count the native batch scan reads as it is (N-API would wrap a larger one). */
+export const MAX_BATCH_LIMIT = 2 ** 31 - 1;
+
+/** Why `maxBatch` is no batch bound, or undefined when it is one. */
+export function maxBatchProblem(maxBatch: number): string | undefined {
+  return Number.isInteger(maxBatch) && maxBatch >= 1 && maxBatch <= MAX_BATCH_LIMIT
+    ? undefined
+    : `expected a whole number from 1 to ${MAX_BATCH_LIMIT}, got ${String(maxBatch)}`;
+}
+
 export class Sidecar {
   private constructor(
     readonly list: DncList,
@@ -92,9 +102,13 @@ export class Sidecar {
     private readonly feed: ChangeFeed,
     private readonly webhooks: WebhookDispatcher,
     private readonly imports: ImportService,
+    private readonly filterPort: FilterPortMetrics | undefined,
   ) {}
 
   static async start(options: SidecarOptions): Promise<Sidecar> {
+    // Checked before the store opens: a bad bound refuses the start rather than every FilterBatch.
+    const badBatch = maxBatchProblem(options.maxBatch);
+    if (badBatch !== undefined) throw new InvalidArgumentError("maxBatch", badBatch);
     const list = DncList.open(options.dataDir);
     const counters = new TrafficCounters();
     const traffic = new TrafficLog(list.store, counters);
@@ -121,6 +135,7 @@ export class Sidecar {
     const filterMethods = filterServiceMethods(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined);
     const grpc = new GrpcServer({ admin: adminServiceGrpc(gate) }, filterMethods);
     let front: FilterFront | undefined;
+    let filterPort: FilterPortMetrics | undefined;
     let serving = false;
     const http = new AdminHttpServer([
       ...healthRoutes(() => serving),
@@ -139,6 +154,7 @@ export class Sidecar {
       });
       if (options.filterListen !== undefined) {
         const port = new FilterPortMetrics(metrics.registry);
+        filterPort = port;
         front = await FilterFront.start(options.filterListen, filterMethods, MAX_MESSAGE_BYTES, options.tls, {
           lost: (message) => {
             port.lost();
@@ -159,7 +175,7 @@ export class Sidecar {
       serving = true;
       traffic.start();
       webhooks.start();
-      return new Sidecar(list, grpc, http, grpcPort, httpPort, front, keys, createdAdminKey, traffic, feed, webhooks, imports);
+      return new Sidecar(list, grpc, http, grpcPort, httpPort, front, keys, createdAdminKey, traffic, feed, webhooks, imports, filterPort);
     } catch (err: unknown) {
       await front?.stop(0);
       await grpc.shutdown(0);
@@ -178,6 +194,8 @@ export class Sidecar {
     await this.webhooks.stop();
     // Watch streams would hold the shutdown for the whole grace period: end them first.
     this.feed.close();
+    // A scrape during the grace period sees the filter port going, not serving.
+    this.filterPort?.stopped();
     await Promise.all([this.grpc.shutdown(graceMs), this.http.close(), this.filterFront?.stop(graceMs)]);
     await this.traffic.stop();
     await this.keys.close();

@@ -70,6 +70,8 @@ describe("dnc CLI", () => {
     expect(bad.stderr).toMatch(/--channel: 'pigeon' is not one of sms, mms, rcs, viber, whatsapp, email, voice/);
     const role = await dnc("keys", "create", "--name", "x", "--role", "boss");
     expect(role.stderr).toMatch(/--role: 'boss' is not one of viewer, operator, admin/);
+    const batch = await dnc("serve", "--data-dir", join(dir.path, "never"), "--max-batch", "0");
+    expect(batch).toMatchObject({ code: 1, stderr: expect.stringMatching(/--max-batch: expected a whole number from 1 to 2147483647, got 0/) });
     const short = await runDnc({ DNC_ADMIN_TOKEN: "short" }, "serve", "--data-dir", join(dir.path, "never"));
     expect(short).toMatchObject({ code: 1, stderr: expect.stringMatching(/DNC_ADMIN_TOKEN: use at least 16 characters/) });
     const spaced = await runDnc({ DNC_ADMIN_TOKEN: "correct horse battery staple" }, "serve", "--data-dir", join(dir.path, "never"));

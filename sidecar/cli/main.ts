@@ -11,7 +11,7 @@ import { CheckResponseSchema, FilterService } from "../gen/dnc/v1/filter_service
 import { ChannelSchema, ContactKindSchema, ReasonSchema, SourceSchema } from "../gen/dnc/v1/types_pb.js";
 import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { DEFAULT_IMPORT_SETTINGS } from "../import/import-settings.js";
-import { DEFAULTS, Sidecar } from "../sidecar.js";
+import { DEFAULTS, maxBatchProblem, Sidecar } from "../sidecar.js";
 import { clientFlags, clientUsage, COMMAND_DEADLINE_MS, connect } from "./client-options.js";
 import { enumName, parseEnum } from "./enum-names.js";
 import { exportCommand, exportUsage } from "./export-command.js";
@@ -96,7 +96,8 @@ async function serve(args: string[]): Promise<void> {
   if ((cert === undefined) !== (key === undefined)) throw new Error("--tls-cert and --tls-key go together");
   if (clientCa !== undefined && cert === undefined) throw new Error("--tls-client-ca needs --tls-cert and --tls-key");
   const maxBatch = Number(values["max-batch"]);
-  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`--max-batch: expected a positive integer`);
+  const badBatch = maxBatchProblem(maxBatch);
+  if (badBatch !== undefined) throw new Error(`--max-batch: ${badBatch}`);
   const started = Date.now();
   const sidecar = await Sidecar.start({
     dataDir: values["data-dir"],
