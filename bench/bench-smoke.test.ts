@@ -31,13 +31,15 @@ const EXPECTED = [
   ...["Check p99 at 1,000 req/s", "Check p99 at 5,000 req/s", "FilterBatch(100) p99 at 50% of max", "FilterBatch(100) p99 at 90% of max"].flatMap(
     (run) => [run, `${run}, filter port`, `${run}, grpc-js floor`, `${run}, node:http2 floor`],
   ),
-  "write-to-visible p50",
-  "write-to-visible p50, FilterBatch round-trip floor",
-  "write-to-visible p99",
-  "write-to-visible p99, FilterBatch round-trip floor",
-  "write-to-visible from the send, p50",
-  "write-to-visible from the send, p99",
-  "writes missed by the next FilterBatch",
+  ...["", ", grpc-js"].flatMap((client) => [
+    `write-to-visible p50${client}`,
+    `write-to-visible p50${client}, FilterBatch round-trip floor`,
+    `write-to-visible p99${client}`,
+    `write-to-visible p99${client}, FilterBatch round-trip floor`,
+    `write-to-visible from the send, p50${client}`,
+    `write-to-visible from the send, p99${client}`,
+    `writes missed by the next FilterBatch${client}`,
+  ]),
 ];
 
 interface Results {

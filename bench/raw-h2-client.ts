@@ -8,10 +8,12 @@
 // the stream id patched in: about 10 µs.
 //
 // It sends nothing it cannot handle: no dynamic HPACK table, no Huffman
-// strings, windows opened wide. It does not decode answers: a call
+// strings, windows opened wide. It does not decode headers: a call
 // succeeds when its stream carries DATA and ends; a gRPC error comes as
 // headers alone ("trailers-only"), and a stream reset or GOAWAY fails it.
-// The harness checks the same requests' answers through grpc-js first.
+// The open-loop runs take no answer (the harness checks the same requests'
+// answers through grpc-js first); a caller that needs the answer asks for
+// the message the DATA carried.
 
 import { connect, type Socket } from "node:net";
 
@@ -64,10 +66,20 @@ function requestHeaders(authority: string, path: string): Buffer {
   ]);
 }
 
+/** The message of a gRPC-framed answer: a flag byte (0: not compressed), its length, then the message. */
+function unframe(framed: Buffer): Buffer | Error {
+  if (framed.length < 5 || framed[0] !== 0) return new Error("grpc: the answer is not one uncompressed message");
+  const length = framed.readUInt32BE(1);
+  if (framed.length !== 5 + length) return new Error(`grpc: the answer's message is ${framed.length - 5} bytes, its frame says ${length}`);
+  return framed.subarray(5);
+}
+
 interface Pending {
-  resolve: () => void;
+  resolve: (message: Buffer | undefined) => void;
   reject: (err: Error) => void;
   sawData: boolean;
+  /** The DATA payloads, kept for a caller that asked for the message. */
+  chunks: Buffer[] | undefined;
 }
 
 export class RawH2Client {
@@ -110,11 +122,11 @@ export class RawH2Client {
     });
   }
 
-  /** One unary call with a gRPC-framed body. */
-  call(path: string, framedBody: Buffer): Promise<void> {
+  /** One unary call with a gRPC-framed body; resolves with the answer's message when `keepMessage`, else with nothing. */
+  call(path: string, framedBody: Buffer, keepMessage = false): Promise<Buffer | undefined> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject, sawData: false };
+      const pending: Pending = { resolve, reject, sawData: false, chunks: keepMessage ? [] : undefined };
       if (this.queue.length > 0 || !this.canSend(framedBody)) this.queue.push({ path, body: framedBody, pending });
       else this.send(path, framedBody, pending);
     });
@@ -187,7 +199,10 @@ export class RawH2Client {
     switch (type) {
       case DATA: {
         const pending = this.streams.get(stream);
-        if (pending !== undefined && payload.length > 0) pending.sawData = true;
+        if (pending !== undefined && payload.length > 0) {
+          pending.sawData = true;
+          pending.chunks?.push(payload);
+        }
         this.received += payload.length;
         if (flags & END_STREAM) this.end(stream);
         break;
@@ -227,8 +242,13 @@ export class RawH2Client {
     const pending = this.streams.get(stream);
     if (pending === undefined) return;
     this.streams.delete(stream);
-    if (pending.sawData) pending.resolve();
-    else pending.reject(new Error("grpc: the answer carried no message (a gRPC error, sent as trailers only)"));
+    if (!pending.sawData) pending.reject(new Error("grpc: the answer carried no message (a gRPC error, sent as trailers only)"));
+    else if (pending.chunks === undefined) pending.resolve(undefined);
+    else {
+      const message = unframe(Buffer.concat(pending.chunks));
+      if (message instanceof Error) pending.reject(message);
+      else pending.resolve(message);
+    }
   }
 
   private fail(err: Error): void {

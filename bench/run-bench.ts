@@ -279,7 +279,7 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
     } finally {
       await ctx.cleanup.stop(floor.child);
     }
-    await writeToVisible(client, admin, ctx, opts.writeRepeats);
+    await writeToVisible(sidecar.ready.grpcPort, client, admin, ctx, opts.writeRepeats);
   } finally {
     client.close();
     admin.close();
