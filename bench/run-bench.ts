@@ -392,9 +392,11 @@ export async function runBench(argv: string[], command: string): Promise<void> {
     loadAverageAtStart: loadAtStart,
     loadAverageAtEnd: loadavg()[0]!,
     profiled,
+    // From the start of the measuring, after any re-run with a larger heap; without `npm run build`.
+    wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
   };
   const files = report.write(opts.out, startedAt, run);
-  console.log(`results: ${files.json}\nreport:  ${files.markdown}`);
+  console.log(`whole run: ${fmt(run.wallSeconds, 1)} s\nresults: ${files.json}\nreport:  ${files.markdown}`);
 }
 
 /** Run as a script (npm run bench, the smoke test), as opposed to imported by `dnc bench`. */
