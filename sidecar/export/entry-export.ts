@@ -59,6 +59,8 @@ export async function* exportEntries(
       encoder.row(entryCells(entry));
       if (++written % ROWS_PER_STEP !== 0) continue;
       if (ctx.signal.aborted) return;
+      // Reading every entry maps in the whole store.
+      list.store.releaseMapPages();
       await encoder.settle();
       for (let chunk = out.take(); chunk !== undefined; chunk = out.take()) yield message(chunk);
     }

@@ -97,7 +97,5 @@ static napi_value scan_batch(napi_env env, napi_callback_info info) {
 }
 
 napi_status register_batch_scan(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_status status = napi_create_function(env, "scanBatch", NAPI_AUTO_LENGTH, scan_batch, NULL, &fn);
-  return status != napi_ok ? status : napi_set_named_property(env, exports, "scanBatch", fn);
+  return export_function(env, exports, "scanBatch", scan_batch);
 }

@@ -52,7 +52,5 @@ static napi_value advise_huge_pages(napi_env env, napi_callback_info info) {
 }
 
 napi_status register_huge_pages(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_status status = napi_create_function(env, "adviseHugePages", NAPI_AUTO_LENGTH, advise_huge_pages, NULL, &fn);
-  return status == napi_ok ? napi_set_named_property(env, exports, "adviseHugePages", fn) : status;
+  return export_function(env, exports, "adviseHugePages", advise_huge_pages);
 }

@@ -1,5 +1,5 @@
-// What the addon's C files share: reading a typed-array argument, and each
-// file's registration of its functions on the addon's exports.
+// What the addon's C files share: reading a typed-array argument, putting a
+// function on the addon's exports, and each file's registration of its own.
 
 #ifndef DNC_NAPI_ARGS_H
 #define DNC_NAPI_ARGS_H
@@ -16,7 +16,15 @@ static inline int typed_array(napi_env env, napi_value value, napi_typedarray_ty
          napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok && type == want;
 }
 
+/* Sets exports[name] to a function that runs cb. */
+static inline napi_status export_function(napi_env env, napi_value exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  napi_status status = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  return status != napi_ok ? status : napi_set_named_property(env, exports, name, fn);
+}
+
 napi_status register_huge_pages(napi_env env, napi_value exports);
 napi_status register_batch_scan(napi_env env, napi_value exports);
+napi_status register_file_pages(napi_env env, napi_value exports);
 
 #endif

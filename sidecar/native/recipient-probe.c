@@ -205,10 +205,8 @@ static napi_value probe(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "probe", NAPI_AUTO_LENGTH, probe, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "probe", fn) != napi_ok || register_huge_pages(env, exports) != napi_ok ||
-      register_batch_scan(env, exports) != napi_ok)
+  if (export_function(env, exports, "probe", probe) != napi_ok || register_huge_pages(env, exports) != napi_ok ||
+      register_batch_scan(env, exports) != napi_ok || register_file_pages(env, exports) != napi_ok)
     return NULL;
   return exports;
 }

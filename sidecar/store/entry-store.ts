@@ -5,7 +5,10 @@
 
 import { open, type Database, type RootDatabase, type RootDatabaseOptions } from "lmdb";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { releaseFilePages } from "../native/file-pages.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES, readEntryKeyIds } from "./entry-key.js";
@@ -117,6 +120,13 @@ const EVENT_SHAPES: Omit<HistoryEvent, "seq">[] = Array.from({ length: 8 }, (_, 
   ...(shape & 4 ? { importJob: EMPTY } : {}),
 }));
 
+/**
+ * Releases of the data file's pages come at most this often: a bulk write
+ * asks after every batch, and each release reads /proc/self/maps; the pages
+ * mapped meanwhile are a few megabytes at most.
+ */
+const RELEASE_INTERVAL_MS = 100;
+
 /** No contact gets this id; its row says the history's contact index is complete. */
 const HISTORY_INDEXED_MARK = historyContactKey(0xffffffff, 0);
 const HISTORY_SEQ_OFFSET = 4;
@@ -143,6 +153,9 @@ export class EntryStore {
   private visibleSeq: number;
   /** Made when the store is created: what ties an index snapshot to this store and no other. */
   readonly id: string;
+  /** The data file as the kernel names its mapping. */
+  private readonly dataFile: string;
+  private lastRelease = -Infinity;
 
   /** Undefined for a second opening by a thread of the process that holds the directory. */
   private readonly lock: DataDirLock | undefined;
@@ -180,6 +193,20 @@ export class EntryStore {
       meta.putSync(STORE_ID_KEY, id);
     }
     this.id = id;
+    this.dataFile = realpathSync(join(path, "data.mdb"));
+  }
+
+  /**
+   * Takes the pages of the data file that LMDB's map holds out of the
+   * process's RSS (native/file-pages.c): after a bulk write or a walk of
+   * the whole store, which map in every page they read. At most once per
+   * RELEASE_INTERVAL_MS unless `now`; returns whether it released.
+   */
+  releaseMapPages(now = false): boolean {
+    const at = performance.now();
+    if (!now && at - this.lastRelease < RELEASE_INTERVAL_MS) return false;
+    this.lastRelease = at;
+    return releaseFilePages(this.dataFile) > 0;
   }
 
   /**
