@@ -19,7 +19,8 @@ const bound = (kind: "min" | "max"): string => (kind === "min" ? "≥" : "≤");
 
 /** What the floors (servers answering at once, measured at the same load just after) gave for `f`, and whether they meet its target themselves. */
 function floorsOf(report: Report, f: Figure): string {
-  const floors = report.figures.filter((g) => g.name.startsWith(`${f.name}, `) && g.name.endsWith(" floor"));
+  // "<figure>, <server> floor": a figure of its own with a suffix ("write-to-visible p99, grpc-js") has its own floors.
+  const floors = report.figures.filter((g) => g.name.startsWith(`${f.name}, `) && g.name.endsWith(" floor") && !g.name.slice(f.name.length + 2).includes(", "));
   if (floors.length === 0 || f.target === undefined) return "";
   const bound = f.target.value;
   const within = (v: number) => (f.target!.kind === "max" ? v <= bound : v >= bound);

@@ -13,7 +13,8 @@
 // headers alone ("trailers-only"), and a stream reset or GOAWAY fails it.
 // The open-loop runs take no answer (the harness checks the same requests'
 // answers through grpc-js first); a caller that needs the answer asks for
-// the message the DATA carried.
+// the message the DATA carried (the status in the trailers after it is not
+// read: a gRPC error after a message does not happen on these calls).
 
 import { connect, type Socket } from "node:net";
 
@@ -28,6 +29,7 @@ const WINDOW_UPDATE = 0x8;
 const END_STREAM = 0x1;
 const ACK = 0x1;
 const END_HEADERS = 0x4;
+const PADDED = 0x8;
 const SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
 const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
 const MAX_WINDOW = 0x7fff_ffff;
@@ -199,9 +201,11 @@ export class RawH2Client {
     switch (type) {
       case DATA: {
         const pending = this.streams.get(stream);
-        if (pending !== undefined && payload.length > 0) {
+        // A padded frame: its first byte is the padding's length, and the padding ends it.
+        const data = flags & PADDED ? payload.subarray(1, Math.max(1, payload.length - payload[0]!)) : payload;
+        if (pending !== undefined && data.length > 0) {
           pending.sawData = true;
-          pending.chunks?.push(payload);
+          pending.chunks?.push(data);
         }
         this.received += payload.length;
         if (flags & END_STREAM) this.end(stream);

@@ -1,3 +1,6 @@
+// Sidecar.start's own checks of its options, before anything is opened.
+
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "./errors.js";
@@ -18,7 +21,8 @@ describe("Sidecar.start", () => {
       expect(err, String(bad)).toBeInstanceOf(InvalidArgumentError);
       expect((err as Error).message).toBe(`maxBatch: expected a whole number from 1 to ${MAX_BATCH_LIMIT}, got ${String(bad)}`);
     }
-    // Nothing was left holding the data directory.
+    // Refused before the store opened: no data directory was made, and none is held.
+    expect(existsSync(options(1).dataDir)).toBe(false);
     const sidecar = await Sidecar.start(options(MAX_BATCH_LIMIT));
     await sidecar.stop(0);
   });

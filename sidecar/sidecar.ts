@@ -75,7 +75,7 @@ export const DEFAULTS = {
   maxBatch: 10_000,
 } as const;
 
-/** The largest `maxBatch`: a count the native batch scan reads as it is (N-API would wrap a larger one). */
+/** The largest `maxBatch`: the native batch scan counts a batch's recipients in an int32. */
 export const MAX_BATCH_LIMIT = 2 ** 31 - 1;
 
 /** Why `maxBatch` is no batch bound, or undefined when it is one. */
@@ -102,7 +102,6 @@ export class Sidecar {
     private readonly feed: ChangeFeed,
     private readonly webhooks: WebhookDispatcher,
     private readonly imports: ImportService,
-    private readonly filterPort: FilterPortMetrics | undefined,
   ) {}
 
   static async start(options: SidecarOptions): Promise<Sidecar> {
@@ -135,7 +134,6 @@ export class Sidecar {
     const filterMethods = filterServiceMethods(engine, metrics.filterCalls, options.filterToken === true ? auth : undefined);
     const grpc = new GrpcServer({ admin: adminServiceGrpc(gate) }, filterMethods);
     let front: FilterFront | undefined;
-    let filterPort: FilterPortMetrics | undefined;
     let serving = false;
     const http = new AdminHttpServer([
       ...healthRoutes(() => serving),
@@ -154,7 +152,6 @@ export class Sidecar {
       });
       if (options.filterListen !== undefined) {
         const port = new FilterPortMetrics(metrics.registry);
-        filterPort = port;
         front = await FilterFront.start(options.filterListen, filterMethods, MAX_MESSAGE_BYTES, options.tls, {
           lost: (message) => {
             port.lost();
@@ -175,7 +172,7 @@ export class Sidecar {
       serving = true;
       traffic.start();
       webhooks.start();
-      return new Sidecar(list, grpc, http, grpcPort, httpPort, front, keys, createdAdminKey, traffic, feed, webhooks, imports, filterPort);
+      return new Sidecar(list, grpc, http, grpcPort, httpPort, front, keys, createdAdminKey, traffic, feed, webhooks, imports);
     } catch (err: unknown) {
       await front?.stop(0);
       await grpc.shutdown(0);
@@ -194,8 +191,6 @@ export class Sidecar {
     await this.webhooks.stop();
     // Watch streams would hold the shutdown for the whole grace period: end them first.
     this.feed.close();
-    // A scrape during the grace period sees the filter port going, not serving.
-    this.filterPort?.stopped();
     await Promise.all([this.grpc.shutdown(graceMs), this.http.close(), this.filterFront?.stop(graceMs)]);
     await this.traffic.stop();
     await this.keys.close();

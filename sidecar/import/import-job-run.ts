@@ -126,9 +126,6 @@ export class ImportJobRun {
       next.committedRows = BigInt(p.lastRow);
       jobs.putJob(w, next);
     }, refused);
-    // Each batch reads back the pages the last one appended to, through LMDB's map: without this the 148.5 MB
-    // file's import left 417.9 MB of the data file in the sidecar's RSS (bench run 20261129T055551Z).
-    list.store.releaseMapPages();
     this.job = next;
     this.progress.wake();
   }

@@ -9,7 +9,7 @@ export class FilterPortMetrics {
   private readonly restarts: Counter;
 
   constructor(registry: Registry) {
-    this.up = new Gauge({ name: "dnc_filter_port_up", help: "1 while the filter port serves, 0 while its worker is being started again or the sidecar stops", registers: [registry] });
+    this.up = new Gauge({ name: "dnc_filter_port_up", help: "1 while the filter port serves, 0 while its worker is being started again", registers: [registry] });
     this.restarts = new Counter({ name: "dnc_filter_port_restarts_total", help: "Filter port workers started again after one was lost", registers: [registry] });
   }
 
@@ -18,10 +18,6 @@ export class FilterPortMetrics {
   }
 
   lost(): void {
-    this.up.set(0);
-  }
-
-  stopped(): void {
     this.up.set(0);
   }
 

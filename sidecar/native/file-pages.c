@@ -21,20 +21,23 @@
  * releaseFilePages(path): for each mapping of the file at path (as
  * /proc/self/maps names it) that is shared and not writable, drops its
  * pages from the page tables. Returns how many mappings it released, or
- * -errno when /proc/self/maps could not be read or madvise refused.
+ * -errno when /proc/self/maps could not be read or madvise refused one
+ * (the others are released all the same).
  */
 static napi_value release_file_pages(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   char path[PATH_BYTES];
   size_t path_length = 0;
+  // The length is asked first: a path too long for the buffer would come back cut at a character's end.
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
-      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_length) != napi_ok || path_length == 0 ||
-      path_length >= sizeof path - 1 || path[0] != '/') {
-    napi_throw_type_error(env, NULL, "releaseFilePages(path: an absolute path shorter than 4095 bytes)");
+      napi_get_value_string_utf8(env, argv[0], NULL, 0, &path_length) != napi_ok || path_length == 0 || path_length >= sizeof path ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_length) != napi_ok || path[0] != '/') {
+    napi_throw_type_error(env, NULL, "releaseFilePages(path: an absolute path of at most 4095 bytes)");
     return NULL;
   }
   int32_t result = 0;
+  int error = 0;
   FILE* maps = fopen("/proc/self/maps", "re");
   if (maps == NULL) {
     result = -errno;
@@ -58,12 +61,13 @@ static napi_value release_file_pages(napi_env env, napi_callback_info info) {
       if (strcmp(line + name_at, path) != 0) continue;
       if (perms[0] != 'r' || perms[1] != '-' || perms[3] != 's' || end <= start) continue;
       if (madvise((void*)start, end - start, MADV_DONTNEED) != 0) {
-        result = -errno;
-        break;
+        if (error == 0) error = errno;
+        continue;
       }
       result++;
     }
     fclose(maps);
+    if (error != 0) result = -error;
   }
   napi_value out;
   napi_create_int32(env, result, &out);

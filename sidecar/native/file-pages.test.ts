@@ -1,5 +1,6 @@
 // The data file's pages leave the process's RSS when released, and the next
-// read maps them in again with the same bytes; other mappings are left alone.
+// read maps them in again with the same bytes, also while LMDB's write
+// thread commits; other mappings are left alone.
 
 import { create } from "@bufbuild/protobuf";
 import { readFileSync, realpathSync } from "node:fs";
@@ -7,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "../engine/dnc-list.js";
-import { EntrySchema } from "../gen/dnc/v1/types_pb.js";
+import { Channel, EntrySchema } from "../gen/dnc/v1/types_pb.js";
 import { releaseFilePages } from "./file-pages.js";
 
 /** Kilobytes of `file` resident in this process's mappings of it, from /proc/self/smaps. */
@@ -42,16 +43,34 @@ describe("releaseFilePages", () => {
       expect(mappedKb(data)).toBeGreaterThan(1024);
 
       expect(list.store.releaseMapPages(true)).toBe(true);
-      expect(mappedKb(data)).toBeLessThan(64);
       // Asked again at once, it waits its interval.
       expect(list.store.releaseMapPages()).toBe(false);
+      expect(mappedKb(data)).toBeLessThan(64);
 
       expect(walk()).toEqual(before);
       expect(mappedKb(data)).toBeGreaterThan(1024);
 
       // The lock file's map is writable: left as it is.
-      expect(releaseFilePages(realpathSync(join(dir.path, "lock.mdb")))).toBe(0);
+      const lock = realpathSync(join(dir.path, "lock.mdb"));
+      const lockKb = mappedKb(lock);
+      expect(lockKb).toBeGreaterThan(0);
+      expect(releaseFilePages(lock)).toBe(0);
+      expect(mappedKb(lock)).toBe(lockKb);
       expect(() => releaseFilePages("data.mdb")).toThrow(/an absolute path/);
+
+      // Released over and over while LMDB's write thread commits more: every write is there after.
+      const more = list.addEntries(Array.from({ length: 20_000 }, (_, i) => create(EntrySchema, { contact: phone(20_000 + i), channel: Channel.SMS })), undefined, "test");
+      let releases = 0;
+      for (let settled = false; !settled; releases++) {
+        expect(releaseFilePages(data)).toBeGreaterThan(0);
+        settled = await Promise.race([more.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+      }
+      expect((await more).added).toBe(20_000);
+      expect(releases).toBeGreaterThan(1);
+      const after = walk();
+      expect(after.length).toBe(before.length + 40_000);
+      const kept = new Set(after);
+      expect(before.filter((x) => !kept.has(x))).toEqual([]);
     } finally {
       await list.close();
     }

@@ -16,7 +16,7 @@ static inline int typed_array(napi_env env, napi_value value, napi_typedarray_ty
          napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok && type == want;
 }
 
-/* Sets exports[name] to a function that runs cb. */
+/* exports[name] = a function running cb: each file registers its functions so, and the addon's init stays a list. */
 static inline napi_status export_function(napi_env env, napi_value exports, const char* name, napi_callback cb) {
   napi_value fn;
   napi_status status = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
