@@ -118,7 +118,7 @@ function parseOptions(argv: string[]): Options {
   return {
     entries: Math.floor(positiveFlag("entries", values.entries, preset)),
     seed: Math.floor(positiveFlag("seed", values.seed, 1)),
-    // --quick has three minutes in all on this machine: at 2 s a figure it took 185.5 s.
+    // --quick has three minutes in all on this machine: at 2 s a figure it took 185.5 s (bench/results/20261129T091208Z).
     seconds: positiveFlag("seconds", values.seconds, smoke ? 0.5 : values.quick ? 1.5 : 5),
     warmUpSeconds: smoke ? 0.25 : values.quick ? 0.5 : 1,
     inflight: Math.floor(positiveFlag("inflight", values.inflight, 32)),

@@ -2,13 +2,11 @@
 // (file-pages.c says why). Where the addon cannot load, it does nothing:
 // the pages then stay mapped, which costs RSS, never data.
 
-import { nativeAddon } from "./native-addon.js";
+import { nativeAddonIfBuilt } from "./native-addon.js";
 
 interface FilePagesAddon {
   releaseFilePages(path: string): number;
 }
-
-let addon: FilePagesAddon | null | undefined;
 
 /**
  * Takes the pages of the mappings of `path` (absolute, as the kernel names
@@ -16,12 +14,5 @@ let addon: FilePagesAddon | null | undefined;
  * many mappings were released (0 without the addon), or -errno.
  */
 export function releaseFilePages(path: string): number {
-  if (addon === undefined) {
-    try {
-      addon = nativeAddon<FilePagesAddon>();
-    } catch {
-      addon = null;
-    }
-  }
-  return addon === null ? 0 : addon.releaseFilePages(path);
+  return nativeAddonIfBuilt<FilePagesAddon>()?.releaseFilePages(path) ?? 0;
 }

@@ -2,7 +2,7 @@
 // (huge-pages.c says why). Advice only: where the addon, the kernel or its
 // settings say no, the arrays work as they are, on 4 KB pages.
 
-import { nativeAddon } from "./native-addon.js";
+import { nativeAddonIfBuilt } from "./native-addon.js";
 
 interface HugePagesAddon {
   adviseHugePages(array: Uint8Array | Uint32Array, collapse: number): number;
@@ -10,8 +10,6 @@ interface HugePagesAddon {
 
 /** Below this an array holds at most one whole 2 MB page: not worth a system call. */
 const MIN_BYTES = 4 * 1024 * 1024;
-
-let addon: HugePagesAddon | null | undefined;
 
 /**
  * Asks for huge pages over `array`'s whole 2 MB pages: best on memory not
@@ -24,12 +22,5 @@ let addon: HugePagesAddon | null | undefined;
  */
 export function adviseHugePages(array: Uint8Array | Uint32Array, collapse = false): number {
   if (array.byteLength < MIN_BYTES) return 0;
-  if (addon === undefined) {
-    try {
-      addon = nativeAddon<HugePagesAddon>();
-    } catch {
-      addon = null;
-    }
-  }
-  return addon === null ? 0 : addon.adviseHugePages(array, collapse ? 1 : 0);
+  return nativeAddonIfBuilt<HugePagesAddon>()?.adviseHugePages(array, collapse ? 1 : 0) ?? 0;
 }
