@@ -1,31 +1,15 @@
 // Decodes a stored dnc.v1.Entry straight from its bytes into a plain
-// message object. An export decodes millions of entries, and protobuf-es's
-// reflective decoder would be most of the time it takes; the test beside
-// this holds it to protobuf-es.
+// message object. An XLSX export, and a filtered one's test of each entry,
+// decode millions of entries, and protobuf-es's reflective decoder would be
+// most of the time they take; the test beside this holds it to protobuf-es.
 
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Entry } from "../gen/dnc/v1/types_pb.js";
+import { EntryTag, TimestampTag } from "../wire/entry-tags.js";
 import { ProtoReader } from "../wire/proto-reader.js";
 
 const reader = new ProtoReader();
 const timestampReader = new ProtoReader();
-
-/** Tags (field number << 3 | wire type) of the fields of dnc.v1.Entry and google.protobuf.Timestamp. */
-const enum Tag {
-  Contact = 0x0a,
-  Kind = 0x10,
-  Channel = 0x18,
-  Sender = 0x22,
-  Account = 0x2a,
-  Source = 0x30,
-  Reason = 0x38,
-  CampaignRef = 0x42,
-  AddedAt = 0x4a,
-  AddedBy = 0x52,
-  Note = 0x5a,
-  Seconds = 0x08,
-  Nanos = 0x10,
-}
 
 function timestamp(buf: Buffer, start: number, end: number): Timestamp {
   const r = timestampReader.reset(buf, start, end);
@@ -33,8 +17,8 @@ function timestamp(buf: Buffer, start: number, end: number): Timestamp {
   while (!r.done) {
     const tag = r.tag();
     // The sidecar sets added_at: never before 1970, so seconds is a small positive varint.
-    if (tag === Tag.Seconds) ts.seconds = BigInt(r.varint());
-    else if (tag === Tag.Nanos) ts.nanos = r.int32();
+    if (tag === TimestampTag.Seconds) ts.seconds = BigInt(r.varint());
+    else if (tag === TimestampTag.Nanos) ts.nanos = r.int32();
     else r.skip(tag & 7);
   }
   return ts;
@@ -67,40 +51,40 @@ export function decodeEntry(bytes: Uint8Array, start = 0, end = bytes.length): E
   while (!r.done) {
     const tag = r.tag();
     switch (tag) {
-      case Tag.Contact:
+      case EntryTag.Contact:
         e.contact = text();
         break;
-      case Tag.Kind:
+      case EntryTag.Kind:
         e.kind = r.int32();
         break;
-      case Tag.Channel:
+      case EntryTag.Channel:
         e.channel = r.int32();
         break;
-      case Tag.Sender:
+      case EntryTag.Sender:
         e.sender = text();
         break;
-      case Tag.Account:
+      case EntryTag.Account:
         e.account = text();
         break;
-      case Tag.Source:
+      case EntryTag.Source:
         e.source = r.int32();
         break;
-      case Tag.Reason:
+      case EntryTag.Reason:
         e.reason = r.int32();
         break;
-      case Tag.CampaignRef:
+      case EntryTag.CampaignRef:
         e.campaignRef = text();
         break;
-      case Tag.AddedAt: {
+      case EntryTag.AddedAt: {
         const stop = r.lengthDelimited();
         e.addedAt = timestamp(buf, r.pos, stop);
         r.pos = stop;
         break;
       }
-      case Tag.AddedBy:
+      case EntryTag.AddedBy:
         e.addedBy = text();
         break;
-      case Tag.Note:
+      case EntryTag.Note:
         e.note = text();
         break;
       default:

@@ -15,7 +15,6 @@ import type { DncList } from "../engine/dnc-list.js";
 import { resolveCountry } from "../normalise/contact-normaliser.js";
 import { ChunkQueue } from "./chunk-queue.js";
 import { CsvEncoder } from "./csv-encoder.js";
-import { EXPORT_COLUMNS, entryCells } from "./export-columns.js";
 import type { ExportEncoder } from "./export-encoder.js";
 import { selectEntries } from "./export-selection.js";
 import { XlsxEncoder } from "./xlsx-encoder.js";
@@ -54,9 +53,9 @@ export async function* exportEntries(
   const entries = (n: number) => `${n} ${n === 1 ? "entry" : "entries"}`;
   let recorded = false;
   try {
-    encoder.row(EXPORT_COLUMNS);
-    for (const entry of selection.entries()) {
-      encoder.row(entryCells(entry));
+    encoder.header();
+    for (const { bytes, start, end } of selection.entries()) {
+      encoder.entry(bytes, start, end);
       if (++written % ROWS_PER_STEP !== 0) continue;
       if (ctx.signal.aborted) return;
       // Reading every entry maps in the whole store.

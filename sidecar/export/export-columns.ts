@@ -31,28 +31,25 @@ function shortNames(schema: DescEnum, prefix: string): string[] {
   return names;
 }
 
-const KIND = shortNames(ContactKindSchema, "CONTACT_KIND");
+export const KIND_NAMES: readonly string[] = shortNames(ContactKindSchema, "CONTACT_KIND");
 /**
  * An unset channel is written "all", not left empty: an empty cell takes the
  * import's default channel, and an all-channels opt-out exported and imported
  * with --channel sms would have come back blocking SMS alone.
  */
 export const ALL_CHANNELS = "all";
-const CHANNEL = shortNames(ChannelSchema, "CHANNEL");
-CHANNEL[0] = ALL_CHANNELS;
-const SOURCE = shortNames(SourceSchema, "SOURCE");
-const REASON = shortNames(ReasonSchema, "REASON");
+export const CHANNEL_NAMES: readonly string[] = [ALL_CHANNELS, ...shortNames(ChannelSchema, "CHANNEL").slice(1)];
+export const SOURCE_NAMES: readonly string[] = shortNames(SourceSchema, "SOURCE");
+export const REASON_NAMES: readonly string[] = shortNames(ReasonSchema, "REASON");
 
 /** A value no name is known for (a newer sidecar's) is written as its number, so it survives. */
-const name = (names: string[], value: number): string => names[value] ?? String(value);
+const name = (names: readonly string[], value: number): string => names[value] ?? String(value);
 
 /** The entries of one AddEntries (or one import batch) share their added_at: formatted once. */
 let lastMs = NaN;
 let lastIso = "";
 
-function isoTime(e: Entry): string {
-  if (e.addedAt === undefined) return "";
-  const ms = timestampMs(e.addedAt);
+export function isoTime(ms: number): string {
   if (ms !== lastMs) {
     lastMs = ms;
     lastIso = new Date(ms).toISOString();
@@ -64,14 +61,14 @@ export function entryCells(e: Entry): string[] {
   return [
     // '+' and digits alone are a number to a spreadsheet, never a formula: no guard, which would show.
     e.kind === ContactKind.PHONE ? `+${e.contact}` : neutraliseFormula(e.contact),
-    name(KIND, e.kind),
-    name(CHANNEL, e.channel),
+    name(KIND_NAMES, e.kind),
+    name(CHANNEL_NAMES, e.channel),
     neutraliseFormula(e.sender),
     neutraliseFormula(e.account),
-    name(SOURCE, e.source),
-    name(REASON, e.reason),
+    name(SOURCE_NAMES, e.source),
+    name(REASON_NAMES, e.reason),
     neutraliseFormula(e.campaignRef),
-    isoTime(e),
+    e.addedAt === undefined ? "" : isoTime(timestampMs(e.addedAt)),
     neutraliseFormula(e.addedBy),
     neutraliseFormula(e.note),
   ];

@@ -12,7 +12,9 @@ import ExcelJS from "exceljs";
 import { once } from "node:events";
 import { Writable } from "node:stream";
 import type { ChunkQueue } from "./chunk-queue.js";
+import { decodeEntry } from "./entry-decoder.js";
 import type { ExportEncoder } from "./export-encoder.js";
+import { EXPORT_COLUMNS, entryCells } from "./export-columns.js";
 import { escapeOoxml } from "./ooxml-escape.js";
 
 const SHEET_NAME = "entries";
@@ -57,7 +59,15 @@ export class XlsxEncoder implements ExportEncoder {
     this.entryStream = entryStream as XlsxEncoder["entryStream"];
   }
 
-  row(cells: readonly string[]): void {
+  header(): void {
+    this.row(EXPORT_COLUMNS);
+  }
+
+  entry(bytes: Uint8Array, start: number, end: number): void {
+    this.row(entryCells(decodeEntry(bytes, start, end)));
+  }
+
+  private row(cells: readonly string[]): void {
     this.sheet.addRow(cells.map(escapeOoxml)).commit();
   }
 

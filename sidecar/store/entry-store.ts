@@ -75,6 +75,38 @@ const STORE_ID_KEY = "store-id";
 /** A stored entry value: the history sequence number of the add in bytes 2..8 (0..2 are zero), then the encoded entry. */
 export const STORED_ENTRY_OFFSET = 8;
 
+/** A value where LMDB put it, `bytes[0, length)`: valid until the read moves on. */
+export interface InPlaceValue {
+  bytes: Uint8Array;
+  length: number;
+}
+
+/** A read-only value encoder for a view of `what` that hands every value over in place, in one reused object. */
+function inPlaceValues(what: string): { encode: () => never; decode: (bytes: Uint8Array, length: number) => InPlaceValue } {
+  const value: InPlaceValue = { bytes: new Uint8Array(0), length: 0 };
+  return {
+    encode: (): never => {
+      throw new Error(`a read-only view of the ${what}`);
+    },
+    decode: (bytes: Uint8Array, length: number) => {
+      value.bytes = bytes;
+      value.length = length;
+      return value;
+    },
+  };
+}
+
+/** A key encoder for byte keys that reads each key with `readKey`, where LMDB put it. */
+function byteKeys(readKey: (b: Uint8Array, start: number) => number): { writeKey: (key: Uint8Array, target: Uint8Array, start: number) => number; readKey: typeof readKey } {
+  return {
+    writeKey: (key, target, start) => {
+      target.set(key, start);
+      return start + key.length;
+    },
+    readKey,
+  };
+}
+
 function storedEntry(value: Buffer): StoredEntry {
   return { seq: value.readUIntBE(2, 6), entry: value.subarray(STORED_ENTRY_OFFSET) };
 }
@@ -373,9 +405,20 @@ export class EntryStore {
     yield* this.entries.getKeys(contactRange(contactId));
   }
 
-  /** Every stored value (the sequence, then the entry from STORED_ENTRY_OFFSET) in key order: one sequential read, for exports. */
-  *allEntryValues(): Iterable<Buffer> {
-    for (const { value } of this.entries.getRange({})) yield value;
+  /**
+   * Every stored value (the sequence, then the entry from STORED_ENTRY_OFFSET)
+   * in key order, for exports: one sequential read. A view of the entries
+   * hands each value over where LMDB put it, `bytes[0, length)`, valid until
+   * the iteration steps on, and reads no key, so ten million entries cost no
+   * Buffer each. lmdb-js moves a cursor by its last key only in a write
+   * transaction's callback, where an export never iterates.
+   */
+  *entryValueViews(): Iterable<InPlaceValue> {
+    // lmdb-js takes keyEncoder and encoder on a database too, though its typings declare them on the root's options only.
+    const options: RootDatabaseOptions & { name: string } = { name: "entries", keyEncoder: byteKeys(() => 0), encoder: inPlaceValues("entries") };
+    const view = this.root.openDB<InPlaceValue, Uint8Array>(options);
+    // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
+    for (const { value: v } of view.getRange({ start: Buffer.alloc(1) })) yield v;
   }
 
   /** Entry keys newest first, starting below `beforeSeq`. */
@@ -426,16 +469,10 @@ export class EntryStore {
     // lmdb-js takes keyEncoder and encoder on a database too, though its typings declare them on the root's options only.
     const options: RootDatabaseOptions & { name: string } = {
       name: "entries",
-      keyEncoder: {
-        writeKey: (key: Uint8Array, target: Uint8Array, start: number) => {
-          target.set(key, start);
-          return start + key.length;
-        },
-        readKey: (b: Uint8Array, start: number) => {
-          readEntryKeyIds(b, start, fn);
-          return 0;
-        },
-      },
+      keyEncoder: byteKeys((b, start) => {
+        readEntryKeyIds(b, start, fn);
+        return 0;
+      }),
     };
     const view = this.root.openDB(options);
     // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
@@ -452,22 +489,8 @@ export class EntryStore {
    * where LMDB put them: `fn` must copy what it keeps.
    */
   forEachContactFrom(fromId: number, fn: (id: number, bytes: Uint8Array, length: number) => void): void {
-    const value: { bytes: Uint8Array; length: number } = { bytes: new Uint8Array(0), length: 0 };
-    const options: RootDatabaseOptions & { name: string } = {
-      name: "contacts",
-      keyEncoding: "uint32",
-      encoder: {
-        encode: () => {
-          throw new Error("a read-only view of the contacts");
-        },
-        decode: (bytes: Uint8Array, length: number) => {
-          value.bytes = bytes;
-          value.length = length;
-          return value;
-        },
-      },
-    };
-    const view = this.root.openDB<typeof value, number>(options);
+    const options: RootDatabaseOptions & { name: string } = { name: "contacts", keyEncoding: "uint32", encoder: inPlaceValues("contacts") };
+    const view = this.root.openDB<InPlaceValue, number>(options);
     for (const { key, value: v } of view.getRange({ start: fromId })) fn(key, v.bytes, v.length);
   }
 
