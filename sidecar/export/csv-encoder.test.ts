@@ -13,9 +13,18 @@ function csvLine(cells: readonly string[]): string {
   return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(",") + "\r\n";
 }
 
-/** The file CsvEncoder writes for `entries` (each behind an 8-byte stored header), and its chunks. */
-async function encode(entries: Uint8Array[]): Promise<{ text: string; chunks: Buffer[] }> {
-  const out = new ChunkQueue();
+/** A ChunkQueue that also keeps each part the encoder pushes, to see where it cuts. */
+class RecordingQueue extends ChunkQueue {
+  readonly pushed: Buffer[] = [];
+  override push(part: Buffer): void {
+    this.pushed.push(Buffer.from(part));
+    super.push(part);
+  }
+}
+
+/** The file CsvEncoder writes for `entries` (each between other bytes, as in a stored value), its chunks and parts. */
+async function encode(entries: Uint8Array[]): Promise<{ text: string; chunks: Buffer[]; parts: Buffer[] }> {
+  const out = new RecordingQueue();
   const encoder = new CsvEncoder(out);
   const chunks: Buffer[] = [];
   encoder.header();
@@ -26,7 +35,48 @@ async function encode(entries: Uint8Array[]): Promise<{ text: string; chunks: Bu
   }
   await encoder.end();
   for (let c = out.take(true); c !== undefined; c = out.take(true)) chunks.push(c);
-  return { text: Buffer.concat(chunks).toString("utf8"), chunks };
+  return { text: Buffer.concat(chunks).toString("utf8"), chunks, parts: out.pushed };
+}
+
+/**
+ * Seeded entries as any protobuf writer might lay them out: text with every
+ * character the quoting and the guard look at, enum values with and without
+ * names (negative too), fields left out, repeated (the last wins) or in any
+ * order, and unknown fields of every wire type.
+ */
+function randomWireEntries(seed: number, count: number): Uint8Array[] {
+  let s = seed;
+  // The high bits: an LCG's low bits repeat with a short period.
+  const rand = (n: number) => Math.floor(((s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32) * n);
+  const alphabet = ['"', ",", "\r", "\n", "'", "=", "+", "-", "@", "\t", "a", "7", " ", "é", "✓", "😀"];
+  const text = () => Array.from({ length: rand(4) === 0 ? 40 + rand(60) : rand(8) }, () => alphabet[rand(alphabet.length)]).join("");
+  const enumValue = () => [0, 1, 2, 3, 7, 8, 99, -1, -2147483648][rand(9)]!;
+  const unknown = [
+    [0xa0, 0x01, 0x05],
+    [0xa1, 0x01, 1, 2, 3, 4, 5, 6, 7, 8],
+    [0xaa, 0x01, 0x02, 0x68, 0x69],
+    [0xad, 0x01, 1, 2, 3, 4],
+  ];
+  return Array.from({ length: count }, () => {
+    const fields = () =>
+      create(EntrySchema, {
+        contact: rand(5) === 0 ? "" : text() || "x",
+        kind: rand(3) === 0 ? ContactKind.PHONE : enumValue(),
+        channel: enumValue(),
+        sender: text(),
+        account: text(),
+        source: enumValue(),
+        reason: enumValue(),
+        campaignRef: text(),
+        addedAt: rand(4) === 0 ? undefined : timestampFromMs(rand(2) * 1_764_000_000_000 + rand(1_000_000)),
+        addedBy: text(),
+        note: text(),
+      });
+    const parts: Uint8Array[] = [toBinary(EntrySchema, fields())];
+    if (rand(4) === 0) parts.push(toBinary(EntrySchema, fields()));
+    if (rand(3) === 0) parts.splice(rand(parts.length + 1), 0, Uint8Array.from(unknown[rand(unknown.length)]!));
+    return Buffer.concat(parts);
+  });
 }
 
 const expected = (entries: Uint8Array[]): string =>
@@ -34,8 +84,13 @@ const expected = (entries: Uint8Array[]): string =>
 
 describe("CsvEncoder", () => {
   it("writes from the stored bytes exactly the rows entryCells gives, quoted as RFC 4180 asks", async () => {
-    const entries = randomEntryFields(11, 3000).map(encodeEntry);
-    expect((await encode(entries)).text).toBe(expected(entries));
+    const stored = randomEntryFields(11, 2000).map(encodeEntry);
+    expect((await encode(stored)).text).toBe(expected(stored));
+    const written = randomWireEntries(12, 5000);
+    const { text } = await encode(written);
+    expect(text).toBe(expected(written));
+    expect(text).toMatch(/"[^"\r\n]*""/);
+    expect(text).toMatch(/,'[=+\-@\t]/);
   });
 
   it("quotes, doubles quotes and guards formulas in every text cell, on the bytes of non-ASCII text too", async () => {
@@ -52,24 +107,28 @@ describe("CsvEncoder", () => {
 
   it("writes enum values it has no name for as numbers, skips unknown fields and leaves an unset time empty", async () => {
     const known = toBinary(EntrySchema, create(EntrySchema, { contact: "x", kind: ContactKind.EMAIL, channel: 99 as Channel, source: 1 }));
-    const unknown = Buffer.from([0xa0, 0x01, 0x05, 0xaa, 0x01, 0x02, 0x68, 0x69, 0x38, 0xfe, 0xff, 0xff, 0xff, 0x0f]); // fields 20 and 21, then reason -2
+    // Fields 20 (varint), 21 (bytes "hi"), 22 (fixed64) and 23 (fixed32), then reason -2.
+    const unknown = Buffer.from([0xa0, 0x01, 0x05, 0xaa, 0x01, 0x02, 0x68, 0x69, 0xb1, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0xbd, 0x01, 1, 2, 3, 4, 0x38, 0xfe, 0xff, 0xff, 0xff, 0x0f]);
     const entries = [Buffer.concat([unknown, known]), toBinary(EntrySchema, create(EntrySchema, { contact: "y", addedAt: timestampFromMs(0) }))];
     const { text } = await encode(entries);
     expect(text).toBe(expected(entries));
     expect(text.split("\r\n").slice(1, 3)).toEqual(["x,email,99,,,manual,-2,,,,", "y,,all,,,,,,1970-01-01T00:00:00.000Z,,"]);
   });
 
-  it("cuts chunks of at least CHUNK_BYTES at row ends, and gives a row larger than a chunk a chunk of its own", async () => {
+  it("cuts its output at row ends once it holds a chunk, and writes a row larger than a chunk into a buffer of its own", async () => {
     const big = toBinary(EntrySchema, create(EntrySchema, { contact: "big", note: '"'.repeat(3 * CHUNK_BYTES) }));
     const entries = [...randomEntryFields(5, 1500).map(encodeEntry), big, ...randomEntryFields(6, 1500).map(encodeEntry)];
-    const { text, chunks } = await encode(entries);
+    const { text, parts } = await encode(entries);
     expect(text).toBe(expected(entries));
-    expect(chunks.length).toBeGreaterThan(5);
-    for (const chunk of chunks.slice(0, -1)) {
-      expect(chunk.length).toBeGreaterThanOrEqual(CHUNK_BYTES);
-      expect(chunk.subarray(-2).toString()).toBe("\r\n");
+    expect(parts.length).toBeGreaterThan(5);
+    for (const part of parts) expect(part.subarray(-2).toString()).toBe("\r\n");
+    const bigPart = parts.findIndex((p) => p.subarray(0, 4).toString() === "big,");
+    expect(parts[bigPart]!.toString()).toBe(csvLine(entryCells(fromBinary(EntrySchema, big))));
+    expect(parts[bigPart]!.length).toBeGreaterThan(6 * CHUNK_BYTES);
+    // Parts are cut at CHUNK_BYTES, but for the one before the big row, cut early to make room for it, and the last.
+    for (const [i, part] of parts.entries()) {
+      if (i !== bigPart - 1 && i !== parts.length - 1) expect(part.length, `part ${i}`).toBeGreaterThanOrEqual(CHUNK_BYTES);
     }
-    expect(chunks.some((c) => c.length > 6 * CHUNK_BYTES)).toBe(true);
   });
 
   it("refuses bytes that are no entry", async () => {

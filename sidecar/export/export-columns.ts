@@ -49,10 +49,11 @@ const name = (names: readonly string[], value: number): string => names[value] ?
 let lastMs = NaN;
 let lastIso = "";
 
+/** Throws RangeError for a time past Date's range, every time: a failed call leaves the last one's in place. */
 export function isoTime(ms: number): string {
   if (ms !== lastMs) {
-    lastMs = ms;
     lastIso = new Date(ms).toISOString();
+    lastMs = ms;
   }
   return lastIso;
 }

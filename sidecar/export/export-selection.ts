@@ -100,13 +100,14 @@ function byKeys(list: DncList, keys: EntryKey[], country: CountryCode | undefine
     storeKeys.set(key.toString("latin1"), key);
   });
   const found = [...storeKeys.values()].filter((key) => list.store.getEntryRaw(key) !== undefined);
-  const span: EntryBytes = { bytes: new Uint8Array(0), start: STORED_ENTRY_OFFSET, end: 0 };
+  const span: EntryBytes = { bytes: new Uint8Array(0), start: 0, end: 0 };
   return {
     entries: function* () {
       for (const key of found) {
         const raw = list.store.getEntryRaw(key);
         if (raw === undefined) continue;
         span.bytes = raw;
+        span.start = STORED_ENTRY_OFFSET;
         span.end = raw.length;
         yield span;
       }

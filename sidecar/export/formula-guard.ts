@@ -8,6 +8,10 @@
 // away always gives back the original, whatever it held.
 
 const GUARDED = /^'*[=+\-@\t\r]/;
+/** GUARDED's characters by byte, for startsFormula. */
+const FORMULA_START = new Uint8Array(128);
+for (const c of "=+-@\t\r") FORMULA_START[c.charCodeAt(0)] = 1;
+const APOSTROPHE = 0x27;
 
 export function neutraliseFormula(cell: string): string {
   return GUARDED.test(cell) ? `'${cell}` : cell;
@@ -16,4 +20,15 @@ export function neutraliseFormula(cell: string): string {
 /** The inverse of neutraliseFormula, for cells read back from an export. */
 export function unguardFormula(cell: string): string {
   return cell.startsWith("'") && GUARDED.test(cell) ? cell.slice(1) : cell;
+}
+
+/**
+ * Whether neutraliseFormula guards the text whose UTF-8 bytes are
+ * `bytes[start, end)`: the characters it looks at are ASCII, which UTF-8
+ * never uses inside a multi-byte character.
+ */
+export function startsFormula(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && bytes[i] === APOSTROPHE) i++;
+  return i < end && FORMULA_START[bytes[i]!] === 1;
 }

@@ -1,7 +1,7 @@
 // The store on a real LMDB file: it opens as a directory whatever its name;
 // history events share their msgpack structures, stored when the store
 // opens rather than inside a write, and events written before they did
-// still read back.
+// still read back. An export's walk reads every stored value in place.
 
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
@@ -13,6 +13,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tempDir as makeTempDir } from "../../test/support/temp-dir.js";
 import { LOCK_STALE_MS, LOCK_TOUCH_MS, LOCK_WATCH_MS, pidScope } from "./data-dir-lock.js";
 import { EntryStore, type HistoryEvent } from "./entry-store.js";
+import { DncList } from "../engine/dnc-list.js";
+import { create } from "@bufbuild/protobuf";
+import { EntrySchema } from "../gen/dnc/v1/types_pb.js";
 
 const dirs: { remove(): void }[] = [];
 afterEach(() => {
@@ -247,5 +250,49 @@ describe("EntryStore history", () => {
     expect(store.lastSeq).toBe(5);
     expect(summary(store.historyBefore(4))).toEqual(expected.slice(2));
     await store.close();
+  });
+});
+
+describe("EntryStore.entryValueViews", () => {
+  /** The entries' values as LMDB holds them, in key order, read by lmdb-js's own binary reader. */
+  async function rawEntries(dir: string): Promise<string[]> {
+    const root = open({ path: dir, readOnly: true });
+    const db = root.openDB<Buffer, Buffer>({ name: "entries", keyEncoding: "binary", encoding: "binary" });
+    const values = [...db.getRange({})].map(({ value }) => value.toString("hex"));
+    await root.close();
+    return values;
+  }
+
+  it("walks every stored value in key order, again and again, and a walk keeps its snapshot while writes commit", async () => {
+    const dir = tempDir();
+    const entry = (i: number) => create(EntrySchema, { contact: `+4477009${String(i).padStart(5, "0")}`, channel: [0, 1, 2, 3, 4, 5, 7][i % 7]!, note: "n".repeat(i % 300) });
+    let list = DncList.open(dir);
+    await list.addEntries(Array.from({ length: 5_000 }, (_, i) => entry(i)), undefined, "test");
+    await list.close();
+    const stored = await rawEntries(dir);
+    expect(stored).toHaveLength(5_000);
+
+    list = DncList.open(dir);
+    try {
+      // A value holds until the walk steps on: each is read as it comes.
+      const walk = () => {
+        const values: string[] = [];
+        for (const v of list.store.entryValueViews()) values.push(Buffer.from(v.bytes.subarray(0, v.length)).toString("hex"));
+        return values;
+      };
+      for (let i = 0; i < 50; i++) expect(walk()).toEqual(stored);
+      const seen: string[] = [];
+      let added = 0;
+      for (const v of list.store.entryValueViews()) {
+        seen.push(Buffer.from(v.bytes.subarray(0, v.length)).toString("hex"));
+        if (seen.length % 1_000 === 0) {
+          await list.addEntries([entry(10_000 + added++)], undefined, "test");
+        }
+      }
+      expect(seen).toEqual(stored);
+      expect(walk()).toHaveLength(5_000 + added);
+    } finally {
+      await list.close();
+    }
   });
 });

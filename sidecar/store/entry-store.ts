@@ -96,10 +96,18 @@ function inPlaceValues(what: string): { encode: () => never; decode: (bytes: Uin
   };
 }
 
-/** A key encoder for byte keys that reads each key with `readKey`, where LMDB put it. */
-function byteKeys(readKey: (b: Uint8Array, start: number) => number): { writeKey: (key: Uint8Array, target: Uint8Array, start: number) => number; readKey: typeof readKey } {
+/**
+ * A key encoder for byte keys that reads each key with `readKey`, where LMDB
+ * put it. Such a view's iterations start from a byte key; `readKey` gives no
+ * key back, and lmdb-js would write the last one read to move a cursor on
+ * after its read transaction renewed, which it does only for an iteration
+ * begun inside a write transaction's callback. None is, and if one were, it
+ * throws here rather than skipping or repeating entries.
+ */
+function byteKeys(readKey: (b: Uint8Array, start: number) => number): { writeKey: (key: unknown, target: Uint8Array, start: number) => number; readKey: typeof readKey } {
   return {
     writeKey: (key, target, start) => {
+      if (!(key instanceof Uint8Array)) throw new Error("a view of byte keys cannot move a cursor on from a key it did not read");
       target.set(key, start);
       return start + key.length;
     },
@@ -166,6 +174,8 @@ const HISTORY_SEQ_OFFSET = 4;
 export class EntryStore {
   private readonly root: RootDatabase;
   private readonly entries: Database<Buffer, Buffer>;
+  /** The entries' values in place, keys unread: for exports. */
+  private readonly entriesInPlace: Database<InPlaceValue, Uint8Array>;
   private readonly byAddOrder: Database<Buffer, number>;
   private readonly contacts: Database<Buffer, number>;
   private readonly names: Record<NameTable, Database<string, number>>;
@@ -202,6 +212,9 @@ export class EntryStore {
     // A directory whatever its name: lmdb-js takes a path with an extension ("dnc.data") for a single file.
     this.root = open({ path, noSubdir: false, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
     this.entries = this.root.openDB({ name: "entries", keyEncoding: "binary", encoding: "binary" });
+    // One view for every export: lmdb-js keeps a finished iteration's cursor on its database for the next one, and
+    // never closes it, so a view opened per export would leave a cursor behind each time.
+    this.entriesInPlace = this.root.openDB<InPlaceValue, Uint8Array>({ name: "entries", keyEncoder: byteKeys(() => 0), encoder: inPlaceValues("entries") } as RootDatabaseOptions & { name: string });
     this.byAddOrder = this.root.openDB({ name: "by-add-order", keyEncoding: "uint32", encoding: "binary" });
     this.contacts = this.root.openDB({ name: "contacts", keyEncoding: "uint32", encoding: "binary" });
     this.names = {
@@ -407,18 +420,13 @@ export class EntryStore {
 
   /**
    * Every stored value (the sequence, then the entry from STORED_ENTRY_OFFSET)
-   * in key order, for exports: one sequential read. A view of the entries
-   * hands each value over where LMDB put it, `bytes[0, length)`, valid until
-   * the iteration steps on, and reads no key, so ten million entries cost no
-   * Buffer each. lmdb-js moves a cursor by its last key only in a write
-   * transaction's callback, where an export never iterates.
+   * in key order, for exports: one sequential read. The view hands each value
+   * over where LMDB put it, `bytes[0, length)`, valid until the iteration
+   * steps on, and reads no key, so ten million entries cost no Buffer each.
    */
   *entryValueViews(): Iterable<InPlaceValue> {
-    // lmdb-js takes keyEncoder and encoder on a database too, though its typings declare them on the root's options only.
-    const options: RootDatabaseOptions & { name: string } = { name: "entries", keyEncoder: byteKeys(() => 0), encoder: inPlaceValues("entries") };
-    const view = this.root.openDB<InPlaceValue, Uint8Array>(options);
     // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
-    for (const { value: v } of view.getRange({ start: Buffer.alloc(1) })) yield v;
+    for (const { value } of this.entriesInPlace.getRange({ start: Buffer.alloc(1) })) yield value;
   }
 
   /** Entry keys newest first, starting below `beforeSeq`. */
