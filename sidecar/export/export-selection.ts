@@ -54,6 +54,7 @@ function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQu
     entries = function* () {
       for (const row of query.rows()) {
         span.bytes = toBinary(EntrySchema, row.entry);
+        span.start = 0;
         span.end = span.bytes.length;
         yield span;
       }
