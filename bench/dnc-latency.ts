@@ -189,8 +189,17 @@ export async function batchLatency(ports: LatencyPorts, ctx: BenchContext): Prom
   }
 }
 
-/** Asks the sidecar with a one-recipient FilterBatch whether it blocks `phone`. */
-type BlocksCall = (phone: string) => Promise<boolean>;
+/** A client write-to-visible asks through. */
+interface WriteProbe {
+  /** For the figures' details, e.g. "grpc-js client". */
+  name: string;
+  /** Ends each of its figures' names. */
+  suffix: string;
+  /** Asks the sidecar with a one-recipient FilterBatch whether it blocks `phone`. */
+  blocks: (phone: string) => Promise<boolean>;
+  /** Whether its figures are held to the target. */
+  targeted: boolean;
+}
 
 function blockedIn(message: Uint8Array | undefined): boolean {
   // No answer is no verdict: counted as "not blocked", a fault would keep the polling going for ever.
@@ -207,13 +216,23 @@ function blockedIn(message: Uint8Array | undefined): boolean {
 export async function writeToVisible(port: number, client: GrpcClient, admin: GrpcClient, ctx: BenchContext, repeats: number): Promise<void> {
   const h2 = await RawH2Client.open(port);
   try {
-    const raw: BlocksCall = async (phone) => blockedIn(await h2.call(FILTER_BATCH_PATH, grpcFrame(fastRequest([phone])), true));
-    await writeToVisibleWith("raw-frame HTTP/2 client", "", raw, admin, ctx, repeats, true);
+    const raw: WriteProbe = {
+      name: "raw-frame HTTP/2 client",
+      suffix: "",
+      blocks: async (phone) => blockedIn(await h2.call(FILTER_BATCH_PATH, grpcFrame(fastRequest([phone])), true)),
+      targeted: true,
+    };
+    await writeToVisibleWith(raw, admin, ctx, repeats);
   } finally {
     h2.close();
   }
-  const grpcJs: BlocksCall = async (phone) => blockedIn(await client.callRaw(FILTER_BATCH_PATH, fastRequest([phone])));
-  await writeToVisibleWith("grpc-js client", WRITE_GRPC_JS, grpcJs, admin, ctx, repeats, false);
+  const grpcJs: WriteProbe = {
+    name: "grpc-js client",
+    suffix: WRITE_GRPC_JS,
+    blocks: async (phone) => blockedIn(await client.callRaw(FILTER_BATCH_PATH, fastRequest([phone]))),
+    targeted: false,
+  };
+  await writeToVisibleWith(grpcJs, admin, ctx, repeats);
 }
 
 /**
@@ -224,18 +243,10 @@ export async function writeToVisible(port: number, client: GrpcClient, admin: Gr
  * number (SPEC §4; a miss is counted, and the polling goes on until one
  * blocks it); from the send to the first FilterBatch that blocks it; and, as
  * its floor, the same client's FilterBatch round trip with no write under
- * way, once after each write. `suffix` ends each figure's name; only the
- * `targeted` client's figures are held to the target.
+ * way, once after each write.
  */
-async function writeToVisibleWith(
-  clientName: string,
-  suffix: string,
-  blocks: BlocksCall,
-  admin: GrpcClient,
-  ctx: BenchContext,
-  repeats: number,
-  targeted: boolean,
-): Promise<void> {
+async function writeToVisibleWith(probe: WriteProbe, admin: GrpcClient, ctx: BenchContext, repeats: number): Promise<void> {
+  const { name: clientName, suffix } = probe;
   const histogram = () => build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const afterAck = histogram();
   const fromSend = histogram();
@@ -246,7 +257,7 @@ async function writeToVisibleWith(
   let polls = 0;
   const poll = (phone: string) => {
     polls++;
-    return blocks(phone);
+    return probe.blocks(phone);
   };
   for (const phone of freshPhones(ctx.data, repeats)) {
     const sent = performance.now();
@@ -277,7 +288,7 @@ async function writeToVisibleWith(
     await poll(phone);
     record(alone, aloneSent, performance.now());
   }
-  const target = targeted ? WRITE_TARGET : undefined;
+  const target = probe.targeted ? WRITE_TARGET : undefined;
   const ackDetail = `AddEntries (grpc-js) acknowledged p50 ${ms(ack.getValueAtPercentile(50) / 1000)}, p99 ${ms(ack.getValueAtPercentile(99) / 1000)} ms after the send`;
   const detail =
     `AddEntries acknowledged → the answer of a FilterBatch sent at the acknowledgement, which blocks the number; ${fmt(repeats)} writes one after the other, FilterBatch by the ${clientName}; ` +

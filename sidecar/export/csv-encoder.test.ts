@@ -22,8 +22,8 @@ class RecordingQueue extends ChunkQueue {
   }
 }
 
-/** The file CsvEncoder writes for `entries` (each between other bytes, as in a stored value), its chunks and parts. */
-async function encode(entries: Uint8Array[]): Promise<{ text: string; chunks: Buffer[]; parts: Buffer[] }> {
+/** The file CsvEncoder writes for `entries` (each between other bytes, as in a stored value), and the parts it pushed. */
+async function encode(entries: Uint8Array[]): Promise<{ text: string; parts: Buffer[] }> {
   const out = new RecordingQueue();
   const encoder = new CsvEncoder(out);
   const chunks: Buffer[] = [];
@@ -35,7 +35,7 @@ async function encode(entries: Uint8Array[]): Promise<{ text: string; chunks: Bu
   }
   await encoder.end();
   for (let c = out.take(true); c !== undefined; c = out.take(true)) chunks.push(c);
-  return { text: Buffer.concat(chunks).toString("utf8"), chunks, parts: out.pushed };
+  return { text: Buffer.concat(chunks).toString("utf8"), parts: out.pushed };
 }
 
 /**

@@ -26,6 +26,14 @@ export interface EntryBytes {
   end: number;
 }
 
+/** Points `span` at the entry in a stored value, `bytes[0, length)`, past the value's sequence number. */
+function storedValue(span: EntryBytes, bytes: Uint8Array, length: number): EntryBytes {
+  span.bytes = bytes;
+  span.start = STORED_ENTRY_OFFSET;
+  span.end = length;
+  return span;
+}
+
 export interface ExportSelection {
   /** The selected entries as they are when read. */
   entries(): Iterable<EntryBytes>;
@@ -65,11 +73,7 @@ function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQu
       for (const entryKey of list.entryKeysByContact(prefix)) {
         const raw = list.store.getEntryRaw(entryKey);
         if (raw === undefined) continue;
-        if (!matches(decodeEntry(raw, STORED_ENTRY_OFFSET))) continue;
-        span.bytes = raw;
-        span.start = STORED_ENTRY_OFFSET;
-        span.end = raw.length;
-        yield span;
+        if (matches(decodeEntry(raw, STORED_ENTRY_OFFSET))) yield storedValue(span, raw, raw.length);
       }
     };
   } else {
@@ -78,11 +82,7 @@ function byFilter(list: DncList, filter: EntryFilter | undefined, query: EntryQu
     const narrows = filterNarrows(filter);
     entries = function* () {
       for (const value of list.store.entryValueViews()) {
-        if (narrows && !matches(decodeEntry(value.bytes, STORED_ENTRY_OFFSET, value.length))) continue;
-        span.bytes = value.bytes;
-        span.start = STORED_ENTRY_OFFSET;
-        span.end = value.length;
-        yield span;
+        if (!narrows || matches(decodeEntry(value.bytes, STORED_ENTRY_OFFSET, value.length))) yield storedValue(span, value.bytes, value.length);
       }
     };
   }
@@ -106,11 +106,7 @@ function byKeys(list: DncList, keys: EntryKey[], country: CountryCode | undefine
     entries: function* () {
       for (const key of found) {
         const raw = list.store.getEntryRaw(key);
-        if (raw === undefined) continue;
-        span.bytes = raw;
-        span.start = STORED_ENTRY_OFFSET;
-        span.end = raw.length;
-        yield span;
+        if (raw !== undefined) yield storedValue(span, raw, raw.length);
       }
     },
     total: found.length,

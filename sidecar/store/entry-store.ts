@@ -97,6 +97,12 @@ function inPlaceValues(what: string): { encode: () => never; decode: (bytes: Uin
 }
 
 /**
+ * Where a walk of a byteKeys view starts: the default first key is in
+ * lmdb-js's own key encoding, and no entry key sorts before this byte.
+ */
+const FIRST_BYTE_KEY = new Uint8Array(1);
+
+/**
  * A key encoder for byte keys that reads each key with `readKey`, where LMDB
  * put it. Such a view's iterations start from a byte key; `readKey` gives no
  * key back, and lmdb-js would write the last one read to move a cursor on
@@ -425,8 +431,7 @@ export class EntryStore {
    * steps on, and reads no key, so ten million entries cost no Buffer each.
    */
   *entryValueViews(): Iterable<InPlaceValue> {
-    // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
-    for (const { value } of this.entriesInPlace.getRange({ start: Buffer.alloc(1) })) yield value;
+    for (const { value } of this.entriesInPlace.getRange({ start: FIRST_BYTE_KEY })) yield value;
   }
 
   /** Entry keys newest first, starting below `beforeSeq`. */
@@ -483,8 +488,7 @@ export class EntryStore {
       }),
     };
     const view = this.root.openDB(options);
-    // The default first key is in lmdb-js's own key encoding: a custom encoder starts from a byte key of its own.
-    for (const _ of view.getKeys({ start: Buffer.alloc(1) }));
+    for (const _ of view.getKeys({ start: FIRST_BYTE_KEY }));
   }
 
   /** How many contacts are interned: from LMDB's page statistics. */

@@ -50,18 +50,15 @@ export class EntryScan {
   /** The sidecar sets added_at: never before 1970, so seconds is a small positive varint. */
   addedAtSeconds = 0;
   addedAtNanos = 0;
+  /** The text fields, cleared before each scan. */
+  private readonly spans: readonly Span[] = [this.contact, this.sender, this.account, this.campaignRef, this.addedBy, this.note];
   private readonly reader = new ProtoReader();
   private readonly timeReader = new ProtoReader();
 
   /** Reads the entry in `bytes[start, end)`; the spans point into `bytes`. */
   scan(bytes: Uint8Array, start: number, end: number): this {
     this.bytes = bytes;
-    this.contact.start = this.contact.end = 0;
-    this.sender.start = this.sender.end = 0;
-    this.account.start = this.account.end = 0;
-    this.campaignRef.start = this.campaignRef.end = 0;
-    this.addedBy.start = this.addedBy.end = 0;
-    this.note.start = this.note.end = 0;
+    for (const span of this.spans) span.start = span.end = 0;
     this.kind = this.channel = this.source = this.reason = 0;
     this.hasAddedAt = false;
     const r = this.reader.reset(bytes, start, end);
@@ -111,9 +108,9 @@ export class EntryScan {
     return this;
   }
 
-  /** protobuf-es's timestampMs of added_at; NaN when the entry has none. */
+  /** protobuf-es's timestampMs of added_at, for an entry that has one (hasAddedAt). */
   addedAtMs(): number {
-    return this.hasAddedAt ? this.addedAtSeconds * 1000 + Math.round(this.addedAtNanos / 1_000_000) : NaN;
+    return this.addedAtSeconds * 1000 + Math.round(this.addedAtNanos / 1_000_000);
   }
 
   /** A second added_at replaces the first, as the sidecar's readers always took it; the sidecar writes one. */
