@@ -174,7 +174,21 @@ async function load(list: DncList, data: DataSet, dir: string, report: Report): 
 
 function reportMemory(list: DncList, entries: number, before: MemorySample, after: MemorySample, gcAvailable: boolean, report: Report): void {
   const index = list.index.byteSize;
-  report.figure("index memory", index / entries, "bytes/entry", `index.byteSize ${mb(index)}`, MEMORY_TARGET);
+  const keyFiles = list.index.fileBytes;
+  report.figure(
+    "index memory",
+    index / entries,
+    "bytes/entry",
+    `index.byteSize ${mb(index)}: the slots, Bloom filter, bitmaps and scoped set in memory; the contacts' keys are in the key files`,
+    MEMORY_TARGET,
+  );
+  report.figure(
+    "contact key files",
+    keyFiles / entries,
+    "bytes/entry",
+    `${mb(keyFiles)}: contact-keys.arena and .offsets, mapped shared; a probe reads a key only when a slot's hash tag matches, ` +
+      "so they are page cache, read in as matches need them and released from the RSS after writes",
+  );
   const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? "n/a" : fmt((a - b) / entries, 1));
   report.figure(
     "RSS growth after load",
@@ -243,7 +257,7 @@ async function restart(list: DncList, dir: string, entries: number, report: Repo
   const snapshot = join(dir, SNAPSHOT_FILE);
   if (existsSync(snapshot)) {
     const size = statSync(snapshot).size;
-    figure("restart, from snapshot", await timedOpen(dir, entries, cleanup), `DncList.open in a fresh process from a ${mb(size)} index snapshot (close wrote it in ${fmt(closeMs)} ms)`);
+    figure("restart, from snapshot", await timedOpen(dir, entries, cleanup), `DncList.open in a fresh process from a ${mb(size)} index snapshot and the contact key files it names, checksummed (close wrote and synced them in ${fmt(closeMs)} ms)`);
     rmSync(snapshot);
   } else {
     report.note(`restart, from snapshot: skipped, close wrote no ${SNAPSHOT_FILE}`);

@@ -1,7 +1,10 @@
 // A full disk under a running list: the write that cannot commit fails with
 // UNAVAILABLE naming the cause, the index holds nothing of it, and the
 // process goes on (lmdb-js's late rejection of a failed commit, unhandled,
-// ended it). The list runs in a child process on a 3 MB tmpfs, which needs
+// ended it). The disk fills up under LMDB's data file, or under the contact
+// key files (which grow by allocating their blocks first: a write through
+// their map to a page with none behind it would end the process with
+// SIGBUS). The list runs in a child process on a 3 MB tmpfs, which needs
 // root: elsewhere the test says why it cannot run.
 
 import { execFile, execFileSync } from "node:child_process";
@@ -26,13 +29,23 @@ afterAll(() => {
 });
 
 describe("a full disk", () => {
-  it.skipIf(!mounted)("fails the write that cannot commit with UNAVAILABLE and its cause, and the process goes on", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, "support/fill-disk.mjs"), join(mountPoint, "data")]);
+  const fill = async (data: string, pad: number) => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, "support/fill-disk.mjs"), join(mountPoint, data), String(pad)]);
     const report = JSON.parse(stdout.trim()) as { failure?: { code: string; message: string }; added: number; entries: number; indexed: number };
     expect(report.failure?.code).toBe("unavailable");
     expect(report.failure?.message).toMatch(/^the store could not commit the write: /);
-    expect(report.failure?.message).not.toMatch(/Commit failed \(see commitError/);
     expect(report.added).toBeGreaterThan(0);
     expect(report.indexed).toBe(report.entries);
+    rmSync(join(mountPoint, data), { recursive: true });
+    return report.failure!.message;
+  };
+
+  it.skipIf(!mounted)("fails the write that cannot commit with UNAVAILABLE and its cause, and the process goes on", async () => {
+    expect(await fill("short", 0)).not.toMatch(/Commit failed \(see commitError|contact-keys/);
+  });
+
+  it.skipIf(!mounted)("fails a write whose new contacts the key files have no room for the same way, before LMDB commits it", async () => {
+    // Longer keys: the key arena's next doubling meets the full disk before LMDB's file does.
+    expect(await fill("long", 30)).toMatch(/could not grow .*contact-keys\.arena to \d+ bytes: ENOSPC/);
   });
 });

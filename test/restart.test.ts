@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DncList } from "../sidecar/engine/dnc-list.js";
 import { FilterEngine } from "../sidecar/filter/filter-engine.js";
+import { ContactKeyFiles } from "../sidecar/index/contact-key-files.js";
 import { readSnapshot, writeSnapshot } from "../sidecar/index/index-snapshot.js";
 import { FilterBatchRequestSchema, FilterBatchResponseSchema } from "../sidecar/gen/dnc/v1/filter_service_pb.js";
 import { Channel, EntryKeySchema, EntrySchema } from "../sidecar/gen/dnc/v1/types_pb.js";
@@ -96,7 +97,7 @@ describe("restart", () => {
       await list.contactOrderReady();
       const storeId = list.store.id;
       await list.close();
-      const saved = readSnapshot(join(orderDir.path, "index.snapshot"), storeId);
+      const saved = readSnapshot(join(orderDir.path, "index.snapshot"), storeId, () => ContactKeyFiles.open(orderDir.path));
       expect(saved?.order?.upTo).toBe(300);
       expect(saved?.order?.sorted.length).toBe(300);
 
@@ -118,6 +119,7 @@ describe("restart", () => {
       expect(walk(list)).toHaveLength(340);
       await list.close();
       await fresh.close();
+      saved!.index.contacts.keyFiles!.close();
     } finally {
       orderDir.remove();
       control.remove();
@@ -162,7 +164,7 @@ describe("restart", () => {
       const seqAt = headed.indexOf('"seq":') + 6;
       headed[seqAt] = headed[seqAt] === 0x39 ? 0x38 : headed[seqAt]! + 1;
       writeFileSync(snapshotPath, headed);
-      expect(readSnapshot(snapshotPath, list.store.id)).toBeUndefined();
+      expect(readSnapshot(snapshotPath, list.store.id, () => ContactKeyFiles.open(b.path))).toBeUndefined();
 
       // The store rolled back to a copy taken before some writes (a restored backup): the snapshot of the later
       // state is refused, and removed, so that after writes and a crash (no close, no new snapshot) it is not

@@ -4,7 +4,7 @@
 // opened without its snapshot is rebuilt to the index its writes made.
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FilterEngine } from "../filter/filter-engine.js";
@@ -376,6 +376,49 @@ describe("DncList.open without a snapshot", () => {
       const req = create(CheckRequestSchema, { request: { recipient: number(i), channel: Channel.SMS, sender } });
       expect(checked(engine, req).blocked, `contact ${i}`).toBe(true);
     }
+    await list.close();
+  });
+
+});
+
+describe("DncList's contact key files", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+  const number = (i: number) => `+4420${String(i).padStart(8, "0")}`;
+  const arena = join(dir.path, "contact-keys.arena");
+
+  const blocksAll = (list: DncList, n: number): void => {
+    const engine = new FilterEngine(list, { maxBatch: 10_000 });
+    const recipients = Array.from({ length: n }, (_, i) => number(i));
+    const req = create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: [...recipients, number(n)] });
+    const res = fromBinary(FilterBatchResponseSchema, engine.filterBatch(toBinary(FilterBatchRequestSchema, req)));
+    expect(res.blocked.map((b) => b.index)).toEqual(recipients.map((_, i) => i));
+  };
+
+  it("keeps the contacts' keys in files beside the store, out of the index's memory; a clean restart maps them back", async () => {
+    const n = 3_000;
+    let list = DncList.open(dir.path);
+    await list.addEntries(Array.from({ length: n }, (_, i) => create(EntrySchema, { contact: number(i) })), undefined, "test");
+    expect(list.index.fileBytes).toBeGreaterThanOrEqual(n * 4);
+    const last = normaliseContact(number(n - 1), ContactKind.PHONE, undefined, "find");
+    if (!last.ok) throw new Error(last.reason);
+    expect(readFileSync(arena).includes(Buffer.from(last.key))).toBe(true);
+    blocksAll(list, n);
+    await list.close();
+
+    list = DncList.open(dir.path);
+    expect(list.index.contacts.keyFiles).toBeDefined();
+    blocksAll(list, n);
+    await list.close();
+  });
+
+  it("rebuilds the files from the store when they are not what the snapshot names", async () => {
+    const bytes = readFileSync(arena);
+    // Every key of the arena made unreadable: a list that trusted the files would find none of them.
+    bytes.fill(0);
+    writeFileSync(arena, bytes);
+    const list = DncList.open(dir.path);
+    blocksAll(list, 3_000);
     await list.close();
   });
 });

@@ -10,6 +10,7 @@ import { messageOf, UnavailableError } from "../errors.js";
 import { ContactKind, EntrySchema, type Entry, type EntryKey } from "../gen/dnc/v1/types_pb.js";
 import { FilterIndex, UNKNOWN_NAME } from "../index/filter-index.js";
 import { ByteInternTable } from "../index/byte-intern-table.js";
+import { ContactKeyFiles } from "../index/contact-key-files.js";
 import { ENTRY_KEY_BYTES, entryKey, readEntryKey, writeEntryKey, type EntryIds } from "../store/entry-key.js";
 import { encodeEntry, type EntryFields } from "../store/entry-codec.js";
 import { CounterDeltas, EntryStats, persistCampaignDays } from "../stats/entry-stats.js";
@@ -96,14 +97,16 @@ export class DncList {
   /**
    * Opens (or creates) the store at `dir`. The index comes from the snapshot
    * the last clean close wrote, brought up to date from the history; without
-   * a usable snapshot it is rebuilt from the store. Either way the contact
-   * table then moves onto huge pages (huge-pages.c), before the list serves.
+   * a usable snapshot it is rebuilt from the store, with new contact key
+   * files. Either way the contact table then moves onto huge pages
+   * (huge-pages.c), and the key files' pages out of the RSS, before the
+   * list serves.
    */
   static open(dir: string): DncList {
     const store = EntryStore.open(dir);
     ensureHistoryByContact(store);
     const snapshotPath = join(dir, SNAPSHOT_FILE);
-    const snapshot = readSnapshot(snapshotPath, store.id);
+    const snapshot = readSnapshot(snapshotPath, store.id, () => ContactKeyFiles.open(dir));
     // Only the last clean close's snapshot may be read: once loaded (or refused) it goes, so that a crash
     // after more writes never leaves an older one to be taken for the store's state at the next start.
     removeSnapshot(snapshotPath);
@@ -111,16 +114,24 @@ export class DncList {
       const list = new DncList(store, snapshot.index, snapshotPath);
       if (snapshot.order !== undefined) list.contactOrder = ContactOrder.fromState(snapshot.index.contacts, snapshot.order);
       list.catchUp(snapshot.seq);
-      if (list.indexedEntries() === store.entryCount()) {
-        list.index.contacts.collapseHugePages();
-        return list;
-      }
+      if (list.indexedEntries() === store.entryCount()) return list.ready();
     }
+    snapshot?.index.contacts.keyFiles?.close();
     // Sized for every stored contact: growing slot tables while millions go in was a tenth of the rebuild.
-    const list = new DncList(store, new FilterIndex(undefined, store.contactCount()), snapshotPath);
+    const list = new DncList(store, new FilterIndex(undefined, store.contactCount(), ContactKeyFiles.create(dir)), snapshotPath);
     list.rebuild();
-    list.index.contacts.collapseHugePages();
-    return list;
+    return list.ready();
+  }
+
+  private ready(): this {
+    this.index.contacts.collapseHugePages();
+    const keyFiles = this.index.contacts.keyFiles;
+    // Writes read and write the key files as they do LMDB's map: their pages go at the same times.
+    if (keyFiles !== undefined) this.store.releaseAlongside(() => keyFiles.release());
+    // A rebuild's walk mapped in every contact and entry key page of LMDB's map (hundreds of megabytes of RSS at ten
+    // million entries) and wrote every page of the key files; a snapshot's checksum read all of theirs.
+    this.store.releaseMapPages(true);
+    return this;
   }
 
   /** Entries the index holds: every entry is one bitmap bit or one scoped tuple. */
@@ -182,8 +193,6 @@ export class DncList {
     else for (let i = 0; i < columns.count; i++) add(columns.contactIds[i]!, columns.channels[i]!, columns.senderIds[i]!, columns.accountIds[i]!);
     perChannel.forEach((run, channel) => index.addUnscopedMany(channel, run.ids.subarray(0, run.count)));
     index.optimise();
-    // The walk mapped in every contact and entry key page: hundreds of megabytes of RSS at ten million entries.
-    store.releaseMapPages(true);
   }
 
   /** Throws UNAVAILABLE once the list is closed: the filter must never guess. */
@@ -515,6 +524,7 @@ export class DncList {
       console.error(`dnc: could not save the index snapshot: ${messageOf(err)}`);
     }
     await this.store.close();
+    this.index.contacts.keyFiles?.close();
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -534,7 +544,11 @@ export class DncList {
    */
   private async writeBatch(size: number, fn: (w: StoreWriter, pending: PendingIds) => Promise<void>, committed: (pending: PendingIds) => void): Promise<void> {
     const pending = new PendingIds(this.index, size);
-    await unavailableOnFailure(this.store.writeBatch((w) => fn(w, pending), () => committed(pending)));
+    const prepare = async (w: StoreWriter) => {
+      await fn(w, pending);
+      this.index.contacts.makeRoomFor(pending.contacts);
+    };
+    await unavailableOnFailure(this.store.writeBatch(prepare, () => committed(pending)));
   }
 
   private write(fn: (w: StoreTxnWriter) => void, committed?: () => void): Promise<void> {

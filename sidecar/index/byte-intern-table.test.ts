@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { ByteInternTable } from "./byte-intern-table.js";
+import { ContactKeyFiles } from "./contact-key-files.js";
 
 const key = (i: number) => Buffer.from(`contact-${i}`);
 
@@ -79,5 +81,49 @@ describe("ByteInternTable", () => {
     const allocated = table.byteSize - state.slots.byteLength - state.bloom.byteLength;
     expect(held).toBeGreaterThan(15_000_000);
     expect(allocated).toBeLessThanOrEqual(1.25 * held);
+  });
+
+  describe("with its keys in key files", () => {
+    const dir = tempDir();
+    afterAll(() => dir.remove());
+
+    it("hands out the ids a table in memory does, growing its files as keys come, and holds none of their bytes in memory", () => {
+      const files = ContactKeyFiles.create(dir.path)!;
+      const table = new ByteInternTable(0, 16, 0, files);
+      const inMemory = new ByteInternTable(0, 16);
+      const long = (i: number) => Buffer.from(`${"y".repeat(260)}-${i}`);
+      for (let i = 0; i < 120_000; i++) {
+        const k = i % 101 === 0 ? long(i) : key(i);
+        expect(table.intern(k, 0, k.length)).toBe(inMemory.intern(k, 0, k.length));
+      }
+      expectAll(table, 0);
+      for (let i = 0; i < 120_000; i++) {
+        const k = i % 101 === 0 ? long(i) : key(i);
+        if (table.lookup(k, 0, k.length) !== i || !Buffer.from(table.keyOf(i)).equals(k)) throw new Error(`key ${i} not found or read back wrong`);
+      }
+      const state = table.exportState();
+      expect(table.byteSize).toBe(state.slots.byteLength + state.bloom.byteLength);
+      expect(table.fileBytes).toBe(files.arena.length + files.offsets.length);
+      expect(files.arena.length).toBeGreaterThanOrEqual(state.arena.length);
+      expect(Buffer.from(files.arena.bytes(state.arena.length)).equals(Buffer.from(inMemory.exportState().arena))).toBe(true);
+      expect(Array.from(files.offsets.words(120_000))).toEqual(Array.from(inMemory.exportState().offsets));
+      files.close();
+    });
+
+    it("takes its keys back from the files' bytes, and adds on after them", () => {
+      const files = ContactKeyFiles.create(dir.path)!;
+      const table = new ByteInternTable(0, 1_000, 0, files);
+      internRange(table, 0, 50_000);
+      const { arena, offsets, slots, bloom, size, nextId } = table.exportState();
+      files.sync();
+      files.close();
+      const reopened = ContactKeyFiles.open(dir.path)!;
+      const state = { arena: reopened.arena.bytes(arena.length), offsets: reopened.offsets.words(offsets.length), slots, bloom, size, nextId };
+      const back = ByteInternTable.fromState(state, reopened);
+      expectAll(back, 50_000);
+      internRange(back, 50_000, 60_000);
+      expectAll(back, 60_000);
+      reopened.close();
+    });
   });
 });

@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { adviseHugePages } from "../native/huge-pages.js";
 import { hashBytes } from "../normalise/contact-key.js";
+import type { ContactKeyFiles } from "./contact-key-files.js";
 
 const EMPTY = 0;
 const LONG_KEY = 255;
@@ -129,18 +130,32 @@ export class ByteInternTable {
   /**
    * `firstId` lets a table reserve 0 (names use 0 for "any"). A table with
    * an `idBase` holds only ids from there on (the ids a write hands out
-   * before they join the index's table), and no offsets below it.
+   * before they join the index's table), and no offsets below it. With
+   * `files` (new, empty ones) the arena and offsets live in them rather
+   * than in memory.
    */
-  constructor(firstId = 0, capacity = 1024, private readonly idBase = 0) {
+  constructor(
+    firstId = 0,
+    capacity = 1024,
+    private readonly idBase = 0,
+    private readonly files?: ContactKeyFiles,
+  ) {
     this.nextId = firstId;
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
     this.slots = new Uint32Array(slots);
     this.mask = slots - 1;
     this.bloom = new Uint32Array(bloomWords(slots));
     this.bloomMask = this.bloom.length / BLOOM_BLOCK_WORDS - 1;
-    this.offsets = new Uint32Array(Math.max(16, capacity + firstId - idBase));
-    this.arena = new Uint8Array(Math.max(1024, capacity * 12));
+    const offsets = Math.max(16, capacity + firstId - idBase);
+    const arena = Math.max(1024, capacity * 12);
+    this.offsets = files === undefined ? new Uint32Array(offsets) : files.offsetsOf(offsets);
+    this.arena = files === undefined ? new Uint8Array(arena) : files.arenaOf(arena);
     for (const array of this.largeArrays()) adviseHugePages(array);
+  }
+
+  /** The files holding the keys, when they are not in memory. */
+  get keyFiles(): ContactKeyFiles | undefined {
+    return this.files;
   }
 
   get count(): number {
@@ -159,9 +174,9 @@ export class ByteInternTable {
     return pages;
   }
 
-  /** The arrays that grow with the keys: what huge pages are for. */
+  /** The arrays in memory that grow with the keys: what huge pages are for (a file's pages cannot be huge). */
   private largeArrays(): (Uint8Array | Uint32Array)[] {
-    return [this.slots, this.bloom, this.offsets, this.arena];
+    return this.files === undefined ? [this.slots, this.bloom, this.offsets, this.arena] : [this.slots, this.bloom];
   }
 
   /** The id of `key[start..end)`, or -1. */
@@ -339,9 +354,9 @@ export class ByteInternTable {
    * and a table with no empty slot never ends a lookup, one whose keys lie
    * outside its arena finds none of them (a contact on the list "allowed").
    */
-  static fromState(state: InternTableState): ByteInternTable {
+  static fromState(state: InternTableState, files?: ContactKeyFiles): ByteInternTable {
     checkCounts(state);
-    const t = new ByteInternTable(0, 16);
+    const t = new ByteInternTable(0, 16, 0, files);
     t.nextId = state.nextId;
     t.arena = state.arena;
     t.arenaUsed = state.arena.length;
@@ -369,9 +384,15 @@ export class ByteInternTable {
     }
   }
 
-  /** Bytes held, for memory accounting. */
+  /** Bytes held in memory, for memory accounting: the key files' are `fileBytes`. */
   get byteSize(): number {
-    return this.arena.byteLength + this.offsets.byteLength + this.slots.byteLength + this.bloom.byteLength;
+    const inMemory = this.slots.byteLength + this.bloom.byteLength;
+    return this.files === undefined ? inMemory + this.arena.byteLength + this.offsets.byteLength : inMemory;
+  }
+
+  /** Bytes of the key files, which the page cache holds as far as lookups read them. */
+  get fileBytes(): number {
+    return this.files?.byteLength ?? 0;
   }
 
   private locate(id: number): [number, number] {
@@ -396,15 +417,33 @@ export class ByteInternTable {
     return true;
   }
 
+  /**
+   * Grows the arena and offsets now, so that the keys `pending` holds (ids
+   * from this table's next on) go in without growing them: a write does
+   * this before it commits, so a disk with no room for the key files fails
+   * the write, not the index's taking in of a write already stored.
+   */
+  makeRoomFor(pending: ByteInternTable): void {
+    if (this.arenaUsed + pending.arenaUsed > this.arena.length) this.growArena(this.arenaUsed + pending.arenaUsed);
+    if (pending.nextId - this.idBase > this.offsets.length) this.growOffsets(pending.nextId - this.idBase);
+  }
+
+  private growArena(min: number): void {
+    const length = Math.max(grown(this.arena.length), min);
+    if (this.files !== undefined) {
+      this.arena = this.files.arenaOf(length);
+      return;
+    }
+    const next = new Uint8Array(length);
+    adviseHugePages(next);
+    next.set(this.arena.subarray(0, this.arenaUsed));
+    this.arena = next;
+  }
+
   private append(key: Uint8Array, start: number, end: number): number {
     const length = end - start;
     const need = length + (length >= LONG_KEY ? 3 : 1);
-    if (this.arenaUsed + need > this.arena.length) {
-      const next = new Uint8Array(Math.max(grown(this.arena.length), this.arenaUsed + need));
-      adviseHugePages(next);
-      next.set(this.arena.subarray(0, this.arenaUsed));
-      this.arena = next;
-    }
+    if (this.arenaUsed + need > this.arena.length) this.growArena(this.arenaUsed + need);
     const off = this.arenaUsed;
     const arena = this.arena;
     if (length >= LONG_KEY) {
@@ -422,7 +461,12 @@ export class ByteInternTable {
   }
 
   private growOffsets(min: number): void {
-    const next = new Uint32Array(Math.max(min, grown(this.offsets.length)));
+    const length = Math.max(min, grown(this.offsets.length));
+    if (this.files !== undefined) {
+      this.offsets = this.files.offsetsOf(length);
+      return;
+    }
+    const next = new Uint32Array(length);
     adviseHugePages(next);
     next.set(this.offsets);
     this.offsets = next;

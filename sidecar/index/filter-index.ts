@@ -5,6 +5,7 @@
 
 import roaring from "roaring";
 import { ByteInternTable } from "./byte-intern-table.js";
+import type { ContactKeyFiles } from "./contact-key-files.js";
 import { MAX_SCOPE_NAME_ID, ScopedEntrySet } from "./scoped-entry-set.js";
 
 // roaring is CommonJS: its named exports are not visible to ESM imports.
@@ -45,9 +46,13 @@ export class FilterIndex {
   private readonly scopedContacts: RoaringBitmap32;
   private readonly scoped: ScopedEntrySet;
 
-  /** A new index takes `contacts`, the number of contacts it will hold, as the size to start at. */
-  constructor(parts?: IndexParts, contacts = 1 << 16) {
-    this.contacts = parts?.contacts ?? new ByteInternTable(0, contacts);
+  /**
+   * A new index takes `contacts`, the number of contacts it will hold, as
+   * the size to start at, and keeps the contacts' keys in `keyFiles` when
+   * given them.
+   */
+  constructor(parts?: IndexParts, contacts = 1 << 16, keyFiles?: ContactKeyFiles) {
+    this.contacts = parts?.contacts ?? new ByteInternTable(0, contacts, 0, keyFiles);
     this.senders = parts?.senders ?? new ByteInternTable(1);
     this.accounts = parts?.accounts ?? new ByteInternTable(1);
     this.unscoped = parts?.unscoped ?? Array.from({ length: CHANNEL_SLOTS }, () => new RoaringBitmap32());
@@ -122,13 +127,18 @@ export class FilterIndex {
     return { unscoped: this.unscoped.map((b) => b.size), scoped: this.scoped.count };
   }
 
-  /** Bytes of memory the index holds, bitmaps included. */
+  /** Bytes of memory the index holds, bitmaps included; the contact key files' pages are the page cache's (`fileBytes`). */
   get byteSize(): number {
     let bitmaps = this.scopedContacts.getSerializationSizeInBytes("croaring");
     for (const b of this.unscoped) bitmaps += b.getSerializationSizeInBytes("croaring");
     return (
       this.contacts.byteSize + this.senders.byteSize + this.accounts.byteSize + this.scoped.byteSize + bitmaps
     );
+  }
+
+  /** Bytes of the contact key files, when the contacts' keys are in files. */
+  get fileBytes(): number {
+    return this.contacts.fileBytes;
   }
 
   /** Compacts bitmaps after a bulk load. */

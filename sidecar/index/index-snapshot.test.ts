@@ -1,8 +1,9 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { crc32Update } from "../checksum/running-crc32.js";
+import { ContactKeyFiles } from "./contact-key-files.js";
 import { FilterIndex } from "./filter-index.js";
 import { readSnapshot, writeSnapshot } from "./index-snapshot.js";
 
@@ -162,6 +163,70 @@ describe("index snapshot", () => {
         header["scoped"] = { used: 16, live: 16 };
       });
       expect(readSnapshot(crafted, "store-a")).toBeUndefined();
+    });
+  });
+
+  describe("with the contacts' keys in the key files", () => {
+    const keysDir = tempDir();
+    afterAll(() => keysDir.remove());
+    const snap = join(keysDir.path, "index.snapshot");
+    const phone = (id: number) => new TextEncoder().encode(`+4477009${String(id).padStart(5, "0")}`);
+    const open = () => ContactKeyFiles.open(keysDir.path);
+
+    /** A snapshot of 5,000 contacts whose keys are in new key files; the files are closed, as a list's close leaves them. */
+    const writeWithFiles = (): void => {
+      const files = ContactKeyFiles.create(keysDir.path)!;
+      const index = new FilterIndex(undefined, 16, files);
+      for (let id = 0; id < 5_000; id++) {
+        const key = phone(id);
+        index.contacts.insert(key, 0, key.length, id);
+        index.add(id, 1, 0, 0);
+      }
+      writeSnapshot(snap, "store-a", 9, 5_000, index);
+      files.close();
+    };
+
+    const findsAll = (snapshot: ReturnType<typeof readSnapshot>): boolean => {
+      if (snapshot === undefined) return false;
+      for (let id = 0; id < 5_000; id++) {
+        const key = phone(id);
+        if (snapshot.index.contacts.lookup(key, 0, key.length) !== id) return false;
+      }
+      return true;
+    };
+
+    it("holds no key in the snapshot, and reads them from the files it names", () => {
+      writeWithFiles();
+      const header = JSON.parse(readFileSync(snap).subarray(4, 4 + readFileSync(snap).readUInt32LE(0)).toString("utf8")) as { sections: number[] };
+      expect(header.sections.slice(0, 2)).toEqual([0, 0]);
+      const snapshot = readSnapshot(snap, "store-a", open);
+      expect(findsAll(snapshot)).toBe(true);
+      expect(snapshot!.index.contacts.keyFiles).toBeDefined();
+      expect(snapshot!.index.byteSize).toBeLessThan(snapshot!.index.fileBytes);
+      snapshot!.index.contacts.keyFiles!.close();
+    });
+
+    it("refuses key files whose bytes are not those it was written with", () => {
+      writeWithFiles();
+      const arena = join(keysDir.path, "contact-keys.arena");
+      const bytes = readFileSync(arena);
+      // One digit of the first key: the checksum is all that tells this file from the one the snapshot was made with.
+      bytes[5] = bytes[5] === 0x31 ? 0x32 : 0x31;
+      writeFileSync(arena, bytes);
+      expect(readSnapshot(snap, "store-a", open)).toBeUndefined();
+    });
+
+    it("refuses key files shorter than it names", () => {
+      writeWithFiles();
+      truncateSync(join(keysDir.path, "contact-keys.offsets"), 4 * 4_999);
+      expect(readSnapshot(snap, "store-a", open)).toBeUndefined();
+    });
+
+    it("refuses to load without the key files", () => {
+      writeWithFiles();
+      expect(readSnapshot(snap, "store-a")).toBeUndefined();
+      expect(readSnapshot(snap, "store-a", () => undefined)).toBeUndefined();
+      expect(findsAll(readSnapshot(snap, "store-a", open))).toBe(true);
     });
   });
 });

@@ -6,17 +6,25 @@
 // its header too, which names the sequence the replay starts after): a
 // snapshot copied from another data directory, or with a flipped bit, would
 // have answered from another list (a contact on this one "allowed").
+// Since version 6 the contacts' keys may be in their own files
+// (contact-key-files.ts): the snapshot then names their lengths and the
+// CRC-32 of what they hold, synced to disk before it is written.
 
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { crc32Update } from "../checksum/running-crc32.js";
 import { ByteInternTable, type InternTableState } from "./byte-intern-table.js";
+import type { ContactKeyFiles } from "./contact-key-files.js";
 import type { ContactOrderState } from "./contact-order.js";
 import { CHANNEL_SLOTS, FilterIndex, RoaringBitmap32 } from "./filter-index.js";
 import { ScopedEntrySet } from "./scoped-entry-set.js";
 
 const MAGIC = "dnc-index";
-/** Versions before it are not read (the index is rebuilt once): 4 left its header out of the checksum, earlier ones had none. */
-const VERSION = 5;
+/**
+ * Versions before it are not read (the index is rebuilt once): 5 held the
+ * contacts' keys in its sections always, 4 left its header out of the
+ * checksum, earlier ones had none.
+ */
+const VERSION = 6;
 
 interface Header {
   magic: string;
@@ -33,6 +41,8 @@ interface Header {
   sections: number[];
   /** EntryStore.id of the store the index was made from. */
   storeId: string;
+  /** When the contacts' keys are in the key files: the arena's length, and the CRC-32 of the arena and then the offsets. */
+  contactKeys?: { arenaBytes: number; crc: number };
 }
 
 export interface Snapshot {
@@ -47,8 +57,17 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
   const parts = index.parts();
   const tables = { contacts: parts.contacts.exportState(), senders: parts.senders.exportState(), accounts: parts.accounts.exportState() };
   const scoped = parts.scoped.exportState();
+  const keyFiles = parts.contacts.keyFiles;
   const sections: Uint8Array[] = [];
-  for (const t of Object.values(tables)) sections.push(t.arena, bytesOf(t.offsets), bytesOf(t.slots), bytesOf(t.bloom));
+  for (const t of Object.values(tables)) {
+    const inFiles = t === tables.contacts && keyFiles !== undefined;
+    sections.push(inFiles ? NONE : t.arena, inFiles ? NONE : bytesOf(t.offsets), bytesOf(t.slots), bytesOf(t.bloom));
+  }
+  let contactKeys: Header["contactKeys"];
+  if (keyFiles !== undefined) {
+    keyFiles.sync();
+    contactKeys = { arenaBytes: tables.contacts.arena.length, crc: keyFilesCrc(tables.contacts) };
+  }
   sections.push(bytesOf(scoped.table));
   for (const b of [...parts.unscoped, parts.scopedContacts]) sections.push(b.serialize("portable"));
   if (order !== undefined) sections.push(bytesOf(order.sorted));
@@ -66,6 +85,7 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
     ...(order === undefined ? {} : { order: { upTo: order.upTo } }),
     sections: sections.map((s) => s.byteLength),
     storeId,
+    ...(contactKeys === undefined ? {} : { contactKeys }),
   };
   const json = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(4);
@@ -97,14 +117,17 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
  * Loads a snapshot of the store `storeId`, or returns undefined when there
  * is none, it is another store's, its bytes do not match its checksum, it
  * is not one this version reads, or its arrays break the tables' own rules
- * (the `fromState`s check them). Each section is read straight into the
+ * (the `fromState`s check them). A snapshot whose contacts' keys are in
+ * the key files takes them from `openKeyFiles`, and only when they are
+ * long enough and match the CRC-32 it names. Each section is read straight into the
  * array the index keeps: a whole-file buffer, dead once the arrays were
  * copied out of it, stayed in the process (hundreds of megabytes at ten
  * million entries) until the collector's next major pass, which a sidecar
  * that only filters may not run for hours.
  */
-export function readSnapshot(path: string, storeId: string): Snapshot | undefined {
+export function readSnapshot(path: string, storeId: string, openKeyFiles?: () => ContactKeyFiles | undefined): Snapshot | undefined {
   let fd: number;
+  let keyFiles: ContactKeyFiles | undefined;
   try {
     fd = openSync(path, "r");
   } catch {
@@ -118,6 +141,8 @@ export function readSnapshot(path: string, storeId: string): Snapshot | undefine
     if (header.magic !== MAGIC || header.version !== VERSION || header.storeId !== storeId) return undefined;
     if (!isCount(header.seq) || !isCount(header.entryCount)) return undefined;
     if (header.order !== undefined && (header.order === null || !isCount(header.order.upTo))) return undefined;
+    const contactKeys = header.contactKeys;
+    if (contactKeys !== undefined && (contactKeys === null || !isCount(contactKeys.arenaBytes) || !isCount(contactKeys.crc))) return undefined;
     const sections = header.sections;
     if (!Array.isArray(sections) || !sections.every(isCount)) return undefined;
     if (4 + jsonLength + sections.reduce((a, b) => a + b, 0) + 4 !== file.size) return undefined;
@@ -150,9 +175,19 @@ export function readSnapshot(path: string, storeId: string): Snapshot | undefine
     if (next !== sections.length || file.position !== file.size - 4) return undefined;
     const crc = file.crc;
     if (crc !== Buffer.from(file.bytes(4)).readUInt32LE(0)) return undefined;
+    if (contactKeys !== undefined) {
+      // The sections had no room for the keys: they are the files'.
+      if (contacts.arena.length !== 0 || contacts.offsets.length !== 0) return undefined;
+      keyFiles = openKeyFiles?.();
+      const nextId = header.tables.contacts.nextId;
+      if (keyFiles === undefined || !isCount(nextId) || keyFiles.arena.length < contactKeys.arenaBytes || keyFiles.offsets.length < nextId * 4) return undefined;
+      contacts.arena = keyFiles.arena.bytes(contactKeys.arenaBytes);
+      contacts.offsets = keyFiles.offsets.words(nextId);
+      if (keyFilesCrc(contacts) !== contactKeys.crc) return undefined;
+    }
     const bitmap = (bytes: Uint8Array) => RoaringBitmap32.deserialize(bytes, "portable");
     const index = new FilterIndex({
-      contacts: ByteInternTable.fromState(contacts),
+      contacts: ByteInternTable.fromState(contacts, keyFiles),
       senders: ByteInternTable.fromState(senders),
       accounts: ByteInternTable.fromState(accounts),
       unscoped: bitmaps.slice(0, CHANNEL_SLOTS).map(bitmap),
@@ -160,10 +195,14 @@ export function readSnapshot(path: string, storeId: string): Snapshot | undefine
       scoped: ScopedEntrySet.fromState({ table: scopedTable, used: scoped.used, live: scoped.live }),
     });
     const order = header.order === undefined || sorted === undefined ? undefined : { upTo: header.order.upTo, sorted };
-    return { seq: header.seq, entryCount: header.entryCount, index, ...(order === undefined ? {} : { order }) };
+    const snapshot = { seq: header.seq, entryCount: header.entryCount, index, ...(order === undefined ? {} : { order }) };
+    keyFiles = undefined;
+    return snapshot;
   } catch {
     return undefined;
   } finally {
+    // Files opened for a snapshot that was then refused are closed here; a taken snapshot's index keeps its own.
+    keyFiles?.close();
     try {
       closeSync(fd);
     } catch {
@@ -223,6 +262,12 @@ const READ_CHUNK = 1 << 30;
 
 export function removeSnapshot(path: string): void {
   rmSync(path, { force: true });
+}
+
+const NONE = new Uint8Array(0);
+
+function keyFilesCrc(table: Pick<InternTableState, "arena" | "offsets">): number {
+  return crc32Update(crc32Update(0, table.arena), bytesOf(table.offsets));
 }
 
 function bytesOf(a: Uint32Array): Uint8Array {

@@ -3,24 +3,14 @@
 // thread commits; other mappings are left alone.
 
 import { create } from "@bufbuild/protobuf";
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { mappedKb } from "../../test/support/smaps.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "../engine/dnc-list.js";
 import { Channel, EntrySchema } from "../gen/dnc/v1/types_pb.js";
 import { releaseFilePages } from "./file-pages.js";
-
-/** Kilobytes of `file` resident in this process's mappings of it, from /proc/self/smaps. */
-function mappedKb(file: string): number {
-  let inFile = false;
-  let kb = 0;
-  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${file}`);
-    else if (inFile && line.startsWith("Rss:")) kb += Number(/(\d+)/.exec(line)![1]);
-  }
-  return kb;
-}
 
 describe("releaseFilePages", () => {
   const dir = tempDir();

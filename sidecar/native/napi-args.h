@@ -26,5 +26,6 @@ static inline napi_status export_function(napi_env env, napi_value exports, cons
 napi_status register_huge_pages(napi_env env, napi_value exports);
 napi_status register_batch_scan(napi_env env, napi_value exports);
 napi_status register_file_pages(napi_env env, napi_value exports);
+napi_status register_shared_map(napi_env env, napi_value exports);
 
 #endif

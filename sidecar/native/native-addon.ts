@@ -1,7 +1,7 @@
 // dnc's native addon (build/Release/recipient_probe.node, built by node-gyp
-// at install from recipient-probe.c, batch-scan.c, huge-pages.c and
-// file-pages.c), loaded once on first use: the CLI's client commands never
-// load it.
+// at install from recipient-probe.c, batch-scan.c, huge-pages.c,
+// file-pages.c and shared-map.c), loaded once on first use: the CLI's
+// client commands never load it.
 
 import { createRequire } from "node:module";
 

@@ -206,7 +206,8 @@ static napi_value probe(napi_env env, napi_callback_info info) {
 
 static napi_value init(napi_env env, napi_value exports) {
   if (export_function(env, exports, "probe", probe) != napi_ok || register_huge_pages(env, exports) != napi_ok ||
-      register_batch_scan(env, exports) != napi_ok || register_file_pages(env, exports) != napi_ok)
+      register_batch_scan(env, exports) != napi_ok || register_file_pages(env, exports) != napi_ok ||
+      register_shared_map(env, exports) != napi_ok)
     return NULL;
   return exports;
 }

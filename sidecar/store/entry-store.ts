@@ -204,6 +204,7 @@ export class EntryStore {
   /** The data file as the kernel names its mapping. */
   private readonly dataFile: string;
   private lastRelease = -Infinity;
+  private readonly releasedAlongside: (() => void)[] = [];
   private releaseFailed = false;
 
   /** Undefined for a second opening by a thread of the process that holds the directory. */
@@ -248,6 +249,11 @@ export class EntryStore {
     this.dataFile = realpathSync(join(path, "data.mdb"));
   }
 
+  /** Has `release` run each time the map's pages are released: for other mappings that the same reads and writes fill. */
+  releaseAlongside(release: () => void): void {
+    this.releasedAlongside.push(release);
+  }
+
   /**
    * Takes the pages of the data file that LMDB's map holds out of the
    * process's RSS (native/file-pages.c): after each write, and a walk of
@@ -258,6 +264,7 @@ export class EntryStore {
     const at = performance.now();
     if (!now && at - this.lastRelease < RELEASE_INTERVAL_MS) return false;
     this.lastRelease = at;
+    for (const release of this.releasedAlongside) release();
     const released = releaseFilePages(this.dataFile);
     if (released <= 0 && !this.releaseFailed) {
       // Memory, not data, is at stake: said once, and the store goes on.

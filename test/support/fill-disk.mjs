@@ -1,12 +1,15 @@
 // Run as a child process by disk-full.test.ts: adds entries to a list on a
 // small filesystem until a write fails, then writes once more and reports,
-// one JSON line. An unhandled rejection ends this process, and the test sees it.
+// one JSON line. An unhandled rejection ends this process, and the test sees
+// it. The second argument lengthens each email's local part by that many
+// characters (at most 50, so it stays valid).
 import { create } from "@bufbuild/protobuf";
 import { DncList } from "../../dist/sidecar/engine/dnc-list.js";
 import { EntrySchema } from "../../dist/sidecar/gen/dnc/v1/types_pb.js";
 
 const list = DncList.open(process.argv[2]);
-const email = (i) => `user${i}@example.com`;
+const pad = "x".repeat(Number(process.argv[3] ?? 0));
+const email = (i) => `user${i}${pad}@example.com`;
 let failure;
 let added = 0;
 for (let batch = 0; batch < 1000 && failure === undefined; batch++) {
