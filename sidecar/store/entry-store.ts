@@ -12,6 +12,7 @@ import { releaseFilePages } from "../native/file-pages.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
 import { ENTRY_KEY_BYTES, readEntryKeyIds } from "./entry-key.js";
+import { guardOrphanCommitFailures } from "./orphan-commit-guard.js";
 
 /**
  * What happened to an entry (or, for "exported", to a selection of entries;
@@ -216,6 +217,7 @@ export class EntryStore {
   ) {
     mkdirSync(path, { recursive: true });
     this.lock = takeLock ? DataDirLock.take(path) : undefined;
+    guardOrphanCommitFailures();
     // A directory whatever its name: lmdb-js takes a path with an extension ("dnc.data") for a single file.
     this.root = open({ path, noSubdir: false, maxDbs: 32, mapSize: 64 * 1024 ** 3, noSync: false });
     this.entries = this.root.openDB({ name: "entries", keyEncoding: "binary", encoding: "binary" });

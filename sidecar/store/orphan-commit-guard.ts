@@ -1,0 +1,28 @@
+// lmdb-js begins each event turn's batch of writes with an instruction of
+// its own, written at the end of the turn unless the batch grew large
+// first. When LMDB's write thread starts a new transaction at that
+// instruction, lmdb-js makes it a commit promise that it hands to no one
+// (write.js resets its commit promise there, with a TODO saying it should
+// not). A batch whose writes all came before it (a few history events: an
+// AddEntries whose entries were all rejected) leaves that promise the only
+// one of its transaction nobody holds: when the commit fails (a full disk)
+// it rejects unhandled, and Node ends the process, though every write's
+// own promise, which DeferredWrites handles, already told the writer.
+// This guard lets exactly those rejections go, once the process holds a
+// store; anything else unhandled is thrown on, as Node would have.
+
+let installed = false;
+
+/** lmdb-js's rejection of a failed commit's writes: its message, and the promise of the cause beside it. */
+function isCommitFailure(reason: unknown): reason is Error & { commitError: Promise<unknown> } {
+  return reason instanceof Error && reason.message.startsWith("Commit failed") && (reason as { commitError?: unknown }).commitError instanceof Promise;
+}
+
+export function guardOrphanCommitFailures(): void {
+  if (installed) return;
+  installed = true;
+  process.on("unhandledRejection", (reason: unknown) => {
+    if (!isCommitFailure(reason)) throw reason;
+    reason.commitError.catch(() => undefined);
+  });
+}
