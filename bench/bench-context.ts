@@ -49,5 +49,6 @@ export const POSTGRES_SERIES = "PostgreSQL = ANY($1), pgbench";
 export const POSTGRES_SIZE_FIGURE = "PostgreSQL table + index";
 
 export const INDEX_MEMORY_FIGURE = "index memory";
+export const INDEX_WITH_KEYS_FIGURE = "index memory and contact key files";
 export const SIDECAR_RSS_FIGURE = "sidecar RSS per entry";
 export const SIDECAR_ANON_FIGURE = "sidecar anonymous RSS per entry";

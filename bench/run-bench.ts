@@ -27,6 +27,7 @@ import {
   BENCH_ADMIN_TOKEN,
   BENCH_SIDECAR_NODE_FLAGS,
   INDEX_MEMORY_FIGURE,
+  INDEX_WITH_KEYS_FIGURE,
   POSTGRES_SIZE_FIGURE,
   REDIS_MEMORY_FIGURE,
   REDIS_RSS_FIGURE,
@@ -189,6 +190,12 @@ function reportMemory(list: DncList, entries: number, before: MemorySample, afte
     `${mb(keyFiles)}: contact-keys.arena and .offsets, mapped shared; a probe reads a key only when a slot's hash tag matches, ` +
       "so they are page cache, read in as matches need them and released from the RSS after writes",
   );
+  report.figure(
+    INDEX_WITH_KEYS_FIGURE,
+    (index + keyFiles) / entries,
+    "bytes/entry",
+    "the two together: what the index would hold in memory with the keys in it, as a Redis set holds its members",
+  );
   const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? "n/a" : fmt((a - b) / entries, 1));
   report.figure(
     "RSS growth after load",
@@ -318,6 +325,7 @@ function compare(ctx: BenchContext): void {
     kind: "max",
     ratio: 0.25,
   });
+  report.compare("index memory with the contact key files, per entry", INDEX_WITH_KEYS_FIGURE, [["Redis", REDIS_MEMORY_FIGURE], ["PostgreSQL", POSTGRES_SIZE_FIGURE]]);
   report.compare("resident memory per entry, serving", SIDECAR_RSS_FIGURE, [["Redis", REDIS_RSS_FIGURE]]);
   report.compare("anonymous resident memory per entry, serving", SIDECAR_ANON_FIGURE, [["Redis", REDIS_RSS_FIGURE]]);
 }

@@ -55,12 +55,15 @@ describe("/metrics", () => {
       dnc_recipients_invalid_total: "counter",
       dnc_store_entries: "gauge",
       dnc_index_bytes: "gauge",
+      dnc_index_key_file_bytes: "gauge",
       process_cpu_user_seconds_total: "counter",
       nodejs_heap_size_used_bytes: "gauge",
     });
     for (const f of families.values()) expect(f.help, f.name).not.toBe("");
     expect(sampleValue(families, "dnc_store_entries")).toBe(3);
     expect(sampleValue(families, "dnc_index_bytes")).toBeGreaterThan(0);
+    // The three contacts' keys and offsets, in files.
+    expect(sampleValue(families, "dnc_index_key_file_bytes")).toBeGreaterThanOrEqual(3 * 4);
     expect(sampleValue(families, "dnc_filter_calls_total", { method: "FilterBatch", code: "OK" })).toBe(0);
   });
 

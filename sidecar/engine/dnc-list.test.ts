@@ -4,7 +4,7 @@
 // opened without its snapshot is rebuilt to the index its writes made.
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FilterEngine } from "../filter/filter-engine.js";
@@ -378,15 +378,21 @@ describe("DncList.open without a snapshot", () => {
     }
     await list.close();
   });
-
 });
 
 describe("DncList's contact key files", () => {
-  const dir = tempDir();
-  afterAll(() => dir.remove());
+  const dirs: { remove(): void }[] = [];
+  afterAll(() => dirs.forEach((d) => d.remove()));
+  const newDir = (): string => {
+    const d = tempDir();
+    dirs.push(d);
+    return d.path;
+  };
   const number = (i: number) => `+4420${String(i).padStart(8, "0")}`;
-  const arena = join(dir.path, "contact-keys.arena");
+  const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => create(EntrySchema, { contact: number(from + i) }));
+  const arenaOf = (dir: string) => join(dir, "contact-keys.arena");
 
+  /** Whether a FilterBatch of the first n numbers blocks each of them, and lets the next one go. */
   const blocksAll = (list: DncList, n: number): void => {
     const engine = new FilterEngine(list, { maxBatch: 10_000 });
     const recipients = Array.from({ length: n }, (_, i) => number(i));
@@ -395,30 +401,75 @@ describe("DncList's contact key files", () => {
     expect(res.blocked.map((b) => b.index)).toEqual(recipients.map((_, i) => i));
   };
 
-  it("keeps the contacts' keys in files beside the store, out of the index's memory; a clean restart maps them back", async () => {
+  /** A list of n numbers, closed cleanly: its snapshot names its key files. */
+  const closedListOf = async (dir: string, n: number): Promise<void> => {
+    const list = DncList.open(dir);
+    await list.addEntries(entries(0, n), undefined, "test");
+    blocksAll(list, n);
+    await list.close();
+  };
+
+  it("keeps the contacts' keys in files beside the store, out of the index's memory; a clean restart maps the same files back", async () => {
+    const dir = newDir();
     const n = 3_000;
-    let list = DncList.open(dir.path);
-    await list.addEntries(Array.from({ length: n }, (_, i) => create(EntrySchema, { contact: number(i) })), undefined, "test");
+    let list = DncList.open(dir);
+    await list.addEntries(entries(0, n), undefined, "test");
     expect(list.index.fileBytes).toBeGreaterThanOrEqual(n * 4);
     const last = normaliseContact(number(n - 1), ContactKind.PHONE, undefined, "find");
     if (!last.ok) throw new Error(last.reason);
-    expect(readFileSync(arena).includes(Buffer.from(last.key))).toBe(true);
-    blocksAll(list, n);
+    expect(readFileSync(arenaOf(dir)).includes(Buffer.from(last.key))).toBe(true);
     await list.close();
+    const inode = statSync(arenaOf(dir)).ino;
 
-    list = DncList.open(dir.path);
-    expect(list.index.contacts.keyFiles).toBeDefined();
+    list = DncList.open(dir);
+    // A rebuild would have made new files.
+    expect(statSync(arenaOf(dir)).ino).toBe(inode);
     blocksAll(list, n);
     await list.close();
   });
 
   it("rebuilds the files from the store when they are not what the snapshot names", async () => {
-    const bytes = readFileSync(arena);
+    const dir = newDir();
+    await closedListOf(dir, 3_000);
+    const bytes = readFileSync(arenaOf(dir));
+    const inode = statSync(arenaOf(dir)).ino;
     // Every key of the arena made unreadable: a list that trusted the files would find none of them.
     bytes.fill(0);
-    writeFileSync(arena, bytes);
-    const list = DncList.open(dir.path);
+    writeFileSync(arenaOf(dir), bytes);
+    const list = DncList.open(dir);
+    expect(statSync(arenaOf(dir)).ino).not.toBe(inode);
     blocksAll(list, 3_000);
+    await list.close();
+  });
+
+  it("keeps the keys in memory when the files cannot be made, and across a restart", async () => {
+    const dir = newDir();
+    // A directory where the arena would go: neither made nor mapped.
+    mkdirSync(arenaOf(dir));
+    let list = DncList.open(dir);
+    expect(list.index.contacts.keyFiles).toBeUndefined();
+    await list.addEntries(entries(0, 2_000), undefined, "test");
+    blocksAll(list, 2_000);
+    await list.close();
+    list = DncList.open(dir);
+    expect(list.index.contacts.keyFiles).toBeUndefined();
+    blocksAll(list, 2_000);
+    await list.close();
+  });
+
+  it("moves the keys into memory when a write's sync of the files fails, and goes on writing and blocking", async () => {
+    const dir = newDir();
+    const list = DncList.open(dir);
+    await list.addEntries(entries(0, 3_000), undefined, "test");
+    // The first batch sized the files to its keys; a growth for one more leaves room to spare.
+    await list.addEntries(entries(3_000, 3_001), undefined, "test");
+    // Its descriptors closed under it, the files' next sync fails; one key more fits them without a growth.
+    list.index.contacts.keyFiles!.close();
+    await list.addEntries(entries(3_001, 3_002), undefined, "test");
+    expect(list.index.contacts.keyFiles).toBeUndefined();
+    blocksAll(list, 3_002);
+    await list.addEntries(entries(3_001, 5_000), undefined, "test");
+    blocksAll(list, 5_000);
     await list.close();
   });
 });

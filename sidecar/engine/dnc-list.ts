@@ -82,6 +82,9 @@ export class DncList {
   private readonly commitListeners = new Set<() => void>();
   /** Built on the first walk in contact order. */
   private contactOrder: ContactOrder | undefined;
+  /** Whether a write added keys to the key files since they were last synced. */
+  private keysWritten = false;
+  private keyFileReleaseFailed = false;
 
   /** Counts of the entries by channel, source, sender… */
   readonly stats: EntryStats;
@@ -98,12 +101,22 @@ export class DncList {
    * Opens (or creates) the store at `dir`. The index comes from the snapshot
    * the last clean close wrote, brought up to date from the history; without
    * a usable snapshot it is rebuilt from the store, with new contact key
-   * files. Either way the contact table then moves onto huge pages
-   * (huge-pages.c), and the key files' pages out of the RSS, before the
-   * list serves.
+   * files (or, where those have no room, with the keys in memory). Either
+   * way the contact table then moves onto huge pages (huge-pages.c), and
+   * the key files' pages out of the RSS, before the list serves. A start
+   * that fails closes the store again, leaving the directory to the next.
    */
   static open(dir: string): DncList {
     const store = EntryStore.open(dir);
+    try {
+      return DncList.load(store, dir);
+    } catch (err: unknown) {
+      void store.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private static load(store: EntryStore, dir: string): DncList {
     ensureHistoryByContact(store);
     const snapshotPath = join(dir, SNAPSHOT_FILE);
     const snapshot = readSnapshot(snapshotPath, store.id, () => ContactKeyFiles.open(dir));
@@ -111,27 +124,74 @@ export class DncList {
     // after more writes never leaves an older one to be taken for the store's state at the next start.
     removeSnapshot(snapshotPath);
     if (snapshot !== undefined && snapshot.seq <= store.lastSeq) {
-      const list = new DncList(store, snapshot.index, snapshotPath);
-      if (snapshot.order !== undefined) list.contactOrder = ContactOrder.fromState(snapshot.index.contacts, snapshot.order);
-      list.catchUp(snapshot.seq);
-      if (list.indexedEntries() === store.entryCount()) return list.ready();
+      try {
+        const list = new DncList(store, snapshot.index, snapshotPath);
+        if (snapshot.order !== undefined) list.contactOrder = ContactOrder.fromState(snapshot.index.contacts, snapshot.order);
+        list.catchUp(snapshot.seq);
+        if (list.indexedEntries() === store.entryCount()) return list.ready();
+      } catch (err: unknown) {
+        // The key files had no room for the contacts written since the snapshot: a rebuild finds what there is.
+        if (!(err instanceof UnavailableError)) throw err;
+      }
     }
     snapshot?.index.contacts.keyFiles?.close();
+    const keyFiles = ContactKeyFiles.create(dir);
+    try {
+      return DncList.rebuilt(store, snapshotPath, keyFiles);
+    } catch (err: unknown) {
+      keyFiles?.close();
+      if (keyFiles === undefined || !(err instanceof UnavailableError)) throw err;
+      console.error(`dnc: the contact key files had no room for the keys (${messageOf(err)}): the index keeps them in memory`);
+      return DncList.rebuilt(store, snapshotPath, undefined);
+    }
+  }
+
+  private static rebuilt(store: EntryStore, snapshotPath: string, keyFiles: ContactKeyFiles | undefined): DncList {
     // Sized for every stored contact: growing slot tables while millions go in was a tenth of the rebuild.
-    const list = new DncList(store, new FilterIndex(undefined, store.contactCount(), ContactKeyFiles.create(dir)), snapshotPath);
+    const list = new DncList(store, new FilterIndex(undefined, store.contactCount(), keyFiles), snapshotPath);
     list.rebuild();
     return list.ready();
   }
 
+  /** Readies a loaded list to serve, and ties the key files to the store's writes. */
   private ready(): this {
     this.index.contacts.collapseHugePages();
-    const keyFiles = this.index.contacts.keyFiles;
     // Writes read and write the key files as they do LMDB's map: their pages go at the same times.
-    if (keyFiles !== undefined) this.store.releaseAlongside(() => keyFiles.release());
+    this.store.releaseAlongside(() => this.releaseKeyFiles());
+    // A write that added keys has them on disk, as LMDB has the write, before it is acknowledged.
+    this.store.syncAlongside(() => this.flushKeyFiles());
     // A rebuild's walk mapped in every contact and entry key page of LMDB's map (hundreds of megabytes of RSS at ten
     // million entries) and wrote every page of the key files; a snapshot's checksum read all of theirs.
     this.store.releaseMapPages(true);
     return this;
+  }
+
+  private releaseKeyFiles(): void {
+    const keyFiles = this.index.contacts.keyFiles;
+    if (keyFiles === undefined || keyFiles.release() || this.keyFileReleaseFailed) return;
+    // Memory, not data, is at stake: said once, and the list goes on.
+    this.keyFileReleaseFailed = true;
+    console.error("dnc: the contact key files' pages could not be released from memory: the RSS will hold the pages lookups read");
+  }
+
+  /**
+   * Syncs the key files once a write has added keys. Should the sync fail,
+   * the files may not read back what was written once the page cache lets
+   * it go (a contact on the list then "allowed"): the keys move into memory
+   * while the page cache still holds them, and the files are dropped.
+   */
+  private async flushKeyFiles(): Promise<void> {
+    const keyFiles = this.index.contacts.keyFiles;
+    if (keyFiles === undefined || !this.keysWritten) return;
+    this.keysWritten = false;
+    try {
+      await keyFiles.flush();
+    } catch (err: unknown) {
+      if (this.index.contacts.keyFiles !== keyFiles) return;
+      this.index.contacts.moveKeysToMemory();
+      keyFiles.close();
+      console.error(`dnc: the contact key files could not be synced to disk (${messageOf(err)}): the index keeps the keys in memory from now on`);
+    }
   }
 
   /** Entries the index holds: every entry is one bitmap bit or one scoped tuple. */
@@ -523,8 +583,11 @@ export class DncList {
       removeSnapshot(this.snapshotPath);
       console.error(`dnc: could not save the index snapshot: ${messageOf(err)}`);
     }
-    await this.store.close();
-    this.index.contacts.keyFiles?.close();
+    try {
+      await this.store.close();
+    } finally {
+      this.index.contacts.keyFiles?.close();
+    }
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -606,6 +669,7 @@ export class DncList {
   }
 
   private commitPending(pending: PendingIds): void {
+    if (pending.contacts.nextId > this.index.contacts.nextId) this.keysWritten = true;
     for (const table of ["contacts", "senders", "accounts"] as const) {
       const target = this.index[table];
       const source = pending[table];

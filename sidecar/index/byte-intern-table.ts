@@ -1,7 +1,8 @@
 // Interns byte strings to dense 32-bit ids in typed arrays: one arena of
 // length-prefixed keys, an id → offset array and an open-addressing slot
 // array. Millions of contacts cost a few bytes each and no JS objects, and a
-// lookup reads straight from a request's bytes.
+// lookup reads straight from a request's bytes. The contacts' table keeps
+// its arena and offsets in files (contact-key-files.ts), the rest in memory.
 
 import { performance } from "node:perf_hooks";
 import { adviseHugePages } from "../native/huge-pages.js";
@@ -131,14 +132,14 @@ export class ByteInternTable {
    * `firstId` lets a table reserve 0 (names use 0 for "any"). A table with
    * an `idBase` holds only ids from there on (the ids a write hands out
    * before they join the index's table), and no offsets below it. With
-   * `files` (new, empty ones) the arena and offsets live in them rather
-   * than in memory.
+   * `files` the arena and offsets live in them rather than in memory (new,
+   * empty files; `fromState` takes files that hold a snapshot's keys).
    */
   constructor(
     firstId = 0,
     capacity = 1024,
     private readonly idBase = 0,
-    private readonly files?: ContactKeyFiles,
+    private files?: ContactKeyFiles,
   ) {
     this.nextId = firstId;
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(capacity / 0.6)));
@@ -156,6 +157,19 @@ export class ByteInternTable {
   /** The files holding the keys, when they are not in memory. */
   get keyFiles(): ContactKeyFiles | undefined {
     return this.files;
+  }
+
+  /**
+   * Copies the keys out of the files into memory, and leaves the files
+   * (which the caller closes): for files that can no longer be trusted to
+   * read back what was written, while the page cache still holds it.
+   */
+  moveKeysToMemory(): void {
+    if (this.files === undefined) return;
+    this.arena = this.arena.slice();
+    this.offsets = this.offsets.slice();
+    this.files = undefined;
+    for (const array of [this.arena, this.offsets]) adviseHugePages(array, true);
   }
 
   get count(): number {
@@ -431,7 +445,7 @@ export class ByteInternTable {
   private growArena(min: number): void {
     const length = Math.max(grown(this.arena.length), min);
     if (this.files !== undefined) {
-      this.arena = this.files.arenaOf(length);
+      this.arena = this.files.arenaOf(min, length);
       return;
     }
     const next = new Uint8Array(length);
@@ -463,7 +477,7 @@ export class ByteInternTable {
   private growOffsets(min: number): void {
     const length = Math.max(min, grown(this.offsets.length));
     if (this.files !== undefined) {
-      this.offsets = this.files.offsetsOf(length);
+      this.offsets = this.files.offsetsOf(min, length);
       return;
     }
     const next = new Uint32Array(length);

@@ -7,8 +7,9 @@
 // snapshot copied from another data directory, or with a flipped bit, would
 // have answered from another list (a contact on this one "allowed").
 // Since version 6 the contacts' keys may be in their own files
-// (contact-key-files.ts): the snapshot then names their lengths and the
-// CRC-32 of what they hold, synced to disk before it is written.
+// (contact-key-files.ts): the snapshot then names the arena's length (the
+// offsets' is the contact count) and the CRC-32 of what the two hold,
+// synced to disk before it is written.
 
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { crc32Update } from "../checksum/running-crc32.js";
@@ -65,7 +66,7 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
   }
   let contactKeys: Header["contactKeys"];
   if (keyFiles !== undefined) {
-    keyFiles.sync();
+    keyFiles.flushNow();
     contactKeys = { arenaBytes: tables.contacts.arena.length, crc: keyFilesCrc(tables.contacts) };
   }
   sections.push(bytesOf(scoped.table));
@@ -119,11 +120,11 @@ export function writeSnapshot(path: string, storeId: string, seq: number, entryC
  * is not one this version reads, or its arrays break the tables' own rules
  * (the `fromState`s check them). A snapshot whose contacts' keys are in
  * the key files takes them from `openKeyFiles`, and only when they are
- * long enough and match the CRC-32 it names. Each section is read straight into the
- * array the index keeps: a whole-file buffer, dead once the arrays were
- * copied out of it, stayed in the process (hundreds of megabytes at ten
- * million entries) until the collector's next major pass, which a sidecar
- * that only filters may not run for hours.
+ * long enough and match the CRC-32 it names. Each section is read
+ * straight into the array the index keeps: a whole-file buffer, dead once
+ * the arrays were copied out of it, stayed in the process (hundreds of
+ * megabytes at ten million entries) until the collector's next major
+ * pass, which a sidecar that only filters may not run for hours.
  */
 export function readSnapshot(path: string, storeId: string, openKeyFiles?: () => ContactKeyFiles | undefined): Snapshot | undefined {
   let fd: number;

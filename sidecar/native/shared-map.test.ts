@@ -2,11 +2,12 @@
 // another mapping and after a release; it grows without moving; a view may
 // not reach past the file; a fresh map leaves the old file's views whole.
 
-import { readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mappedKb } from "../../test/support/smaps.js";
 import { tempDir } from "../../test/support/temp-dir.js";
+import { UnavailableError } from "../errors.js";
 import { SharedFileMap } from "./shared-map.js";
 
 const RESERVE = 1 << 30;
@@ -35,9 +36,7 @@ describe("SharedFileMap", () => {
     const whole = map.bytes(3 * MB);
     expect(whole[3 * MB - 1]).toBe(0);
     whole.set(pattern(MB, 2), 2 * MB);
-    const words = map.words(4);
-    expect(words[0]).toBe(new DataView(early.buffer).getUint32(0, true));
-    map.sync();
+    map.flushNow();
     map.close();
     expect(statSync(path).size).toBe(3 * MB);
     const onDisk = readFileSync(path);
@@ -46,6 +45,7 @@ describe("SharedFileMap", () => {
     const again = SharedFileMap.map(path, RESERVE, false)!;
     expect(again.length).toBe(3 * MB);
     expect(Buffer.from(again.bytes(3 * MB)).equals(onDisk)).toBe(true);
+    expect(again.words(2)[1]).toBe(onDisk.readUInt32LE(4));
     again.close();
   });
 
@@ -65,14 +65,29 @@ describe("SharedFileMap", () => {
     map.close();
   });
 
-  it("refuses a view past the file and a growth past what it reserved", () => {
+  it("refuses a view past the file and a growth past what it reserved; no view it gives reaches past the file", () => {
     const map = SharedFileMap.map(join(dir.path, "c"), 1 << 16, true)!;
     map.grow(4096);
     expect(() => map.bytes(4097)).toThrow(RangeError);
     expect(() => map.words(1025)).toThrow(RangeError);
-    expect(() => map.grow((1 << 16) + 1)).toThrow(RangeError);
+    // The ArrayBuffer under a view is the file's length, not the reservation's: a copy of it all reads only the file.
+    expect(map.bytes(100).buffer.byteLength).toBe(4096);
+    expect(new Uint8Array(map.bytes(1).buffer).slice().length).toBe(4096);
+    expect(() => map.grow((1 << 16) + 1)).toThrow(UnavailableError);
     map.grow(1 << 16);
     expect(map.bytes(1 << 16).length).toBe(1 << 16);
+    map.close();
+    expect(() => map.grow(1 << 17)).toThrow(UnavailableError);
+  });
+
+  it("allocates the blocks of a file it maps as it is, so that no write through the map meets a hole", () => {
+    const path = join(dir.path, "sparse");
+    // A file of holes, as a sparse copy leaves the tail a mapping had allocated but not written.
+    writeFileSync(path, "");
+    truncateSync(path, 1 * MB);
+    expect(statSync(path).blocks).toBe(0);
+    const map = SharedFileMap.map(path, RESERVE, false)!;
+    expect(statSync(path).blocks * 512).toBeGreaterThanOrEqual(1 * MB);
     map.close();
   });
 

@@ -1,39 +1,53 @@
 // A file mapped shared and writable over the address range it may grow to
-// (shared-map.c says why): views made over it stay valid as it grows, and
-// its pages are the page cache's, not the process's own memory.
+// (shared-map.c says why): views made over it stay valid as it grows, none
+// reaches past the file's end, and its pages are the page cache's, not the
+// process's own memory.
 
-import { closeSync, fsyncSync, fstatSync, openSync, rmSync } from "node:fs";
-import { constants } from "node:os";
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
+import { UnavailableError } from "../errors.js";
+import { errnoName } from "./errno-name.js";
 import { nativeAddonIfBuilt } from "./native-addon.js";
 
 interface SharedMapAddon {
-  mapShared(fd: number, reserveBytes: number): ArrayBuffer;
-  releaseShared(buffer: ArrayBuffer, bytes: number): number;
+  mapShared(fd: number, reserveBytes: number): object;
+  viewShared(handle: object, bytes: number): ArrayBuffer;
+  releaseShared(handle: object, bytes: number): number;
   allocateShared(fd: number, bytes: number): number;
 }
 
+const datasync = promisify(fdatasync);
+
 export class SharedFileMap {
   private open = true;
+  /** A view of the whole file as it is now, made again when it grows. */
+  private view: ArrayBuffer;
 
   private constructor(
     private readonly fd: number,
     private readonly path: string,
     private readonly addon: SharedMapAddon,
-    /** The whole reserved range: touch only what lies below `length`. */
-    private readonly buffer: ArrayBuffer,
-    private fileLength: number,
-  ) {}
+    private readonly handle: object,
+    /** The most the file may grow to: the address range reserved for it. */
+    readonly reserve: number,
+  ) {
+    this.view = addon.viewShared(handle, fstatSync(fd).size);
+  }
 
   /**
    * Maps the file at `path`, reserving `reserveBytes` (a multiple of 4096)
    * of address space for it. `fresh` replaces whatever is there with a new,
    * empty file (a new inode: mappings of the old one, still held elsewhere,
-   * keep their pages); otherwise the file must exist. Undefined without the
-   * native addon, or when the file is not there to open.
+   * keep their pages); otherwise the file must exist, and its blocks are
+   * allocated now (a copy that left holes in it would have a write through
+   * the map to a hole on a full disk end the process). Undefined without
+   * the native addon, or when the file is not there to open; throws when
+   * it cannot be allocated or mapped.
    */
   static map(path: string, reserveBytes: number, fresh: boolean): SharedFileMap | undefined {
-    const addon = nativeAddonIfBuilt<SharedMapAddon>();
-    if (addon === undefined) return undefined;
+    const addon = nativeAddonIfBuilt<Partial<SharedMapAddon>>();
+    // An addon built before these functions were: the keys stay in memory.
+    if (addon?.mapShared === undefined || addon.viewShared === undefined || addon.releaseShared === undefined || addon.allocateShared === undefined) return undefined;
     let fd: number;
     if (fresh) {
       rmSync(path, { force: true });
@@ -47,8 +61,9 @@ export class SharedFileMap {
     }
     try {
       const length = fstatSync(fd).size;
-      if (length > reserveBytes) throw new RangeError(`${path} holds ${length} bytes, more than the ${reserveBytes} it may`);
-      return new SharedFileMap(fd, path, addon, addon.mapShared(fd, reserveBytes), length);
+      if (length > reserveBytes) throw new UnavailableError(`${path} holds ${length} bytes, more than the ${reserveBytes} it may`);
+      if (length > 0) allocate(addon as SharedMapAddon, fd, path, length);
+      return new SharedFileMap(fd, path, addon as SharedMapAddon, addon.mapShared(fd, reserveBytes), reserveBytes);
     } catch (err: unknown) {
       closeSync(fd);
       throw err;
@@ -57,42 +72,49 @@ export class SharedFileMap {
 
   /** The file's length: views may reach this far. */
   get length(): number {
-    return this.fileLength;
+    return this.view.byteLength;
   }
 
   /**
    * Lengthens the file to `bytes` when it is shorter, its disk blocks
    * allocated (shared-map.c says why); the new part reads as zeros. Throws
-   * when the disk has no room, the file's length left as it was.
+   * UNAVAILABLE when the disk has no room, the file's length left as it was.
    */
   grow(bytes: number): void {
-    if (bytes <= this.fileLength) return;
-    if (bytes > this.buffer.byteLength) throw new RangeError(`a mapped file may hold at most ${this.buffer.byteLength} bytes; ${bytes} were asked for`);
-    const result = this.addon.allocateShared(this.fd, bytes);
-    if (result < 0) throw new Error(`could not grow ${this.path} to ${bytes} bytes: ${errnoName(-result)}`);
-    this.fileLength = bytes;
+    if (bytes <= this.length) return;
+    this.assertOpen();
+    if (bytes > this.reserve) throw new UnavailableError(`${this.path} may hold at most ${this.reserve} bytes; ${bytes} were asked for`);
+    allocate(this.addon, this.fd, this.path, bytes);
+    this.view = this.addon.viewShared(this.handle, bytes);
   }
 
   /** The first `length` bytes, which must lie within the file. */
   bytes(length: number): Uint8Array {
     this.within(length);
-    return new Uint8Array(this.buffer, 0, length);
+    return new Uint8Array(this.view, 0, length);
   }
 
   /** The first `count` 32-bit words, which must lie within the file. */
   words(count: number): Uint32Array {
     this.within(count * 4);
-    return new Uint32Array(this.buffer, 0, count);
+    return new Uint32Array(this.view, 0, count);
   }
 
   /** Takes the mapping's pages out of the process's RSS; what was written stays in the file. Returns 0, or -errno. */
   release(): number {
-    return this.addon.releaseShared(this.buffer, this.fileLength);
+    return this.addon.releaseShared(this.handle, this.length);
   }
 
-  /** Writes what the mapping changed to disk. */
-  sync(): void {
-    fsyncSync(this.fd);
+  /** Writes what the mapping changed to disk, in the thread pool. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    await datasync(this.fd);
+  }
+
+  /** Writes what the mapping changed to disk now. */
+  flushNow(): void {
+    this.assertOpen();
+    fdatasyncSync(this.fd);
   }
 
   /** Closes the descriptor; views made before stay readable until they are collected. */
@@ -103,11 +125,16 @@ export class SharedFileMap {
   }
 
   private within(bytes: number): void {
-    if (bytes > this.fileLength) throw new RangeError(`a view of ${bytes} bytes reaches past the file's ${this.fileLength}`);
+    if (bytes > this.length) throw new RangeError(`a view of ${bytes} bytes reaches past the file's ${this.length}`);
+  }
+
+  /** A closed descriptor's number may be another file's by now. */
+  private assertOpen(): void {
+    if (!this.open) throw new UnavailableError(`${this.path} is closed`);
   }
 }
 
-function errnoName(errno: number): string {
-  const name = Object.entries(constants.errno).find(([, n]) => n === errno)?.[0];
-  return name === undefined ? `errno ${errno}` : `${name} (errno ${errno})`;
+function allocate(addon: SharedMapAddon, fd: number, path: string, bytes: number): void {
+  const result = addon.allocateShared(fd, bytes);
+  if (result < 0) throw new UnavailableError(`could not grow ${path} to ${bytes} bytes: ${errnoName(-result)}`);
 }

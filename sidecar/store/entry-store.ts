@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { errnoName } from "../native/errno-name.js";
 import { releaseFilePages } from "../native/file-pages.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { DeferredWrites, type WriteSink } from "./deferred-writes.js";
@@ -206,6 +207,7 @@ export class EntryStore {
   private readonly dataFile: string;
   private lastRelease = -Infinity;
   private readonly releasedAlongside: (() => void)[] = [];
+  private readonly syncedAlongside: (() => Promise<void>)[] = [];
   private releaseFailed = false;
 
   /** Undefined for a second opening by a thread of the process that holds the directory. */
@@ -251,9 +253,22 @@ export class EntryStore {
     this.dataFile = realpathSync(join(path, "data.mdb"));
   }
 
-  /** Has `release` run each time the map's pages are released: for other mappings that the same reads and writes fill. */
+  /**
+   * Has `release` run each time the map's pages are released: for other
+   * mappings that the same reads and writes fill. It must not throw: it
+   * runs in a write's commit path, after the commit.
+   */
   releaseAlongside(release: () => void): void {
     this.releasedAlongside.push(release);
+  }
+
+  /**
+   * Has `sync` run beside the wait for each commit's sync to disk, and the
+   * write wait for it too: for files the write changed besides LMDB's. It
+   * must not reject, for the same reason.
+   */
+  syncAlongside(sync: () => Promise<void>): void {
+    this.syncedAlongside.push(sync);
   }
 
   /**
@@ -271,7 +286,7 @@ export class EntryStore {
     if (released <= 0 && !this.releaseFailed) {
       // Memory, not data, is at stake: said once, and the store goes on.
       this.releaseFailed = true;
-      const why = released < 0 ? `errno ${-released}` : "no read-only mapping of it found, or no native addon";
+      const why = released < 0 ? errnoName(-released) : "no read-only mapping of it found, or no native addon";
       console.error(`dnc: LMDB's map of ${this.dataFile} could not be released from memory (${why}): the RSS will hold the pages it reads`);
     }
     return released > 0;
@@ -364,7 +379,7 @@ export class EntryStore {
     // LMDB's write thread read the pages it changed through the map: without this they pile up in the RSS (an
     // import of a 148.5 MB file left 417.9 MB of them, bench run 20261129T055551Z). Done while the sync runs.
     this.releaseMapPages();
-    await this.durable();
+    await Promise.all([this.durable(), ...this.syncedAlongside.map((sync) => sync())]);
     return result;
   }
 
