@@ -139,8 +139,12 @@ export class DncList {
     try {
       return DncList.rebuilt(store, snapshotPath, keyFiles);
     } catch (err: unknown) {
-      keyFiles?.close();
-      if (keyFiles === undefined || !(err instanceof UnavailableError)) throw err;
+      if (keyFiles === undefined || !(err instanceof UnavailableError)) {
+        keyFiles?.close();
+        throw err;
+      }
+      // The room they took goes back to LMDB.
+      keyFiles.remove();
       console.error(`dnc: the contact key files had no room for the keys (${messageOf(err)}): the index keeps them in memory`);
       return DncList.rebuilt(store, snapshotPath, undefined);
     }
@@ -163,6 +167,8 @@ export class DncList {
     // A rebuild's walk mapped in every contact and entry key page of LMDB's map (hundreds of megabytes of RSS at ten
     // million entries) and wrote every page of the key files; a snapshot's checksum read all of theirs.
     this.store.releaseMapPages(true);
+    // The keys the load wrote (a rebuild's, or a catch-up's) go to disk with the first write's sync.
+    this.keysWritten = this.index.contacts.keyFiles !== undefined;
     return this;
   }
 
@@ -232,7 +238,12 @@ export class DncList {
     // The entry keys are read in a worker meanwhile, when one can run and there are enough to pay for its start.
     const entries = store.entryCount();
     const scan = entries >= SCAN_IN_WORKER_KEYS ? EntryKeyScan.start(store.path, entries) : undefined;
-    this.loadInterned(0, 0, 0);
+    try {
+      this.loadInterned(0, 0, 0);
+    } catch (err: unknown) {
+      scan?.stop();
+      throw err;
+    }
     // Runs of a million ids at most, and no longer than the store's entries: a small store's rebuild allocates little.
     const runLength = Math.max(1, Math.min(1 << 20, entries));
     const perChannel = Array.from({ length: 8 }, () => ({ ids: new Uint32Array(runLength), count: 0 }));

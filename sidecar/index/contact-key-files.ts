@@ -75,6 +75,13 @@ export class ContactKeyFiles {
     this.offsets.close();
   }
 
+  /** Closes the files and deletes them: the views made before keep the pages they map. */
+  remove(): void {
+    this.close();
+    this.arena.remove();
+    this.offsets.remove();
+  }
+
   private static mapBoth(dir: string, fresh: boolean): ContactKeyFiles | undefined {
     let arena: SharedFileMap | undefined;
     try {

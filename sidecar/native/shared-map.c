@@ -23,6 +23,9 @@
 #include <unistd.h>
 #include "napi-args.h"
 
+/* Node 20's largest ArrayBuffer. */
+#define MAX_VIEW_BYTES ((uint64_t)1 << 32)
+
 /* One mapping, unmapped once its handle and every view of it are collected. */
 typedef struct {
   void* base;
@@ -115,9 +118,14 @@ static napi_value view_shared(napi_env env, napi_callback_info info) {
     napi_create_arraybuffer(env, 0, NULL, &buffer);
     return buffer;
   }
+  // Past V8's largest ArrayBuffer Node refuses the buffer and runs its finalizer itself: asked here, never there.
+  if ((uint64_t)bytes > MAX_VIEW_BYTES) {
+    napi_throw_range_error(env, NULL, "viewShared: a view may be at most 4 GiB");
+    return NULL;
+  }
   m->refs++;
+  // A failure here leaves the count one high: the mapping then stays until the process ends, never goes early.
   if (napi_create_external_arraybuffer(env, m->base, (size_t)bytes, drop_ref, m, &buffer) != napi_ok) {
-    m->refs--;
     napi_throw_error(env, NULL, "could not make an ArrayBuffer over the mapping");
     return NULL;
   }

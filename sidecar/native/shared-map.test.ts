@@ -71,7 +71,6 @@ describe("SharedFileMap", () => {
     expect(() => map.bytes(4097)).toThrow(RangeError);
     expect(() => map.words(1025)).toThrow(RangeError);
     // The ArrayBuffer under a view is the file's length, not the reservation's: a copy of it all reads only the file.
-    expect(map.bytes(100).buffer.byteLength).toBe(4096);
     expect(new Uint8Array(map.bytes(1).buffer).slice().length).toBe(4096);
     expect(() => map.grow((1 << 16) + 1)).toThrow(UnavailableError);
     map.grow(1 << 16);

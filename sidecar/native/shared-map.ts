@@ -117,6 +117,11 @@ export class SharedFileMap {
     fdatasyncSync(this.fd);
   }
 
+  /** Deletes the file (the mapping keeps its pages until it goes). */
+  remove(): void {
+    rmSync(this.path, { force: true });
+  }
+
   /** Closes the descriptor; views made before stay readable until they are collected. */
   close(): void {
     if (!this.open) return;

@@ -90,6 +90,11 @@ export class EntryKeyScan {
     }
   }
 
+  /** Ends the worker without waiting for its columns: for a rebuild that failed before it needed them. */
+  stop(): void {
+    void this.worker.terminate();
+  }
+
   /** Blocks until the worker is done; its columns, or undefined when the caller must read the keys itself. */
   collect(): EntryIdColumns | undefined {
     const { header, ...columns } = columnsOf(this.buffer, this.capacity);

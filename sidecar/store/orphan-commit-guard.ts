@@ -8,8 +8,15 @@
 // one of its transaction nobody holds: when the commit fails (a full disk)
 // it rejects unhandled, and Node ends the process, though every write's
 // own promise, which DeferredWrites handles, already told the writer.
-// This guard lets exactly those rejections go, once the process holds a
-// store; anything else unhandled is thrown on, as Node would have.
+// This guard lets those rejections go, each said on stderr, once the
+// process holds a store; anything else unhandled is thrown on, which ends
+// the process as Node's default mode does (under --unhandled-rejections=
+// warn or none it ends it too; under strict the guard never runs). It
+// goes by the error's shape, so a put of dnc's own whose promise no one
+// held would be let go as well, said on stderr too: its writer, which
+// waits for the commit or for the flush after it, is told all the same.
+
+import { messageOf } from "../errors.js";
 
 let installed = false;
 
@@ -23,6 +30,9 @@ export function guardOrphanCommitFailures(): void {
   installed = true;
   process.on("unhandledRejection", (reason: unknown) => {
     if (!isCommitFailure(reason)) throw reason;
-    reason.commitError.catch(() => undefined);
+    reason.commitError.then(
+      () => undefined,
+      (cause: unknown) => console.error(`dnc: a failed LMDB commit's promise that lmdb-js keeps for itself was let go (${messageOf(cause)}); its writer was told`),
+    );
   });
 }
