@@ -1,15 +1,15 @@
 // Where the sidecar's time goes when dnc falls short of a target: a fresh
 // sidecar under `node --cpu-prof`, loaded with FilterBatch(1000) in the fast
-// form, and the profile's top frames by self time while the load ran, grouped
-// into dnc's own code, grpc-js, Node and V8, so that the report shows whether
-// the limit is in dnc's code or outside it.
+// form at a blocked ratio, and the profile's top frames by self time while
+// the load ran, grouped into dnc's own code, grpc-js, Node and V8, so that
+// the report shows whether the limit is in dnc's code or outside it.
 
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import type { BenchContext } from "./bench-context.js";
+import { ratioName, type BenchContext } from "./bench-context.js";
 import { startSidecar } from "./dnc-grpc.js";
 import { FILTER_BATCH_PATH, grpcFrame } from "./filter-requests.js";
 import { h2loadPath, runH2load } from "./h2load.js";
@@ -108,9 +108,9 @@ function areaSplit(areas: Map<string, number>, total: number): string[] {
   return [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, n]) => `${area} ${fmt((100 * n) / total, 1)}%`);
 }
 
-/** Profiles the sidecar on `dataDir` under FilterBatch(1000), fast form, 1% blocked, and writes `outFile` (a .cpuprofile). */
-export async function profileSidecar(dataDir: string, tmpDir: string, outFile: string, ctx: BenchContext): Promise<void> {
-  const set = ctx.sets.find((s) => s.recipientsPerRequest === 1_000 && s.ratio === 0.01) ?? ctx.sets[0]!;
+/** Profiles the sidecar on `dataDir` under FilterBatch(1000), fast form, `ratio` blocked, and writes `outFile` (a .cpuprofile). */
+export async function profileSidecar(dataDir: string, tmpDir: string, outFile: string, ctx: BenchContext, ratio: number): Promise<void> {
+  const set = ctx.sets.find((s) => s.recipientsPerRequest === 1_000 && s.ratio === ratio) ?? ctx.sets[0]!;
   const profDir = mkdtempSync(join(tmpDir, "cpu-prof-"));
   ctx.cleanup.dir(profDir);
   const sidecar = await startSidecar(dataDir, ctx.cleanup, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
@@ -162,7 +162,7 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
   const front = frontFile === undefined ? undefined : topFrames(JSON.parse(readFileSync(join(profDir, frontFile), "utf8")) as CpuProfile, window);
   const frontSplit = front === undefined || front.total === 0 ? [] : areaSplit(front.areas, front.total);
   const lines = [
-    `A fresh sidecar under \`node --cpu-prof\`, FilterBatch(1,000) fast form at 1% blocked driven by ${driver} ` +
+    `A fresh sidecar under \`node --cpu-prof\`, FilterBatch(1,000) fast form at ${ratioName(set.ratio)} driven by ${driver} ` +
       `for ${fmt(ctx.warmUpSeconds + ctx.seconds, 1)} s. Profile: \`${outFile.replace(ROOT, "")}\` (open it in Chrome DevTools; it holds the start-up too).`,
     "",
     `The main thread's self time by area while the load ran, after its warm-up (${fmt(total)} samples; start-up left out): ${split.join(", ")}.`,
@@ -172,8 +172,8 @@ export async function profileSidecar(dataDir: string, tmpDir: string, outFile: s
     "| --- | --- | --- | --- |",
     ...frames.slice(0, TOP).map((f) => `| ${pct(f.samples)} | \`${f.name}\` | ${f.where} | ${f.area} |`),
   ];
-  ctx.report.appendix({ title: "CPU profile of the sidecar under load", lines });
-  console.log(`CPU profile (${driver} load, the measured window), main thread: ${split.join(", ")}`);
+  ctx.report.appendix({ title: `CPU profile of the sidecar under load, ${ratioName(set.ratio)}`, lines });
+  console.log(`CPU profile (${driver} load, ${ratioName(set.ratio)}, the measured window), main thread: ${split.join(", ")}`);
   if (frontSplit.length > 0) console.log(`  the filter port's worker thread: ${frontSplit.join(", ")}`);
   for (const f of frames.slice(0, 8)) console.log(`  ${pct(f.samples).padStart(6)}  ${f.name}  ${f.where}`);
 }
