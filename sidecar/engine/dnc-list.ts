@@ -193,7 +193,6 @@ export class DncList {
     try {
       await keyFiles.flush();
     } catch (err: unknown) {
-      if (this.index.contacts.keyFiles !== keyFiles) return;
       this.index.contacts.moveKeysToMemory();
       keyFiles.close();
       console.error(`dnc: the contact key files could not be synced to disk (${messageOf(err)}): the index keeps the keys in memory from now on`);

@@ -52,6 +52,18 @@ function grown(length: number): number {
   return length < 1 << 20 ? length * 2 : Math.ceil(length * 1.25);
 }
 
+/**
+ * A new array of `length` in memory, advised onto huge pages before the
+ * first `used` elements of `from` are copied in (advice is best taken
+ * before the pages are written).
+ */
+function inMemory<T extends Uint8Array | Uint32Array>(from: T, length: number, used: number): T {
+  const next = (from instanceof Uint8Array ? new Uint8Array(length) : new Uint32Array(length)) as T;
+  adviseHugePages(next);
+  next.set(from.subarray(0, used));
+  return next;
+}
+
 function bloomWords(slots: number): number {
   return Math.max(BLOOM_BLOCK_WORDS, (slots * BLOOM_BYTES_PER_SLOT) / 4);
 }
@@ -166,10 +178,9 @@ export class ByteInternTable {
    */
   moveKeysToMemory(): void {
     if (this.files === undefined) return;
-    this.arena = this.arena.slice();
-    this.offsets = this.offsets.slice();
+    this.arena = inMemory(this.arena, this.arena.length, this.arenaUsed);
+    this.offsets = inMemory(this.offsets, this.offsets.length, this.offsets.length);
     this.files = undefined;
-    for (const array of [this.arena, this.offsets]) adviseHugePages(array, true);
   }
 
   get count(): number {
@@ -448,10 +459,7 @@ export class ByteInternTable {
       this.arena = this.files.arenaOf(min, length);
       return;
     }
-    const next = new Uint8Array(length);
-    adviseHugePages(next);
-    next.set(this.arena.subarray(0, this.arenaUsed));
-    this.arena = next;
+    this.arena = inMemory(this.arena, length, this.arenaUsed);
   }
 
   private append(key: Uint8Array, start: number, end: number): number {
@@ -480,10 +488,7 @@ export class ByteInternTable {
       this.offsets = this.files.offsetsOf(min, length);
       return;
     }
-    const next = new Uint32Array(length);
-    adviseHugePages(next);
-    next.set(this.offsets);
-    this.offsets = next;
+    this.offsets = inMemory(this.offsets, length, this.offsets.length);
   }
 
   /** Grows the slots now: finishes a growth under way, or rehashes every key. */

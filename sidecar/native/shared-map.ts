@@ -45,9 +45,8 @@ export class SharedFileMap {
    * it cannot be allocated or mapped.
    */
   static map(path: string, reserveBytes: number, fresh: boolean): SharedFileMap | undefined {
-    const addon = nativeAddonIfBuilt<Partial<SharedMapAddon>>();
-    // An addon built before these functions were: the keys stay in memory.
-    if (addon?.mapShared === undefined || addon.viewShared === undefined || addon.releaseShared === undefined || addon.allocateShared === undefined) return undefined;
+    const addon = sharedMapAddon();
+    if (addon === undefined) return undefined;
     let fd: number;
     if (fresh) {
       rmSync(path, { force: true });
@@ -62,8 +61,8 @@ export class SharedFileMap {
     try {
       const length = fstatSync(fd).size;
       if (length > reserveBytes) throw new UnavailableError(`${path} holds ${length} bytes, more than the ${reserveBytes} it may`);
-      if (length > 0) allocate(addon as SharedMapAddon, fd, path, length);
-      return new SharedFileMap(fd, path, addon as SharedMapAddon, addon.mapShared(fd, reserveBytes), reserveBytes);
+      if (length > 0) allocate(addon, fd, path, length);
+      return new SharedFileMap(fd, path, addon, addon.mapShared(fd, reserveBytes), reserveBytes);
     } catch (err: unknown) {
       closeSync(fd);
       throw err;
@@ -137,6 +136,13 @@ export class SharedFileMap {
   private assertOpen(): void {
     if (!this.open) throw new UnavailableError(`${this.path} is closed`);
   }
+}
+
+/** The addon's shared-map functions; undefined without the addon, or for one built before they were (the keys then stay in memory). */
+function sharedMapAddon(): SharedMapAddon | undefined {
+  const addon = nativeAddonIfBuilt<Partial<SharedMapAddon>>();
+  const { mapShared, viewShared, releaseShared, allocateShared } = addon ?? {};
+  return mapShared && viewShared && releaseShared && allocateShared ? (addon as SharedMapAddon) : undefined;
 }
 
 function allocate(addon: SharedMapAddon, fd: number, path: string, bytes: number): void {

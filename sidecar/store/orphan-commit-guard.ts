@@ -17,20 +17,18 @@
 // waits for the commit or for the flush after it, is told all the same.
 
 import { messageOf } from "../errors.js";
+import { commitErrorOf } from "./deferred-writes.js";
 
 let installed = false;
-
-/** lmdb-js's rejection of a failed commit's writes: its message, and the promise of the cause beside it. */
-function isCommitFailure(reason: unknown): reason is Error & { commitError: Promise<unknown> } {
-  return reason instanceof Error && reason.message.startsWith("Commit failed") && (reason as { commitError?: unknown }).commitError instanceof Promise;
-}
 
 export function guardOrphanCommitFailures(): void {
   if (installed) return;
   installed = true;
   process.on("unhandledRejection", (reason: unknown) => {
-    if (!isCommitFailure(reason)) throw reason;
-    reason.commitError.then(
+    // lmdb-js's rejection of a failed commit's writes: its message, and the promise of the cause beside it.
+    const commitError = reason instanceof Error && reason.message.startsWith("Commit failed") ? commitErrorOf(reason) : undefined;
+    if (commitError === undefined) throw reason;
+    commitError.then(
       () => undefined,
       (cause: unknown) => console.error(`dnc: a failed LMDB commit's promise that lmdb-js keeps for itself was let go (${messageOf(cause)}); its writer was told`),
     );
