@@ -478,6 +478,32 @@ describe("DncList's contact key files", () => {
     await list.close();
   });
 
+  it("answers no listed contact as allowed once the files change under it so that its key lies outside them: the call fails", async () => {
+    const dir = newDir();
+    const list = DncList.open(dir);
+    const n = 3_000;
+    await list.addEntries(entries(0, n), undefined, "test");
+    blocksAll(list, n);
+    // Every offset past any arena, written to the file the list reads its offsets through.
+    const offsets = join(dir, "contact-keys.offsets");
+    const bytes = statSync(offsets).size;
+    const fd = openSync(offsets, "r+");
+    writeSync(fd, Buffer.alloc(bytes, 0xff), 0, bytes, 0);
+    closeSync(fd);
+    const engine = new FilterEngine(list, { maxBatch: 10_000 });
+    // The native probe (bare numbers) and the JS lookup (a request of its own, an address) each refuse to answer.
+    const bare = create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: [number(n + 1), number(7)] });
+    expect(() => engine.filterBatch(toBinary(FilterBatchRequestSchema, bare))).toThrow(/the index is damaged/);
+    const full = create(FilterBatchRequestSchema, { channel: Channel.SMS, requests: [{ recipient: number(7) }] });
+    expect(() => engine.filterBatch(toBinary(FilterBatchRequestSchema, full))).toThrow(/the index is damaged/);
+    const check = create(CheckRequestSchema, { request: { recipient: number(7), channel: Channel.SMS } });
+    expect(() => checked(engine, check)).toThrow(/the index is damaged/);
+    // A number never listed still reads as absent from the Bloom filter and slots, which live in memory.
+    const unlisted = create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: [number(n + 1)] });
+    expect(fromBinary(FilterBatchResponseSchema, engine.filterBatch(toBinary(FilterBatchRequestSchema, unlisted))).blocked).toEqual([]);
+    await list.close();
+  });
+
   it("moves the keys into memory when a write's sync of the files fails, and goes on writing and blocking", async () => {
     const dir = newDir();
     const list = DncList.open(dir);

@@ -429,7 +429,10 @@ export class ByteInternTable {
 
   private equals(id: number, key: Uint8Array, start: number, end: number): boolean {
     const arena = this.arena;
-    let off = this.offsets[id - this.idBase]!;
+    let off = this.offsets[id - this.idBase];
+    // The load refused such state, so it changed since (the key files are plain files): read as "not equal", a
+    // listed contact would go through unchecked.
+    if (off === undefined || off >= arena.length) throw damaged(id);
     let length = arena[off]!;
     if (length === LONG_KEY) {
       length = arena[off + 1]! | (arena[off + 2]! << 8);
@@ -437,6 +440,7 @@ export class ByteInternTable {
     } else {
       off += 1;
     }
+    if (off + length > arena.length) throw damaged(id);
     if (length !== end - start) return false;
     for (let i = 0; i < length; i++) if (arena[off + i] !== key[start + i]) return false;
     return true;
@@ -586,4 +590,8 @@ function addToBloom(bloom: Uint32Array, bloomMask: number, hash: number): void {
   bloom[block + ((bits >>> 5) & 15)]! |= 1 << bits;
   bloom[block + ((bits >>> 14) & 15)]! |= 1 << (bits >>> 9);
   bloom[block + ((bits >>> 23) & 15)]! |= 1 << (bits >>> 18);
+}
+
+function damaged(id: number): RangeError {
+  return new RangeError(`intern table: key ${id} lies outside the key arrays: the index is damaged`);
 }

@@ -11,6 +11,7 @@
 
 #define DEFERRED (-2)
 #define ABSENT (-1)
+#define DAMAGED (-3)
 #define PHONE_KIND 1
 #define MAX_E164_DIGITS 15
 #define PHONE_KEY_BYTES 9
@@ -83,11 +84,19 @@ typedef struct {
   uint32_t id_base;
 } table_view;
 
+/*
+ * 1 when id's key is key[0, n), 0 when it is not, DAMAGED when the slot's id
+ * or its key lies outside the arrays: state that the load's checks refused,
+ * so changed since (the key files are plain files). Read as "not equal", it
+ * would let a listed contact through unchecked.
+ */
 static int key_equals(const table_view* t, uint32_t id, const uint8_t* key, size_t n) {
-  if (id < t->id_base || id - t->id_base >= t->offsets_length) return 0;
+  if (id < t->id_base || id - t->id_base >= t->offsets_length) return DAMAGED;
   size_t off = t->offsets[id - t->id_base];
-  if (off >= t->arena_length || t->arena[off] == LONG_KEY || t->arena[off] != n) return 0;
-  if (off + 1 + n > t->arena_length) return 0;
+  if (off >= t->arena_length) return DAMAGED;
+  if (t->arena[off] == LONG_KEY) return 0;
+  if (off + 1 + t->arena[off] > t->arena_length) return DAMAGED;
+  if (t->arena[off] != n) return 0;
   for (size_t i = 0; i < n; i++)
     if (t->arena[off + 1 + i] != key[i]) return 0;
   return 1;
@@ -107,7 +116,9 @@ static int32_t lookup(const table_view* t, const uint8_t* key, size_t n, uint32_
     if (s == 0) return ABSENT;
     if (((s ^ tag) & ~ID_MASK) == 0) {
       uint32_t id = (s & ID_MASK) - 1;
-      if (key_equals(t, id, key, n)) return (int32_t)id;
+      int equal = key_equals(t, id, key, n);
+      if (equal == DAMAGED) return DAMAGED;
+      if (equal) return (int32_t)id;
     }
     i = (i + 1) & t->mask;
   }
@@ -197,6 +208,10 @@ static napi_value probe(napi_env env, napi_callback_info info) {
   uint32_t hit_count = 0;
   for (uint32_t i = 0; i < count; i++) {
     if (ids[i] != DEFERRED) ids[i] = lookup(&t, keys + (size_t)i * PHONE_KEY_BYTES, (size_t)ids[i], hashes[i]);
+    if (ids[i] == DAMAGED) {
+      napi_throw_range_error(env, "ERR_DNC_INDEX_DAMAGED", "probe: a contact slot names a key outside the key arrays: the index is damaged");
+      return NULL;
+    }
     if (every != 0 || ids[i] != ABSENT) hits[hit_count++] = (int32_t)i;
   }
   napi_value result;
