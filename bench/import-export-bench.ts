@@ -2,8 +2,10 @@
 // imported end to end through the import job API into a fresh data dir of a
 // `dnc serve` process; a CSV as large as the import's default size limit and
 // a 1M-row XLSX each imported into another, with the sidecar's RSS sampled
-// throughout; every entry exported back to CSV; and PostgreSQL COPY of the
-// same CSV into an indexed table in the same run.
+// throughout; every entry exported back to CSV; PostgreSQL COPY of the
+// same CSV into an indexed table in the same run; and the same rows' writes
+// through dnc's store with nothing else (store-writes.ts), the ceiling of
+// any import through it.
 // One line per figure beside its target, and
 // <out>/<timestamp>-import-export.json.
 //
@@ -23,7 +25,7 @@ import { ExportFormat } from "../sidecar/gen/dnc/v1/export_pb.js";
 import { ImportField, ImportState, type ImportJob } from "../sidecar/gen/dnc/v1/import_pb.js";
 import { AdminService } from "../sidecar/gen/dnc/v1/admin_service_pb.js";
 import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
-import { BENCH_ADMIN_TOKEN } from "./bench-context.js";
+import { BENCH_ADMIN_TOKEN, BENCH_SIDECAR_NODE_FLAGS } from "./bench-context.js";
 import { Cleanup } from "./cleanup.js";
 import { IMPORT_COLUMNS, writeCsv, writeXlsx } from "./import-files.js";
 import { checkDuring, type Probe, type ProbeRun } from "./filter-during-import.js";
@@ -34,6 +36,7 @@ import { Report, fmt, type Target } from "./report.js";
 import { sampleRss, type RssGrowth } from "./rss-sampler.js";
 import { startServe, type ServeProcess } from "./serve-process.js";
 import { countFlag } from "./numeric-flag.js";
+import { startScript } from "./script-process.js";
 
 const FULL_ROWS = 10_000_000;
 const XLSX_ROWS = 1_000_000;
@@ -50,6 +53,8 @@ const CHECK_DURING_IMPORT_FIGURE = "Check p99 at 1,000 req/s during the CSV impo
 /** Opens after the import's first batches, and closes well before a 1M-row import ends. */
 const CSV_PROBE: Probe = { rate: 1_000, delaySeconds: 2, seconds: 8 };
 const POSTGRES_COPY_FIGURE = "PostgreSQL COPY into an indexed table";
+const STORE_WRITES_FIGURE = "The store's writes alone, the same rows";
+const STORE_WRITES_SCRIPT = fileURLToPath(new URL("./store-writes.js", import.meta.url));
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TMP_DIR = join(ROOT, "bench", "results", "tmp");
@@ -307,6 +312,24 @@ async function benchPostgresCopy(rows: number, csv: string, report: Report, clea
   }
 }
 
+/** The import's ceiling (store-writes.ts): the same rows' writes through EntryStore with nothing else, in a process of the sidecar's flags. */
+async function benchStoreWrites(rows: number, dir: string, report: Report, cleanup: Cleanup): Promise<void> {
+  const dataDir = join(dir, "store-writes");
+  try {
+    const script = await startScript<{ rows: number; seconds: number }>(STORE_WRITES_SCRIPT, ["--data-dir", dataDir, "--rows", String(rows)], cleanup, BENCH_SIDECAR_NODE_FLAGS);
+    const { seconds: writing } = script.ready;
+    report.figure(
+      STORE_WRITES_FIGURE,
+      rows / writing,
+      "rows/s",
+      `${fmt(rows)} rows in ${seconds(writing)}: each row's contact, entry, add order, history event and its contact index (five LMDB puts) through EntryStore, ` +
+        `1,000 rows a transaction, each awaited to disk, as an import writes an added row; made ready (normalised, keyed, encoded) off the clock`,
+    );
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const startedAt = new Date();
@@ -323,7 +346,11 @@ async function main(argv: string[]): Promise<void> {
     console.log(`  wrote ${fmt(options.rows)} rows as CSV, ${mb(csvBytes)}, in ${seconds((performance.now() - madeAt) / 1000)}`);
     await benchCsv(options, dir, csv, csvBytes, report, cleanup);
     await benchPostgresCopy(options.rows, csv, report, cleanup);
-    report.compare("CSV import", CSV_IMPORT_FIGURE, [["PostgreSQL", POSTGRES_COPY_FIGURE]]);
+    await benchStoreWrites(options.rows, dir, report, cleanup);
+    report.compare("CSV import", CSV_IMPORT_FIGURE, [
+      ["PostgreSQL", POSTGRES_COPY_FIGURE],
+      ["the store alone", STORE_WRITES_FIGURE],
+    ]);
     await benchCsvAtLimit(options, dir, csvBytes / options.rows, report, cleanup);
     await benchXlsx(options, dir, report, cleanup);
 
