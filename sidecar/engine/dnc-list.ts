@@ -434,6 +434,8 @@ export class DncList {
         this.stats.persist(w, changes);
         persistCampaignDays(w, this.store, changes);
         alsoWrite?.(w, result);
+        // Written; what follows is the wait for the commit and the disk, which the steps need not outlive.
+        steps.length = 0;
       }, (pending) => {
         this.commitPending(pending);
         this.contactOrder?.catchUpIfBehind();

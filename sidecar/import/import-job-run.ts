@@ -15,7 +15,7 @@ import { nextTurn } from "../async/next-turn.js";
 import { collectImportGarbage } from "./import-heap.js";
 import { WakeSignal } from "../async/wake-signal.js";
 import type { ImportPlan } from "./import-plan.js";
-import { prepareBatch, rawRow, type PreparedBatch } from "./prepared-batch.js";
+import { prepareBatch, rawRow, releaseRows, type PreparedBatch } from "./prepared-batch.js";
 import type { RowMapper } from "./row-mapper.js";
 import { messageOf } from "../errors.js";
 
@@ -125,6 +125,7 @@ export class ImportJobRun {
       counts.bytesRead = BigInt(p.batch.bytesRead);
       next.committedRows = BigInt(p.lastRow);
       jobs.putJob(w, next);
+      releaseRows(p);
     }, refused);
     this.job = next;
     this.progress.wake();

@@ -50,6 +50,17 @@ export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapp
   return { batch, entries, entryRows, refused, refusedRecords, rowsRead, lastRow: firstRow + rows.length - 1 };
 }
 
+/**
+ * Lets go of the batch's rows and entries once its writes are recorded. The
+ * write is then awaited until it is on disk; held that long, every row
+ * outlived young collections, and a 1M-row import needed a major
+ * collection, a pause of some 30 ms, every half second.
+ */
+export function releaseRows(p: PreparedBatch): void {
+  p.batch.rows.length = 0;
+  p.entries.length = 0;
+}
+
 /** The report's raw text: the row's cells joined, cut to a length a report can hold. */
 const RAW_CHARS = 1000;
 

@@ -2,6 +2,7 @@
 // start of the file, so the report can name each one, without an object
 // per row beyond its array of cells.
 
+/** A reader keeps nothing of a batch it has handed over: its consumer may empty `rows`. */
 export interface RowBatch {
   /** The 1-based row number of `rows[0]`; the rows that follow are numbered on from it. */
   firstRow: number;

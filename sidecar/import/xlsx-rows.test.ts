@@ -72,6 +72,19 @@ describe("xlsxRows", () => {
     }
   });
 
+  it("hands a batch over for good: a consumer that empties each before the next gets the same rows, numbered on", async () => {
+    const kept: { firstRow: number; rows: string[][] }[] = [];
+    for await (const batch of read(oneSheet, "", 2)) kept.push({ firstRow: batch.firstRow, rows: batch.rows });
+    const emptied: { firstRow: number; rows: string[][] }[] = [];
+    for await (const batch of read(oneSheet, "", 2)) {
+      emptied.push({ firstRow: batch.firstRow, rows: [...batch.rows] });
+      batch.rows.length = 0;
+    }
+    expect(kept.length).toBeGreaterThan(2);
+    expect(emptied).toEqual(kept);
+    expect(kept.map((b) => b.firstRow)).toEqual(kept.map((_, i) => 1 + 2 * i));
+  });
+
   it("leaves no descriptor, however the read ends", async () => {
     // Read to the end; stopped after the first rows; failed by its reader; a sheet that is not there.
     await rowsOf(oneSheet, "");

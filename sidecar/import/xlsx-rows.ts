@@ -100,27 +100,26 @@ export async function* xlsxRows(
     let rows: string[][] = [];
     let firstRow = 1;
     let next = 1;
+    // The batch is the consumer's once taken: it may empty it (prepared-batch.ts's releaseRows) before asking for the next.
+    const take = (): RowBatch => {
+      const batch: RowBatch = { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
+      firstRow += rows.length;
+      rows = [];
+      return batch;
+    };
     for await (const batch of sheetRows(counted, (index) => sharedString(strings, index), styles)) {
       for (const row of batch) {
         for (; next < row.number; next++) {
           rows.push(EMPTY_ROW);
-          if (rows.length === batchRows) {
-            yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
-            firstRow += rows.length;
-            rows = [];
-          }
+          if (rows.length === batchRows) yield take();
         }
         rows.push(row.cells);
         next++;
-        if (rows.length === batchRows) {
-          yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
-          firstRow += rows.length;
-          rows = [];
-        }
+        if (rows.length === batchRows) yield take();
       }
     }
     await feeding;
-    if (rows.length > 0) yield { firstRow, rows, errors: NO_ERRORS, bytesRead: bytesRead() };
+    if (rows.length > 0) yield take();
   } catch (err: unknown) {
     if (err instanceof DncError) throw err;
     throw new InvalidArgumentError("upload_id", `the workbook could not be read: ${messageOf(err)}`);

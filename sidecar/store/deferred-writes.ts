@@ -47,6 +47,9 @@ export class DeferredWrites implements WriteSink {
         handled = committed;
       }
     }
+    // lmdb-js holds what it still needs until the commit. Held here too, through the wait for the disk, a batch's
+    // keys, values and history events outlived young collections: an import filled the old space with them.
+    dbs.length = keys.length = values.length = 0;
     return committed;
   }
 }
