@@ -19,6 +19,8 @@ import { DncList } from "./dnc-list.js";
 import { UNKNOWN_NAME } from "../index/filter-index.js";
 import { MAX_SCOPE_NAME_ID } from "../index/scoped-entry-set.js";
 import { EntryStore } from "../store/entry-store.js";
+import { toGrpcStatus } from "../grpc/grpc-status.js";
+import { status } from "@grpc/grpc-js";
 
 /** Check as a client makes it: the request's bytes in, the answer's bytes out. */
 function checked(engine: FilterEngine, req: CheckRequest): CheckResponse {
@@ -491,13 +493,21 @@ describe("DncList's contact key files", () => {
     writeSync(fd, Buffer.alloc(bytes, 0xff), 0, bytes, 0);
     closeSync(fd);
     const engine = new FilterEngine(list, { maxBatch: 10_000 });
-    // The native probe (bare numbers) and the JS lookup (a request of its own, an address) each refuse to answer.
+    // The native probe (bare numbers) and the JS lookup (the full form's requests, Check) each refuse to answer: INTERNAL.
+    const refuses = (call: () => unknown) => {
+      let failure: unknown;
+      try {
+        call();
+      } catch (err: unknown) {
+        failure = err;
+      }
+      expect(toGrpcStatus(failure)).toEqual({ code: status.INTERNAL, message: expect.stringMatching(/the index is damaged/) });
+    };
     const bare = create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: [number(n + 1), number(7)] });
-    expect(() => engine.filterBatch(toBinary(FilterBatchRequestSchema, bare))).toThrow(/the index is damaged/);
+    refuses(() => engine.filterBatch(toBinary(FilterBatchRequestSchema, bare)));
     const full = create(FilterBatchRequestSchema, { channel: Channel.SMS, requests: [{ recipient: number(7) }] });
-    expect(() => engine.filterBatch(toBinary(FilterBatchRequestSchema, full))).toThrow(/the index is damaged/);
-    const check = create(CheckRequestSchema, { request: { recipient: number(7), channel: Channel.SMS } });
-    expect(() => checked(engine, check)).toThrow(/the index is damaged/);
+    refuses(() => engine.filterBatch(toBinary(FilterBatchRequestSchema, full)));
+    refuses(() => checked(engine, create(CheckRequestSchema, { request: { recipient: number(7), channel: Channel.SMS } })));
     // A number never listed still reads as absent from the Bloom filter and slots, which live in memory.
     const unlisted = create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: [number(n + 1)] });
     expect(fromBinary(FilterBatchResponseSchema, engine.filterBatch(toBinary(FilterBatchRequestSchema, unlisted))).blocked).toEqual([]);
