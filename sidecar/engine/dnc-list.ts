@@ -84,7 +84,6 @@ export class DncList {
   private contactOrder: ContactOrder | undefined;
   /** Whether a write added keys to the key files since they were last synced. */
   private keysWritten = false;
-  private keyFileReleaseFailed = false;
 
   /** Counts of the entries by channel, source, sender… */
   readonly stats: EntryStats;
@@ -161,7 +160,7 @@ export class DncList {
   private ready(): this {
     this.index.contacts.collapseHugePages();
     // Writes read and write the key files as they do LMDB's map: their pages go at the same times.
-    this.store.releaseAlongside(() => this.releaseKeyFiles());
+    this.store.releaseAlongside("the contact key files' pages", () => this.index.contacts.keyFiles?.release() ?? true);
     // A write that added keys has them on disk, as LMDB has the write, before it is acknowledged.
     this.store.syncAlongside(() => this.flushKeyFiles());
     // A rebuild's walk mapped in every contact and entry key page of LMDB's map (hundreds of megabytes of RSS at ten
@@ -170,14 +169,6 @@ export class DncList {
     // The keys the load wrote (a rebuild's, or a catch-up's) go to disk with the first write's sync.
     this.keysWritten = this.index.contacts.keyFiles !== undefined;
     return this;
-  }
-
-  private releaseKeyFiles(): void {
-    const keyFiles = this.index.contacts.keyFiles;
-    if (keyFiles === undefined || keyFiles.release() || this.keyFileReleaseFailed) return;
-    // Memory, not data, is at stake: said once, and the list goes on.
-    this.keyFileReleaseFailed = true;
-    console.error("dnc: the contact key files' pages could not be released from memory: the RSS will hold the pages lookups read");
   }
 
   /**

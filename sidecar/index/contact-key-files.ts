@@ -39,13 +39,13 @@ export class ContactKeyFiles {
 
   /** An arena of at least `min` bytes, `wanted` where the reservation has room, whose first bytes are the file's. */
   arenaOf(min: number, wanted = min): Uint8Array {
-    this.arena.grow(Math.max(min, Math.min(wanted, this.arena.reserve)));
+    this.arena.grow(min, wanted);
     return this.arena.bytes(this.arena.length);
   }
 
   /** Offsets for at least `min` ids, `wanted` where the reservation has room, whose first words are the file's. */
   offsetsOf(min: number, wanted = min): Uint32Array {
-    this.offsets.grow(4 * Math.max(min, Math.min(wanted, this.offsets.reserve / 4)));
+    this.offsets.grow(4 * min, 4 * wanted);
     return this.offsets.words(Math.floor(this.offsets.length / 4));
   }
 

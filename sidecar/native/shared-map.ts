@@ -29,7 +29,7 @@ export class SharedFileMap {
     private readonly addon: SharedMapAddon,
     private readonly handle: object,
     /** The most the file may grow to: the address range reserved for it. */
-    readonly reserve: number,
+    private readonly reserve: number,
   ) {
     this.view = addon.viewShared(handle, fstatSync(fd).size);
   }
@@ -75,11 +75,13 @@ export class SharedFileMap {
   }
 
   /**
-   * Lengthens the file to `bytes` when it is shorter, its disk blocks
-   * allocated (shared-map.c says why); the new part reads as zeros. Throws
+   * Lengthens the file to at least `min` bytes when it is shorter, to
+   * `wanted` where the reservation has room, its disk blocks allocated
+   * (shared-map.c says why); the new part reads as zeros. Throws
    * UNAVAILABLE when the disk has no room, the file's length left as it was.
    */
-  grow(bytes: number): void {
+  grow(min: number, wanted = min): void {
+    const bytes = Math.max(min, Math.min(wanted, this.reserve));
     if (bytes <= this.length) return;
     this.assertOpen();
     if (bytes > this.reserve) throw new UnavailableError(`${this.path} may hold at most ${this.reserve} bytes; ${bytes} were asked for`);

@@ -206,7 +206,7 @@ export class EntryStore {
   /** The data file as the kernel names its mapping. */
   private readonly dataFile: string;
   private lastRelease = -Infinity;
-  private readonly releasedAlongside: (() => void)[] = [];
+  private readonly releasedAlongside: { what: string; release: () => boolean; failed: boolean }[] = [];
   private readonly syncedAlongside: (() => Promise<void>)[] = [];
   private releaseFailed = false;
 
@@ -255,11 +255,12 @@ export class EntryStore {
 
   /**
    * Has `release` run each time the map's pages are released: for other
-   * mappings that the same reads and writes fill. It must not throw: it
-   * runs in a write's commit path, after the commit.
+   * mappings that the same reads and writes fill, `what` naming their pages.
+   * It returns whether it released them, and must not throw: it runs in a
+   * write's commit path, after the commit. A first failure is said once.
    */
-  releaseAlongside(release: () => void): void {
-    this.releasedAlongside.push(release);
+  releaseAlongside(what: string, release: () => boolean): void {
+    this.releasedAlongside.push({ what, release, failed: false });
   }
 
   /**
@@ -281,7 +282,11 @@ export class EntryStore {
     const at = performance.now();
     if (!now && at - this.lastRelease < RELEASE_INTERVAL_MS) return false;
     this.lastRelease = at;
-    for (const release of this.releasedAlongside) release();
+    for (const alongside of this.releasedAlongside) {
+      if (alongside.release() || alongside.failed) continue;
+      alongside.failed = true;
+      console.error(`dnc: ${alongside.what} could not be released from memory: the RSS will hold the pages reads map in`);
+    }
     const released = releaseFilePages(this.dataFile);
     if (released <= 0 && !this.releaseFailed) {
       // Memory, not data, is at stake: said once, and the store goes on.
