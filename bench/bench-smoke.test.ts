@@ -70,10 +70,10 @@ describe("benchmark smoke run", () => {
     // A smoke run holds nothing against a target.
     expect(results.figures.filter((f) => f.target !== undefined)).toEqual([]);
     expect(results.latencies.length).toBeGreaterThan(0);
-    // Each latency run, dnc's on both ports and its floors', says which collections paused the server and the client meanwhile.
+    // Each latency run, dnc's on both ports and its floors', says which collections paused the server (by thread, where a worker paused) and the client meanwhile.
     const latencyRuns = results.figures.filter((f) => / p99 at /.test(f.name));
     expect(latencyRuns).toHaveLength(16);
-    for (const f of latencyRuns) expect(f.detail, f.name).toMatch(/GC pauses in the run: server (none|\d+ \w+ \().*; client (none|\d+ \w+ \()/);
+    for (const f of latencyRuns) expect(f.detail, f.name).toMatch(/GC pauses in the run: server (none|(main: |worker: )?\d+ \w+ \().*; client (none|\d+ \w+ \()/);
 
     expect(files).toContain(json!.replace(/\.json$/, ".md"));
     for (const chart of results.charts) expect(readFileSync(join(out, chart), "utf8")).toMatch(/^<svg /);

@@ -3,18 +3,27 @@
 // a collection (and in which process) rather than leave a stall unexplained.
 // A server process appends one line per collection to a file the harness
 // names; the harness reads the lines whose pause falls in a measured window.
+// Each thread's collector is its own (the sidecar's filter port answers on a
+// worker thread), so a line names its thread; gc-log-preload.ts logs every
+// thread of the sidecar's process.
 
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { PerformanceObserver, constants, performance, type PerformanceEntry } from "node:perf_hooks";
 
 export type GcKind = "minor" | "major" | "incremental" | "weak callbacks";
 
-/** One pause: when it began (ms since the epoch, comparable across processes), how long, and which collector. */
+/** One pause: when it began (ms since the epoch, comparable across processes), how long, which collector, in which thread. */
 export interface GcPause {
   at: number;
   ms: number;
   kind: GcKind;
+  /** "main", or "worker" for any worker thread. */
+  thread: string;
 }
+
+export const MAIN_THREAD = "main";
+/** The environment variable gc-log-preload.ts takes its log's path from. */
+export const GC_LOG_ENV = "DNC_BENCH_GC_LOG";
 
 function kindOf(entry: PerformanceEntry): GcKind {
   // @types/node leaves out a gc entry's detail.
@@ -33,17 +42,17 @@ function kindOf(entry: PerformanceEntry): GcKind {
 /** The epoch time of a perf_hooks time: both processes read the same wall clock. */
 export const epochMs = (perfTime = performance.now()): number => performance.timeOrigin + perfTime;
 
-function observe(onPause: (pause: GcPause) => void): PerformanceObserver {
+function observe(thread: string, onPause: (pause: GcPause) => void): PerformanceObserver {
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) onPause({ at: epochMs(entry.startTime), ms: entry.duration, kind: kindOf(entry) });
+    for (const entry of list.getEntries()) onPause({ at: epochMs(entry.startTime), ms: entry.duration, kind: kindOf(entry), thread });
   });
   observer.observe({ entryTypes: ["gc"] });
   return observer;
 }
 
-/** In a server process: appends each pause to `path` as it is reported, until the observer is disconnected. */
-export function logGcPauses(path: string): PerformanceObserver {
-  return observe((p) => appendFileSync(path, `${p.at.toFixed(3)} ${p.ms.toFixed(3)} ${p.kind}\n`));
+/** In a server's thread: appends each of its pauses to `path` as it is reported, until the observer is disconnected. */
+export function logGcPauses(path: string, thread = MAIN_THREAD): PerformanceObserver {
+  return observe(thread, (p) => appendFileSync(path, `${p.at.toFixed(3)} ${p.ms.toFixed(3)} ${p.thread} ${p.kind}\n`));
 }
 
 /** The pauses another process logged to `path`. */
@@ -51,9 +60,9 @@ export function readGcLog(path: string): GcPause[] {
   if (!existsSync(path)) return [];
   const pauses: GcPause[] = [];
   for (const line of readFileSync(path, "utf8").split("\n")) {
-    const [at, ms, ...kind] = line.split(" ");
-    if (at === undefined || ms === undefined || kind.length === 0) continue;
-    pauses.push({ at: Number(at), ms: Number(ms), kind: kind.join(" ") as GcKind });
+    const [at, ms, thread, ...kind] = line.split(" ");
+    if (at === undefined || ms === undefined || thread === undefined || kind.length === 0) continue;
+    pauses.push({ at: Number(at), ms: Number(ms), kind: kind.join(" ") as GcKind, thread });
   }
   return pauses;
 }
@@ -61,7 +70,7 @@ export function readGcLog(path: string): GcPause[] {
 /** This process's own pauses, kept in memory (the load generator's). */
 export class OwnGcPauses {
   readonly pauses: GcPause[] = [];
-  private readonly observer = observe((p) => this.pauses.push(p));
+  private readonly observer = observe(MAIN_THREAD, (p) => this.pauses.push(p));
 
   stop(): void {
     this.observer.disconnect();
@@ -72,18 +81,26 @@ export class OwnGcPauses {
  * Pauses that overlap [from, to] (one that began in the warm-up and ran into
  * the window stalled it too), described for a figure's detail: the
  * count and longest of each kind, e.g. "38 minor (longest 11.4 ms), 1 major
- * (618.5 ms)"; "none" when there were none.
+ * (618.5 ms)"; "none" when there were none. Where another thread than the
+ * main one paused, each thread's are named: "main: 3 minor (longest 1.2 ms);
+ * worker: 1 major (90.1 ms)".
  */
 export function describeGcPauses(pauses: readonly GcPause[], from: number, to: number): string {
+  const inWindow = pauses.filter((p) => p.at + p.ms >= from && p.at <= to);
+  const threads = [...new Set(inWindow.map((p) => p.thread))].sort((a, b) => (a === MAIN_THREAD ? -1 : b === MAIN_THREAD ? 1 : a.localeCompare(b)));
+  if (threads.length === 0) return "none";
+  if (threads.length === 1 && threads[0] === MAIN_THREAD) return describeKinds(inWindow);
+  return threads.map((t) => `${t}: ${describeKinds(inWindow.filter((p) => p.thread === t))}`).join("; ");
+}
+
+function describeKinds(pauses: readonly GcPause[]): string {
   const byKind = new Map<GcKind, { count: number; longest: number }>();
   for (const p of pauses) {
-    if (p.at + p.ms < from || p.at > to) continue;
     const k = byKind.get(p.kind) ?? { count: 0, longest: 0 };
     k.count++;
     k.longest = Math.max(k.longest, p.ms);
     byKind.set(p.kind, k);
   }
-  if (byKind.size === 0) return "none";
   const order: GcKind[] = ["major", "minor", "incremental", "weak callbacks"];
   return order
     .filter((kind) => byKind.has(kind))

@@ -11,9 +11,18 @@ export interface ScriptProcess<T> {
   ready: T;
 }
 
-/** Runs `script` with `args`; `nodeArgs` go before the script (e.g. --cpu-prof). Resolves with the first line it prints, parsed. */
-export async function startScript<T>(script: string, args: string[], cleanup: Cleanup, nodeArgs: readonly string[] = []): Promise<ScriptProcess<T>> {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * Runs `script` with `args`; `nodeArgs` go before the script (e.g. --cpu-prof), and `env` is added to this
+ * process's environment. Resolves with the first line it prints, parsed.
+ */
+export async function startScript<T>(
+  script: string,
+  args: string[],
+  cleanup: Cleanup,
+  nodeArgs: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<ScriptProcess<T>> {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
   cleanup.child(child);
   const lines = createInterface({ input: child.stdout! });
   const ready = await new Promise<T>((resolve, reject) => {

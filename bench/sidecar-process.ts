@@ -1,6 +1,6 @@
 // The sidecar in a process of its own for the gRPC benchmark, so that the
 // load generator does not share its core. Usage: sidecar-process.js DATA_DIR
-// [GC_LOG], GC_LOG naming a file to log the collector's pauses to (gc-log.ts).
+// (dnc-grpc.ts preloads gc-log-preload.ts to log the collectors' pauses).
 // Prints one JSON line {grpcPort, httpPort, filterPort, startMs} once serving (the
 // sidecar's own log follows on stdout, which the harness drains); stops on
 // SIGTERM or SIGINT, and when its stdin closes, so that it cannot outlive the
@@ -9,7 +9,6 @@
 import { performance } from "node:perf_hooks";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { BENCH_ADMIN_TOKEN } from "./bench-context.js";
-import { logGcPauses } from "./gc-log.js";
 
 export interface SidecarReady {
   grpcPort: number;
@@ -20,12 +19,11 @@ export interface SidecarReady {
   startMs: number;
 }
 
-const [dataDir, gcLog] = process.argv.slice(2);
+const [dataDir] = process.argv.slice(2);
 if (dataDir === undefined) {
-  process.stderr.write("usage: sidecar-process.js DATA_DIR [GC_LOG]\n");
+  process.stderr.write("usage: sidecar-process.js DATA_DIR\n");
   process.exit(2);
 }
-if (gcLog !== undefined) logGcPauses(gcLog);
 
 const started = performance.now();
 const sidecar = await Sidecar.start({
