@@ -3,15 +3,10 @@
 // working as the code changes. It checks that the run completes and names
 // its figures; it never looks at a speed.
 
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-
-const script = join(import.meta.dirname, "../dist/bench/run-bench.js");
-const run = promisify(execFile);
+import { runSmoke, smokeDir } from "./smoke-run.js";
 
 /** Figures every smoke run has, whether or not h2load is installed. */
 const EXPECTED = [
@@ -49,21 +44,11 @@ interface Results {
 }
 
 describe("benchmark smoke run", () => {
-  const out = mkdtempSync(join(tmpdir(), "dnc-bench-smoke-"));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const out = smokeDir("dnc-bench-smoke-");
+  afterAll(() => out.remove());
 
   it("runs dnc end to end on a few thousand entries and writes its results", async () => {
-    const { stdout } = await run(process.execPath, [script, "--smoke", "--only", "dnc", "--out", out], {
-      timeout: 100_000,
-      env: { ...process.env, DNC_LOG_LEVEL: "silent" },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    expect(stdout).toContain("results: ");
-
-    const files = readdirSync(out);
-    const json = files.find((f) => /^\d{8}T\d{6}Z\.json$/.test(f));
-    expect(json, `results JSON among ${files.join(", ")}`).toBeDefined();
-    const results = JSON.parse(readFileSync(join(out, json!), "utf8")) as Results;
+    const { files, json, results } = await runSmoke<Results>("run-bench.js", ["--smoke", "--only", "dnc"], out.path, /^\d{8}T\d{6}Z\.json$/);
     const names = results.figures.map((f) => f.name);
     for (const name of EXPECTED) expect(names).toContain(name);
     for (const f of results.figures) expect(Number.isFinite(f.value), f.name).toBe(true);
@@ -75,7 +60,7 @@ describe("benchmark smoke run", () => {
     expect(latencyRuns).toHaveLength(16);
     for (const f of latencyRuns) expect(f.detail, f.name).toMatch(/GC pauses in the run: server (none|(main: |worker: )?\d+ \w+ \().*; client (none|\d+ \w+ \()/);
 
-    expect(files).toContain(json!.replace(/\.json$/, ".md"));
-    for (const chart of results.charts) expect(readFileSync(join(out, chart), "utf8")).toMatch(/^<svg /);
+    expect(files).toContain(json.replace(/\.json$/, ".md"));
+    for (const chart of results.charts) expect(readFileSync(join(out.path, chart), "utf8")).toMatch(/^<svg /);
   });
 });

@@ -13,7 +13,7 @@ import { GrpcClient } from "../sidecar/grpc/grpc-client.js";
 import { BENCH_SIDECAR_NODE_FLAGS, SIDECAR_ANON_FIGURE, SIDECAR_RSS_FIGURE, batchGroup, dncBatchFigure, dncBatchSeries, type BenchContext, type GrpcDriver } from "./bench-context.js";
 import type { Cleanup } from "./cleanup.js";
 import { CpuMeter } from "./cpu-usage.js";
-import { GC_LOG_ENV } from "./gc-log.js";
+import { gcLogging } from "./gc-log.js";
 import { FILTER_BATCH_PATH, FORMS, grpcFrame, verifyResponses, type BatchForm, type RequestSet } from "./filter-requests.js";
 import { h2loadPath, runH2load } from "./h2load.js";
 import { SETUP_COMMAND } from "./local-tools.js";
@@ -23,8 +23,6 @@ import { startScript, type ScriptProcess } from "./script-process.js";
 import type { SidecarReady } from "./sidecar-process.js";
 
 const SIDECAR_SCRIPT = fileURLToPath(new URL("./sidecar-process.js", import.meta.url));
-/** Logs every thread's collector in the sidecar's process (gc-log-preload.ts). */
-const GC_LOG_PRELOAD = new URL("./gc-log-preload.js", import.meta.url).href;
 /** The core issue's gRPC target, for 1,000-recipient fast-form batches. */
 const GRPC_TARGET: Target = { kind: "min", value: 1_000_000 };
 
@@ -33,9 +31,8 @@ export type RunningSidecar = ScriptProcess<SidecarReady>;
 /** A sidecar on `dir` in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
 /** `gcLog`, when given, is where each of the sidecar's threads logs its collector's pauses (gc-log.ts). */
 export function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = [], gcLog?: string): Promise<RunningSidecar> {
-  const flags = [...BENCH_SIDECAR_NODE_FLAGS, ...nodeArgs];
-  if (gcLog === undefined) return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, flags);
-  return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, [...flags, "--import", GC_LOG_PRELOAD], { [GC_LOG_ENV]: gcLog });
+  const logging = gcLog === undefined ? { nodeArgs: [], env: {} } : gcLogging(gcLog);
+  return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, [...BENCH_SIDECAR_NODE_FLAGS, ...nodeArgs, ...logging.nodeArgs], logging.env);
 }
 
 const perEntry = (bytes: number, entries: number): string => fmt(bytes / entries, 1);

@@ -8,15 +8,14 @@
 // Node's HTTP/2 stack, then grpc-js, cost on this machine before dnc's code
 // does anything. Prints one JSON line
 // (FloorReady) once both listen; stops on SIGTERM, SIGINT, or when its stdin
-// closes. Usage: floor-process.js [GC_LOG], GC_LOG naming a file to log the
-// collector's pauses to (gc-log.ts).
+// closes. Usage: floor-process.js (run-bench.ts starts it with gc-log.ts's
+// gcLogging, to log the collector's pauses).
 
 import { Server, ServerCredentials, type ServiceDefinition, type handleUnaryCall } from "@grpc/grpc-js";
 import { createServer, constants } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { GRPC_SERVER_OPTIONS } from "../sidecar/grpc/grpc-server.js";
 import { CHECK_PATH, FILTER_BATCH_PATH } from "./filter-requests.js";
-import { logGcPauses } from "./gc-log.js";
 
 export interface FloorReady {
   http2Port: number;
@@ -61,9 +60,6 @@ function grpcJs(): Promise<number> {
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, port) => (err === null ? resolve(port) : reject(err))),
   );
 }
-
-const gcLog = process.argv[2];
-if (gcLog !== undefined) logGcPauses(gcLog);
 
 const ready: FloorReady = { http2Port: await bareHttp2(), grpcJsPort: await grpcJs() };
 process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -2,13 +2,9 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { GC_LOG_ENV, GC_LOG_SETTLE_MS, describeGcPauses, epochMs, logGcPauses, readGcLog, type GcPause } from "./gc-log.js";
-
-/** The built preload: a child process cannot load the TypeScript. */
-const PRELOAD = pathToFileURL(join(import.meta.dirname, "../dist/bench/gc-log-preload.js")).href;
+import { GC_LOG_SETTLE_MS, describeGcPauses, epochMs, gcLogging, logGcPauses, readGcLog, type GcPause } from "./gc-log.js";
 
 /** Young garbage enough to fill the young generation many times over, in whichever thread runs it. */
 const CHURN = "let kept = []; for (let i = 0; i < 3e6; i++) { kept.push({ i, s: 'item ' + i }); if (kept.length === 1000) kept = []; }";
@@ -37,14 +33,15 @@ describe("gc-log", () => {
     expect(new Set(pauses.map((p) => p.thread))).toEqual(new Set(["main"]));
   });
 
-  it("preloaded, logs a worker thread's collections as the worker's, beside the main thread's", async () => {
+  it("with gcLogging's flags, logs a worker thread's collections as the worker's, beside the main thread's", async () => {
     const path = join(dir, "threads.log");
     const workerFile = join(dir, "churn-worker.mjs");
     writeFileSync(workerFile, CHURN);
     const mainFile = join(dir, "churn-main.mjs");
     // A file, not -e: a worker is handed its parent's flags, and --input-type would fail it.
     writeFileSync(mainFile, `import { Worker } from "node:worker_threads"; ${CHURN}; await new Promise((done) => new Worker(${JSON.stringify(workerFile)}).once("exit", done));`);
-    await promisify(execFile)(process.execPath, ["--import", PRELOAD, mainFile], { env: { ...process.env, [GC_LOG_ENV]: path } });
+    const logging = gcLogging(path);
+    await promisify(execFile)(process.execPath, [...logging.nodeArgs, mainFile], { env: { ...process.env, ...logging.env } });
     expect(new Set(readGcLog(path).map((p) => p.thread))).toEqual(new Set(["main", "worker"]));
   });
 

@@ -4,11 +4,12 @@
 // A server process appends one line per collection to a file the harness
 // names; the harness reads the lines whose pause falls in a measured window.
 // Each thread's collector is its own (the sidecar's filter port answers on a
-// worker thread), so a line names its thread; gc-log-preload.ts logs every
-// thread of the sidecar's process.
+// worker thread), so a line names its thread; a server process started with
+// gcLogging's flags logs every thread it runs (gc-log-preload.ts).
 
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { PerformanceObserver, constants, performance, type PerformanceEntry } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 
 export type GcKind = "minor" | "major" | "incremental" | "weak callbacks";
 
@@ -24,6 +25,15 @@ export interface GcPause {
 export const MAIN_THREAD = "main";
 /** The environment variable gc-log-preload.ts takes its log's path from. */
 export const GC_LOG_ENV = "DNC_BENCH_GC_LOG";
+/** As the sidecar's workers: from the sources (the test runner) the preload is the build's. */
+const PRELOAD = fileURLToPath(
+  import.meta.url.endsWith(".ts") ? new URL("../dist/bench/gc-log-preload.js", import.meta.url) : new URL("./gc-log-preload.js", import.meta.url),
+);
+
+/** The node flags and environment that have a server process log each of its threads' pauses to `path`. */
+export function gcLogging(path: string): { nodeArgs: string[]; env: Record<string, string> } {
+  return { nodeArgs: ["--import", PRELOAD], env: { [GC_LOG_ENV]: path } };
+}
 
 function kindOf(entry: PerformanceEntry): GcKind {
   // @types/node leaves out a gc entry's detail.

@@ -3,15 +3,8 @@
 // the code changes. It checks that the run completes and names its figures
 // and comparisons; it never looks at a speed.
 
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-
-const script = join(import.meta.dirname, "../dist/bench/import-export-bench.js");
-const run = promisify(execFile);
+import { runSmoke, smokeDir } from "./smoke-run.js";
 
 /** Figures every smoke run has, whether or not PostgreSQL is installed. */
 const EXPECTED = [
@@ -32,19 +25,11 @@ interface Results {
 }
 
 describe("import and export benchmark smoke run", () => {
-  const out = mkdtempSync(join(tmpdir(), "dnc-import-bench-smoke-"));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const out = smokeDir("dnc-import-bench-smoke-");
+  afterAll(() => out.remove());
 
   it("imports and exports a few thousand rows end to end, measures the store alone, and writes its results", async () => {
-    const { stdout } = await run(process.execPath, ["--max-old-space-size=8192", script, "--smoke", "--out", out], {
-      timeout: 100_000,
-      env: { ...process.env, DNC_LOG_LEVEL: "silent" },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    expect(stdout).toContain("results: ");
-    const json = readdirSync(out).find((f) => /^\d{8}T\d{6}Z-import-export\.json$/.test(f));
-    expect(json).toBeDefined();
-    const results = JSON.parse(readFileSync(join(out, json!), "utf8")) as Results;
+    const { results } = await runSmoke<Results>("import-export-bench.js", ["--smoke"], out.path, /^\d{8}T\d{6}Z-import-export\.json$/, ["--max-old-space-size=8192"]);
     const names = results.figures.map((f) => f.name);
     for (const name of EXPECTED) expect(names).toContain(name);
     for (const f of results.figures) expect(f.value, f.name).toBeGreaterThan(0);

@@ -47,6 +47,7 @@ import type { FloorReady } from "./floor-process.js";
 import type { OpenTimed } from "./open-process.js";
 import { bodyDirIn, grpcThroughput, sidecarMemory, startSidecar } from "./dnc-grpc.js";
 import { buildRequests, verifyResponses } from "./filter-requests.js";
+import { gcLogging } from "./gc-log.js";
 import { gcFunction, sampleMemory, type MemorySample } from "./memory-sample.js";
 import { benchPostgres } from "./postgres-peer.js";
 import { benchRedis } from "./redis-peer.js";
@@ -289,7 +290,8 @@ async function overGrpc(dir: string, ctx: BenchContext, opts: Options): Promise<
   try {
     await grpcThroughput(sidecar, client, bodyDirIn(TMP_DIR, ctx.cleanup), ctx);
     // The floors run with the sidecar's heap sizing: they stand for its stack, tuned as it is.
-    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [floorGcLog], ctx.cleanup, SERVE_NODE_FLAGS);
+    const logging = gcLogging(floorGcLog);
+    const floor = await startScript<FloorReady>(FLOOR_SCRIPT, [], ctx.cleanup, [...SERVE_NODE_FLAGS, ...logging.nodeArgs], logging.env);
     try {
       const floors = [
         { name: floorName("grpc-js"), port: floor.ready.grpcJsPort, gcLog: floorGcLog },

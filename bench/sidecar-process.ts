@@ -1,6 +1,6 @@
 // The sidecar in a process of its own for the gRPC benchmark, so that the
 // load generator does not share its core. Usage: sidecar-process.js DATA_DIR
-// (dnc-grpc.ts preloads gc-log-preload.ts to log the collectors' pauses).
+// (dnc-grpc.ts starts it with gc-log.ts's gcLogging, to log the collectors' pauses).
 // Prints one JSON line {grpcPort, httpPort, filterPort, startMs} once serving (the
 // sidecar's own log follows on stdout, which the harness drains); stops on
 // SIGTERM or SIGINT, and when its stdin closes, so that it cannot outlive the
