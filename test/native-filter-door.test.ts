@@ -29,6 +29,8 @@ interface RawAnswer {
   headers: IncomingHttpHeaders;
   trailers: IncomingHttpHeaders;
   body: Buffer;
+  /** The body's DATA frames: Node's client gives each frame's payload as one chunk. */
+  chunks: number;
 }
 
 function frame(message: Uint8Array, compressed = false): Buffer {
@@ -50,7 +52,7 @@ function rawCall(session: ClientHttp2Session, path: string, body: Buffer, header
     req.on("trailers", (t) => (trailers = t));
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("error", reject);
-    req.on("close", () => resolve({ headers: answer, trailers, body: Buffer.concat(chunks) }));
+    req.on("close", () => resolve({ headers: answer, trailers, body: Buffer.concat(chunks), chunks: chunks.length }));
     req.end(body);
   });
 }
@@ -101,6 +103,16 @@ describe("native FilterService door", () => {
     expect(a.body[0]).toBe(0);
     expect(a.body.readUInt32BE(1)).toBe(a.body.length - 5);
     expect(fromBinary(CheckResponseSchema, a.body.subarray(5)).blocked).toBe(true);
+  });
+
+  it("sends an answer's prefix and message in one DATA frame", async () => {
+    const check = await rawCall(session, CHECK, frame(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: "+447700900123", channel: Channel.SMS } }))));
+    const batch = await rawCall(session, FILTER_BATCH, frame(toBinary(FilterBatchRequestSchema, create(FilterBatchRequestSchema, { channel: Channel.SMS, recipients: ["+447700900123"] }))));
+    for (const a of [check, batch]) {
+      expect(statusOf(a).code).toBe(status.OK);
+      expect(a.body.readUInt32BE(1)).toBe(a.body.length - 5);
+      expect(a.chunks).toBe(1);
+    }
   });
 
   it("gives INVALID_ARGUMENT with the field in google.rpc.BadRequest, as the admin methods do", async () => {

@@ -184,15 +184,17 @@ export class NativeUnaryDoor {
       fail(stream, { code: status.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${PREFIX_BYTES + response.length} vs. ${this.maxSendBytes})` });
       return;
     }
-    // The prefix goes as a write of its own: the response (a copy the writer made already) is not copied again behind it.
-    const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
-    prefix[0] = 0;
-    prefix.writeUInt32BE(response.length, 1);
+    // One write, the prefix and the message together: written apart they went out as two DATA frames, and the
+    // filter port's FilterBatch(1,000) answered about a tenth fewer calls a second (scratch A/B, h2load). The
+    // copy costs less than the second write did.
+    const frame = Buffer.allocUnsafe(PREFIX_BYTES + response.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(response.length, 1);
+    frame.set(response, PREFIX_BYTES);
     try {
       stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
       stream.once("wantTrailers", () => stream.sendTrailers(OK_TRAILERS));
-      stream.write(prefix);
-      stream.end(response);
+      stream.end(frame);
     } catch {
       // The session went as the answer was written: there is no one to tell, and a throw here would end the process.
     }
