@@ -136,7 +136,7 @@ describe("native FilterService door", () => {
       req.on("response", (h) => (headers = h));
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("error", reject);
-      req.on("close", () => resolve({ headers, trailers: {}, body: Buffer.concat(chunks) }));
+      req.on("close", () => resolve({ headers, trailers: {}, body: Buffer.concat(chunks), chunks: chunks.length }));
       const write = (at: number): void => {
         if (at >= body.length) {
           req.end();
@@ -184,7 +184,7 @@ describe("native FilterService door", () => {
       const req = session.request({ ":method": "POST", ":path": CHECK, "content-type": "application/grpc", te: "trailers", "grpc-timeout": "100m" });
       req.on("response", (headers) => {
         req.close();
-        resolve({ headers, trailers: {}, body: Buffer.alloc(0) });
+        resolve({ headers, trailers: {}, body: Buffer.alloc(0), chunks: 0 });
       });
       req.on("error", reject);
       req.write(message.subarray(0, 7));
