@@ -7,6 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { credentials, status } from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from "node:http2";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
@@ -168,7 +169,71 @@ describe("the filter port", () => {
       session.close();
     }
   });
+
+  it("answers every call of a burst that piles up while the main thread is busy, and keeps its worker", async () => {
+    const message = framed(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: BLOCKED, channel: Channel.SMS } })));
+    const restarts = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/metrics`)).text();
+      return Number(/^dnc_filter_port_restarts_total (\S+)$/m.exec(text)?.[1]);
+    };
+    expect(await restarts()).toBe(0);
+    const sentMark = join(dir.path, "burst-sent");
+    const client = spawn(process.execPath, ["-e", BURST_CLIENT, String(sidecar.filterFront!.port), message.toString("base64"), String(BURST_CALLS), sentMark], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    client.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    // Held until the client has sent the whole burst (its mark, a file: this thread's events wait meanwhile),
+    // so that every call waits in the worker for this thread at once.
+    const until = Date.now() + 20_000;
+    while (!existsSync(sentMark) && Date.now() < until) Atomics.wait(HOLD, 0, 0, 10);
+    expect(existsSync(sentMark)).toBe(true);
+    expect(await new Promise((r) => client.once("exit", r))).toBe(0);
+    expect(JSON.parse(out)).toEqual({ answered: BURST_CALLS, ok: BURST_CALLS, blocked: BURST_CALLS });
+    expect(await restarts()).toBe(0);
+  });
 });
+
+/** Calls in the burst: a busy gateway's backlog of a second or two, each held as a stream of the worker's. */
+const BURST_CALLS = 20_000;
+
+/**
+ * Sends a burst of Checks on one connection, writes the mark file once the
+ * last has gone out, and prints how many were answered, with OK, and blocked.
+ */
+const BURST_CLIENT = `
+const http2 = require("node:http2");
+const { writeFileSync } = require("node:fs");
+const [port, body, count, mark] = process.argv.slice(1);
+const message = Buffer.from(body, "base64");
+// Node's own client refuses its streams past 10 MB of session memory by default, with a reset each, and the
+// server's nghttp2 then ends the connection as a flood of resets: the burst would measure the client.
+const session = http2.connect("http://127.0.0.1:" + port, { peerMaxConcurrentStreams: Number(count), maxSessionMemory: 1000 });
+const n = Number(count);
+let answered = 0, ok = 0, blocked = 0, sent = 0;
+for (let i = 0; i < n; i++) {
+  const req = session.request({ ":method": "POST", ":path": "${CHECK}", "content-type": "application/grpc", te: "trailers" });
+  const chunks = [];
+  let trailers = {};
+  req.on("trailers", (t) => (trailers = t));
+  req.on("data", (c) => chunks.push(c));
+  req.on("error", () => {});
+  req.on("close", () => {
+    answered++;
+    const bytes = Buffer.concat(chunks);
+    if (trailers["grpc-status"] === "0") ok++;
+    // CheckResponse.blocked is field 1, a varint: 0x08 0x01 right after the 5-byte prefix.
+    if (bytes.length > 6 && bytes[5] === 0x08 && bytes[6] === 0x01) blocked++;
+    if (answered === n) {
+      process.stdout.write(JSON.stringify({ answered, ok, blocked }));
+      session.close();
+    }
+  });
+  req.end(message, () => {
+    if (++sent === n) writeFileSync(mark, "");
+  });
+}
+`;
 
 /** A Check with a 100 ms deadline; prints its status as JSON. */
 const DEADLINE_CLIENT = `
