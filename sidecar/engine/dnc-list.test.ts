@@ -16,6 +16,7 @@ import { contactHistoryPage } from "../history/contact-history.js";
 import { HistoryAction } from "../gen/dnc/v1/history_pb.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { DncList } from "./dnc-list.js";
+import { checkEntry } from "./entry-rules.js";
 import { UNKNOWN_NAME } from "../index/filter-index.js";
 import { MAX_SCOPE_NAME_ID } from "../index/scoped-entry-set.js";
 import { EntryStore } from "../store/entry-store.js";
@@ -77,6 +78,24 @@ describe("DncList.addEntries", () => {
     const events = [list.store.historyEvent(start + 1)!, list.store.historyEvent(start + size)!];
     for (const event of events) expect(event.at).toBeGreaterThanOrEqual(Math.max(...turns));
     expect(fromBinary(EntrySchema, events[1]!.entry).addedAt).toEqual(fromBinary(EntrySchema, events[0]!.entry).addedAt);
+  });
+
+  it("takes the verdicts its caller made beforehand, as an import does, and refuses verdicts that do not line up", async () => {
+    list = DncList.open(join(dir.path, "checked"));
+    const entries = [
+      create(EntrySchema, { contact: phone(1), channel: Channel.SMS }),
+      create(EntrySchema, { contact: "not a number", channel: Channel.SMS }),
+      create(EntrySchema, { contact: phone(2), channel: Channel.SMS }),
+    ];
+    // The list's own check finds the second invalid; the verdicts given say the third is, for a reason of their own.
+    const given = [checkEntry(entries[0]!, undefined), checkEntry(entries[0]!, undefined), { ok: false as const, reason: "checked beforehand" }];
+    expect(() => list!.addEntries(entries, undefined, "test", undefined, [], given.slice(0, 2))).toThrow("2 verdicts for 3 entries");
+    const result = await list.addEntries(entries, undefined, "test", undefined, [], given);
+    expect(result).toEqual({ added: 1, repeated: 1, rejected: [{ index: 2, reason: "checked beforehand" }] });
+    const own = await list.addEntries(entries, undefined, "test");
+    expect(own.repeated).toBe(1);
+    expect(own.rejected.map((r) => r.index)).toEqual([1]);
+    expect(own.added).toBe(1);
   });
 });
 

@@ -24,7 +24,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { commitErrorOf } from "../store/deferred-writes.js";
 import { readSnapshot, removeSnapshot, writeSnapshot } from "../index/index-snapshot.js";
 import { join } from "node:path";
-import { checkEntry, checkScope, MAX_NAME_CHARS, refusedRemoval, rejectedRecord, type ValidScope } from "./entry-rules.js";
+import { checkEntry, checkScope, MAX_NAME_CHARS, refusedRemoval, rejectedRecord, type Checked, type ValidScope } from "./entry-rules.js";
 import { nextTurn } from "../async/next-turn.js";
 
 export interface AddResult {
@@ -338,6 +338,9 @@ export class DncList {
    * progress and report) commit together with the entries, or not at all.
    * `refused` are changes the caller refused before they became entries (an
    * import's rows that did not read), recorded as rejected in the same write.
+   * `checked` holds checkEntry's verdict on each entry, with the same
+   * `defaultCountry`, when the caller made them beforehand: an import checks
+   * a batch while the one before it commits, rather than in this write's turn.
    */
   addEntries(
     entries: Entry[],
@@ -345,7 +348,11 @@ export class DncList {
     actor: string,
     alsoWrite?: (w: StoreWriter, result: AddResult) => void,
     refused: readonly { entry: Entry; reason: string }[] = [],
+    checked?: readonly Checked<ValidScope>[],
   ): Promise<AddResult> {
+    if (checked !== undefined && checked.length !== entries.length) {
+      throw new Error(`addEntries: ${checked.length} verdicts for ${entries.length} entries`);
+    }
     return this.exclusive(async () => {
       const result: AddResult = { added: 0, repeated: 0, rejected: [] };
       const applied: EntryIds[] = [];
@@ -357,7 +364,7 @@ export class DncList {
           // A big batch (an import's) is prepared a slice per event-loop turn, so filter calls are answered between slices.
           if (index > 0 && index % WRITE_SLICE === 0) await nextTurn();
           const input = entries[index]!;
-          const c = checkEntry(input, defaultCountry);
+          const c = checked?.[index] ?? checkEntry(input, defaultCountry);
           if (!c.ok) {
             result.rejected.push({ index, reason: c.reason });
             steps.push(this.rejection(w, pending, input, c.reason, defaultCountry, "add"));

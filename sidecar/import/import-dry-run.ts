@@ -6,7 +6,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { CountryCode } from "libphonenumber-js";
 import type { DncList } from "../engine/dnc-list.js";
-import { checkEntry } from "../engine/entry-rules.js";
 import { ImportCountsSchema, RejectedRowSchema, type ImportCounts, type RejectedRow } from "../gen/dnc/v1/import_pb.js";
 import { nextTurn } from "../async/next-turn.js";
 import { EntryKeySet } from "./entry-key-set.js";
@@ -33,9 +32,8 @@ export async function dryRun(
     collectImportGarbage();
     if (signal.aborted) break;
     list.assertOpen();
-    const p = prepareBatch(batch, plan.dataStart, mapper);
-    p.entries.forEach((entry, i) => {
-      const c = checkEntry(entry, country);
+    const p = prepareBatch(batch, plan.dataStart, mapper, country);
+    p.checked.forEach((c, i) => {
       const row = p.entryRows[i]!;
       if (!c.ok) {
         if (!p.refused.has(row)) p.refused.set(row, c.reason);

@@ -80,7 +80,7 @@ export class ImportJobRun {
         // event loop poll: filter calls would wait out the whole file.
         await nextTurn();
         collectImportGarbage();
-        const prepared = prepareBatch(batch, this.plan.dataStart, this.mapper);
+        const prepared = prepareBatch(batch, this.plan.dataStart, this.mapper, this.ctx.country);
         await inFlight;
         if (this.stopAs !== undefined) break;
         await nextTurn();
@@ -126,7 +126,7 @@ export class ImportJobRun {
       next.committedRows = BigInt(p.lastRow);
       jobs.putJob(w, next);
       releaseRows(p);
-    }, refused);
+    }, refused, p.checked);
     this.job = next;
     this.progress.wake();
   }

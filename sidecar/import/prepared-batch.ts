@@ -1,6 +1,8 @@
 // A batch of rows made into entries for one write, each entry remembering
 // its row, so the list's verdicts on entries become verdicts on rows.
 
+import type { CountryCode } from "libphonenumber-js";
+import { checkEntry, type Checked, type ValidScope } from "../engine/entry-rules.js";
 import type { Entry } from "../gen/dnc/v1/types_pb.js";
 import { isBlank, type RowBatch } from "./row-batch.js";
 import type { RowMapper } from "./row-mapper.js";
@@ -8,6 +10,11 @@ import type { RowMapper } from "./row-mapper.js";
 export interface PreparedBatch {
   batch: RowBatch;
   entries: Entry[];
+  /**
+   * checkEntry's verdict on each entry: made as the batch is read, which an
+   * import does while the batch before it commits, not in the write's turn.
+   */
+  checked: Checked<ValidScope>[];
   /** The row number of each entry. */
   entryRows: number[];
   /** Rows refused before they reach the list, by row number. */
@@ -20,9 +27,10 @@ export interface PreparedBatch {
   lastRow: number;
 }
 
-/** `dataStart`: the row number of the first data row. */
-export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapper): PreparedBatch {
+/** `dataStart`: the row number of the first data row; `country`, the import's, for national numbers. */
+export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapper, country: CountryCode | undefined): PreparedBatch {
   const entries: Entry[] = [];
+  const checked: Checked<ValidScope>[] = [];
   const entryRows: number[] = [];
   const refused = new Map<number, string>();
   const refusedRecords = new Map<number, Entry>();
@@ -45,9 +53,12 @@ export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapp
       refused.set(rowNumber, reason);
       refusedRecords.set(rowNumber, mapper.refusedRecord(cells));
     }
-    for (let k = before; k < entries.length; k++) entryRows.push(rowNumber);
+    for (let k = before; k < entries.length; k++) {
+      entryRows.push(rowNumber);
+      checked.push(checkEntry(entries[k]!, country));
+    }
   }
-  return { batch, entries, entryRows, refused, refusedRecords, rowsRead, lastRow: firstRow + rows.length - 1 };
+  return { batch, entries, checked, entryRows, refused, refusedRecords, rowsRead, lastRow: firstRow + rows.length - 1 };
 }
 
 /**
@@ -59,6 +70,7 @@ export function prepareBatch(batch: RowBatch, dataStart: number, mapper: RowMapp
 export function releaseRows(p: PreparedBatch): void {
   p.batch.rows.length = 0;
   p.entries.length = 0;
+  p.checked.length = 0;
 }
 
 /** The report's raw text: the row's cells joined, cut to a length a report can hold. */
