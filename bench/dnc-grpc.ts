@@ -28,8 +28,10 @@ const GRPC_TARGET: Target = { kind: "min", value: 1_000_000 };
 
 export type RunningSidecar = ScriptProcess<SidecarReady>;
 
-/** A sidecar on `dir` in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
-/** `gcLog`, when given, is where each of the sidecar's threads logs its collector's pauses (gc-log.ts). */
+/**
+ * A sidecar on `dir` in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). `gcLog`, when
+ * given, is where each of the sidecar's threads logs its collector's pauses (gc-log.ts).
+ */
 export function startSidecar(dir: string, cleanup: Cleanup, nodeArgs: string[] = [], gcLog?: string): Promise<RunningSidecar> {
   const logging = gcLog === undefined ? { nodeArgs: [], env: {} } : gcLogging(gcLog);
   return startScript<SidecarReady>(SIDECAR_SCRIPT, [dir], cleanup, [...BENCH_SIDECAR_NODE_FLAGS, ...nodeArgs, ...logging.nodeArgs], logging.env);

@@ -23,6 +23,7 @@ import { createLogger } from "../sidecar/logging/logger.js";
 import { Sidecar } from "../sidecar/sidecar.js";
 import { startServe } from "./support/dnc-serve.js";
 import { grpcError } from "./support/grpc-error.js";
+import { parsePrometheusText, sampleValue } from "./support/prometheus-text.js";
 import { makeTestCerts } from "./support/test-certs.js";
 import { tempDir } from "./support/temp-dir.js";
 
@@ -47,6 +48,12 @@ function rawStatus(session: ClientHttp2Session, path: string, body: Buffer, head
     });
     req.end(body);
   });
+}
+
+/** A sample of the sidecar's /metrics, read as Prometheus would read it. */
+async function metricOf(sidecar: Sidecar, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/metrics`)).text();
+  return sampleValue(parsePrometheusText(text), name);
 }
 
 function framed(message: Uint8Array): Buffer {
@@ -172,10 +179,7 @@ describe("the filter port", () => {
 
   it("answers every call of a burst that piles up while the main thread is busy, and keeps its worker", async () => {
     const message = framed(toBinary(CheckRequestSchema, create(CheckRequestSchema, { request: { recipient: BLOCKED, channel: Channel.SMS } })));
-    const restarts = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/metrics`)).text();
-      return Number(/^dnc_filter_port_restarts_total (\S+)$/m.exec(text)?.[1]);
-    };
+    const restarts = () => metricOf(sidecar, "dnc_filter_port_restarts_total");
     expect(await restarts()).toBe(0);
     const sentMark = join(dir.path, "burst-sent");
     const client = spawn(process.execPath, ["-e", BURST_CLIENT, String(sidecar.filterFront!.port), message.toString("base64"), String(BURST_CALLS), sentMark], {
@@ -271,10 +275,7 @@ describe("the filter port when its worker is lost", () => {
     });
     const admin = new GrpcClient(`127.0.0.1:${sidecar.grpcPort}`, { token: ADMIN_TOKEN });
     const address = kind === "tcp" ? `127.0.0.1:${sidecar.filterFront!.port}` : `unix:${join(dir.path, "filter.sock")}`;
-    const metric = async (name: string) => {
-      const text = await (await fetch(`http://127.0.0.1:${sidecar.httpPort}/metrics`)).text();
-      return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
-    };
+    const metric = (name: string) => metricOf(sidecar, name);
     const logged = async (start: string) => {
       for (let i = 0; i < 100; i++) {
         const line = logLines.find((l) => (JSON.parse(l) as { msg?: string }).msg?.startsWith(start) === true);

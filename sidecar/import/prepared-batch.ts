@@ -1,5 +1,6 @@
 // A batch of rows made into entries for one write, each entry remembering
-// its row, so the list's verdicts on entries become verdicts on rows.
+// its row and checked against the entry rules, so the list's verdicts on
+// entries become verdicts on rows.
 
 import type { CountryCode } from "libphonenumber-js";
 import { checkEntry, type Checked, type ValidScope } from "../engine/entry-rules.js";
